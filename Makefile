@@ -1,0 +1,44 @@
+# TrainingOps: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format install migrate messages bench clean
+
+$(BIN)/activate: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
+	else echo "gettext's msgfmt not found: install the 'gettext' package to compile translations"; exit 1; fi
+
+migrate: install messages
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput -v 0
+
+run: migrate
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python bin/devserver.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install messages lint
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install messages
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var staticfiles .pytest_cache

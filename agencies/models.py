@@ -1,0 +1,134 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as country_names
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country with its UN M49 region, sub-region and intermediate region."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    m49_code = models.CharField(_("M49 code"), max_length=3)
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("region"), max_length=40, blank=True)
+    sub_region = models.CharField(_("sub-region"), max_length=60, blank=True)
+    intermediate_region = models.CharField(_("intermediate region"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The country's name in the active language (django-countries' translations)."""
+        return str(country_names.name(self.code)) or self.name
+
+    @property
+    def area(self) -> str:
+        """The finest M49 grouping: "South America" rather than "Latin America and the Caribbean"."""
+        return self.intermediate_region or self.sub_region
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police")
+        FIU = "fiu", _("Financial intelligence unit")
+        PROSECUTOR = "prosecutor", _("Prosecutor's office")
+        CUSTOMS_TAX = "customs_tax", _("Customs / tax")
+        REGULATOR = "regulator", _("Regulator")
+        JUDICIARY = "judiciary", _("Judiciary")
+        INTERNATIONAL = "international", _("International organisation")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("country"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POLICE)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [models.UniqueConstraint(fields=["country", "name"], name="agency_unique_name_per_country")]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class AgencyEmailDomain(models.Model):
+    """An email domain that proves membership of an agency (e.g. ``policia.gob.mx``)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="email_domains")
+    domain = models.CharField(_("domain"), max_length=253)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("verified email domain")
+        verbose_name_plural = _("verified email domains")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "domain"], name="agency_domain_unique"),
+            models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="agency_domain_lowercase"),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+
+class Officer(models.Model):
+    """The portal profile of an agency employee."""
+
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    # A stable pseudonymous key: registrations keep it after the person erases their data,
+    # so "officers trained" still counts distinct people.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers", verbose_name=_("agency"))
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    verification_status = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == self.Verification.VERIFIED
+
+    @property
+    def language(self) -> str:
+        return self.preferred_language or get_language() or settings.LANGUAGE_CODE

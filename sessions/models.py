@@ -1,0 +1,375 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from timezone_field import TimeZoneField
+
+from agencies.models import Agency, Country, Officer
+
+# Languages a session can be taught in (wider than the portal's three).
+SESSION_LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("pt", _("Portuguese")),
+    ("de", _("German")),
+    ("nl", _("Dutch")),
+    ("sv", _("Swedish")),
+    ("ko", _("Korean")),
+    ("he", _("Hebrew")),
+    ("tl", _("Filipino")),
+    ("ar", _("Arabic")),
+]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Topic(models.Model):
+    """A curriculum item, e.g. "Tracing and seizing illicit funds"."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name (English)"), max_length=120)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name
+
+
+class Trainer(models.Model):
+    """A staff member who teaches: security experts, investigators, former officers."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainer")
+    bio = models.TextField(_("bio"), blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="trainers", verbose_name=_("topics"))
+    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("Language codes, e.g. en, es"))
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("trainer")
+        verbose_name_plural = _("trainers")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class TrainingSession(models.Model):
+    class Format(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Audience(models.TextChoices):
+        OPEN = "open", _("All verified officers")
+        RESTRICTED = "restricted", _("Listed agencies and/or countries")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="sessions", verbose_name=_("topics"))
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.VIRTUAL)
+    # Stored in UTC; shown in the session's own time zone and in the viewer's.
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    timezone = TimeZoneField(_("time zone"), default="UTC")
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("country")
+    )
+    meeting_url = models.URLField(_("meeting link"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=SESSION_LANGUAGES, default="en")
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.OPEN)
+    audience_agencies = models.ManyToManyField(Agency, blank=True, related_name="+", verbose_name=_("agencies invited"))
+    audience_countries = models.ManyToManyField(
+        Country, blank=True, related_name="+", verbose_name=_("countries invited")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Defaults to the session's start.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    host_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_sessions",
+        verbose_name=_("host agency"),
+    )
+    trainers = models.ManyToManyField(Trainer, through="SessionTrainer", related_name="sessions", blank=True)
+    # Hours before the start at which reminders go out; empty means the site default.
+    reminder_offsets_hours = models.JSONField(_("reminder offsets (hours)"), null=True, blank=True)
+    # iCalendar SEQUENCE: raised whenever attendees must update their calendar entry.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="session_capacity_at_least_one",
+                violation_error_message=_("Capacity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="session_registration_window_ordered",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.format in (self.Format.VIRTUAL, self.Format.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.format in (self.Format.IN_PERSON, self.Format.HYBRID)
+
+    @property
+    def effective_registration_closes_at(self):
+        return self.registration_closes_at or self.starts_at
+
+
+class SessionTrainer(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead trainer")
+        CO_TRAINER = "co", _("Co-trainer")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="session_trainers")
+    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="session_assignments")
+    role = models.CharField(_("role"), max_length=4, choices=Role.choices, default=Role.LEAD)
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("session trainer")
+        verbose_name_plural = _("session trainers")
+        constraints = [models.UniqueConstraint(fields=["session", "trainer"], name="session_trainer_unique")]
+
+    def __str__(self):
+        return f"{self.trainer} ({self.get_role_display()})"
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        INVITATION = "invitation", _("Invitation")
+        ADMIN = "admin", _("Admin")
+        WALK_IN = "walk_in", _("Walk-in")
+        API = "api", _("API")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="registrations")
+    # Null once the officer erased their personal data; the snapshot below keeps the counts.
+    officer = models.ForeignKey(Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="registrations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PORTAL)
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    # Snapshot at registration time: history and yearly counts do not move afterwards.
+    officer_key = models.UUIDField(_("officer key"), db_index=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="registrations")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="registrations")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "status", "waitlist_position", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "officer"], name="registration_unique_officer_per_session"),
+            models.UniqueConstraint(
+                fields=["session", "officer_key"], name="registration_unique_officer_key_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False) | ~Q(status="waitlisted"),
+                name="registration_waitlisted_has_position",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return f"{self.officer or _('erased officer')} — {self.session}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        PARTIAL = "partial", _("Partial")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    COUNTED = (Status.PRESENT, Status.PARTIAL)
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.registration}: {self.get_status_display()}"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    officer = models.ForeignKey(Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["session", "email"], name="invitation_unique_email_per_session")]
+
+    def __str__(self):
+        return f"{self.email} → {self.session}"
+
+
+class Survey(models.Model):
+    """The follow-up questionnaire of one session."""
+
+    session = models.OneToOneField(TrainingSession, on_delete=models.CASCADE, related_name="survey")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self):
+        return f"{_('Survey')}: {self.session}"
+
+
+class SurveyResponse(models.Model):
+    """One attendee's personal survey link and, once answered, their answers."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="survey_response")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    overall_rating = models.PositiveSmallIntegerField(
+        _("overall rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    usefulness_rating = models.PositiveSmallIntegerField(
+        _("usefulness"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    trainer_rating = models.PositiveSmallIntegerField(
+        _("trainer rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    recommend_score = models.PositiveSmallIntegerField(
+        _("likelihood to recommend"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    topics_wanted = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics wanted next"))
+    comments = models.TextField(_("comments"), blank=True, max_length=4000)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_rating__isnull=True) | Q(overall_rating__range=(1, 5)),
+                name="survey_overall_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(usefulness_rating__isnull=True) | Q(usefulness_rating__range=(1, 5)),
+                name="survey_usefulness_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(trainer_rating__isnull=True) | Q(trainer_rating__range=(1, 5)),
+                name="survey_trainer_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend_score__isnull=True) | Q(recommend_score__range=(0, 10)),
+                name="survey_recommend_score_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} — {self.registration_id}"

@@ -1,0 +1,208 @@
+"""One factory per model. Factories create only what the row needs, with no hidden side effects."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Agency, AgencyEmailDomain, Country, Officer
+from messaging.models import OutboundMessage
+from sessions.models import (
+    Attendance,
+    Invitation,
+    Registration,
+    SessionTrainer,
+    Survey,
+    SurveyResponse,
+    Topic,
+    Trainer,
+    TrainingSession,
+)
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    """Countries are loaded by migration; this returns the existing row for a code."""
+
+    class Meta:
+        model = Country
+        django_get_or_create = ("code",)
+
+    code = "MX"
+    iso3 = factory.LazyAttribute(lambda o: f"X{o.code}")
+    m49_code = "999"
+    name = factory.LazyAttribute(lambda o: o.code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def _add_group(user, name):
+    group, _ = Group.objects.get_or_create(name=name)
+    user.groups.add(group)
+
+
+class ManagerFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"manager{n}@trainingops.example")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            _add_group(obj, "Managers")
+
+
+class StaffTrainerUserFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"trainer{n}@trainingops.example")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            _add_group(obj, "Trainers")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    acronym = factory.Sequence(lambda n: f"AG{n}")
+    country = factory.SubFactory(CountryFactory)
+    kind = Agency.Kind.POLICE
+
+
+class AgencyEmailDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyEmailDomain
+
+    agency = factory.SubFactory(AgencyFactory)
+    domain = factory.Sequence(lambda n: f"agency{n}.gob.mx")
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Officer
+
+    user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"officer{n}@policia.gob.mx"))
+    agency = factory.SubFactory(AgencyFactory)
+    job_title = "Investigator"
+    preferred_language = "en"
+    verification_status = Officer.Verification.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainer
+
+    user = factory.SubFactory(StaffTrainerUserFactory)
+    bio = "Former financial crimes investigator."
+    languages = factory.LazyFunction(lambda: ["en", "es"])
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSession
+
+    title = factory.Sequence(lambda n: f"Crypto investigations {n}")
+    description = "Tracing digital assets across blockchains."
+    format = TrainingSession.Format.VIRTUAL
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3) if o.starts_at else None)
+    timezone = "UTC"
+    meeting_url = "https://meet.example.org/session"
+    capacity = 30
+    status = TrainingSession.Status.PUBLISHED
+    language = "en"
+
+
+class SessionTrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionTrainer
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    trainer = factory.SubFactory(TrainerFactory)
+    role = SessionTrainer.Role.LEAD
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    officer = factory.SubFactory(OfficerFactory)
+    status = Registration.Status.CONFIRMED
+    source = Registration.Source.PORTAL
+    officer_key = factory.LazyAttribute(lambda o: o.officer.uuid)
+    agency = factory.LazyAttribute(lambda o: o.officer.agency)
+    country = factory.LazyAttribute(lambda o: o.officer.agency.country)
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    registration = factory.SubFactory(RegistrationFactory)
+    status = Attendance.Status.PRESENT
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@policia.gob.mx")
+    language = "en"
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    session = factory.SubFactory(TrainingSessionFactory, status=TrainingSession.Status.COMPLETED)
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyResponse
+
+    survey = factory.SubFactory(SurveyFactory)
+    registration = factory.SubFactory(RegistrationFactory, session=factory.SelfAttribute("..survey.session"))
+    language = "en"
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundMessage
+
+    kind = "test"
+    recipient = factory.Sequence(lambda n: f"recipient{n}@policia.gob.mx")
+    subject = "Subject"
+    body_text = "Body"
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}")

@@ -1,0 +1,47 @@
+"""Project-level views that belong to no app: the health check."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+
+def _database_status() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 — any failure means "down", reported, not raised
+        logger.warning("Health check: database down: %s", error)
+        return {"status": "down", "vendor": connection.vendor, "error": type(error).__name__}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _broker_status() -> dict:
+    transport = settings.CELERY_BROKER_URL.split(":", 1)[0]
+    try:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=2,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        ) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # noqa: BLE001 — any failure means "down", reported, not raised
+        logger.warning("Health check: broker down: %s", error)
+        return {"status": "down", "transport": transport, "error": type(error).__name__}
+    return {"status": "ok", "transport": transport}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the Celery broker answer, 503 with the culprit otherwise."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
