@@ -25,3 +25,15 @@ def officer(db):
     from tests.factories import OfficerFactory
 
     return OfficerFactory()
+
+
+@pytest.fixture
+def countries(django_db_blocker):
+    """All 249 countries, for transactional tests (their flush empties the migration's rows)."""
+    import importlib
+
+    from django.apps import apps
+
+    loader = importlib.import_module("agencies.migrations.0002_load_countries")
+    with django_db_blocker.unblock():
+        loader.load_countries(apps, None)
