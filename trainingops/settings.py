@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agencies",
     "sessions.apps.TrainingConfig",
     "messaging",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from reports.api.views import YearlyReportView
 from trainingops import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The yearly report's API endpoint; it must stay above any include of the /api/v1/ router.
+    path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("", TemplateView.as_view(template_name="portal/landing.html"), name="landing"),
 ]
