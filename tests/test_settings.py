@@ -165,7 +165,7 @@ def test_settings_database_url_and_persistent_connections(tmp_path):
 
 
 def test_settings_default_is_sqlite_and_filesystem_broker_under_var_dir(tmp_path):
-    values = _settings(tmp_path, ["DATABASES", "CELERY_BROKER_URL", "CACHES"])
+    values = _settings(tmp_path, ["DATABASES", "CELERY_BROKER_URL", "CELERY_BROKER_TRANSPORT_OPTIONS", "CACHES"])
 
     database = eval(values["DATABASES"])["default"]  # noqa: S307 — repr of a dict we just printed
     assert (database["ENGINE"], database["NAME"]) == (
@@ -174,6 +174,15 @@ def test_settings_default_is_sqlite_and_filesystem_broker_under_var_dir(tmp_path
     )
     assert values["CELERY_BROKER_URL"] == "filesystem://"
     assert (tmp_path / "var" / "celery" / "queue").is_dir()
+    options = eval(values["CELERY_BROKER_TRANSPORT_OPTIONS"])  # noqa: S307 — repr of a dict we just printed
+    folders = {name: value for name, value in options.items() if name.endswith("_folder") or name.startswith("data_")}
+    broker_dir = str(tmp_path / "var" / "celery")
+    assert {name: value.startswith(broker_dir + "/") for name, value in folders.items()} == {
+        "data_folder_in": True,
+        "data_folder_out": True,
+        "processed_folder": True,
+        "control_folder": True,
+    }
     assert "FileBasedCache" in values["CACHES"]
 
 

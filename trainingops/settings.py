@@ -186,6 +186,8 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings (worker control, pidbox); kombu's default is ./control in the cwd.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
