@@ -20,9 +20,7 @@ class AgencyChoiceField(forms.TypedChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Agency"))
-        kwargs.setdefault(
-            "help_text", _("Type part of the agency's or the country's name to filter the list.")
-        )
+        kwargs.setdefault("help_text", _("Type part of the agency's or the country's name to filter the list."))
         kwargs.setdefault("error_messages", {"invalid_choice": _("Choose an agency from the list.")})
         super().__init__(coerce=self._to_agency, empty_value=None, **kwargs)
         self.widget.attrs.update(

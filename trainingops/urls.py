@@ -2,8 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from sessions import views as sessions_views
 from trainingops import views
 
 urlpatterns = [
@@ -11,7 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", TemplateView.as_view(template_name="portal/landing.html"), name="landing"),
+    path("", sessions_views.landing, name="landing"),
+    path("", include("sessions.urls")),
+    path("", include("agencies.urls")),
 ]
 
 if settings.DEBUG:
