@@ -1,6 +1,7 @@
 """The officer portal: sessions, registration, "My trainings", calendar files and certificates."""
 
 import zoneinfo
+from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,7 @@ def valid_timezone(name: str) -> zoneinfo.ZoneInfo | None:
 
 def viewer_timezone(request) -> zoneinfo.ZoneInfo | None:
     """The browser's time zone, remembered in a cookie by the portal's script."""
-    return valid_timezone(request.COOKIES.get("tz", ""))
+    return valid_timezone(unquote(request.COOKIES.get("tz", "")))
 
 
 def current_officer(request) -> Officer | None:

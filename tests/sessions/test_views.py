@@ -120,7 +120,7 @@ def test_session_detail_shows_both_time_zones(client):
     session = TrainingSessionFactory(
         timezone="America/Mexico_City", starts_at=start, ends_at=start + timedelta(hours=2)
     )
-    client.cookies["tz"] = "Europe/Paris"
+    client.cookies["tz"] = "Europe%2FParis"  # as the portal's script stores it (URI-encoded)
 
     response = client.get(detail_url(session))
 
