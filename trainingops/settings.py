@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agencies",
     "sessions.apps.TrainingConfig",
     "messaging",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +160,11 @@ else:
     }
 
 # Email, in django-environ's URL form: smtp://user:pass@host:port, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email_config = env.email_url("EMAIL_URL", default="consolemail://")
+if _email_config.get("EMAIL_FILE_PATH", "/")[:1] != "/":
+    # django-environ drops the leading slash of filemail:///var/mail; the URL means the absolute path.
+    _email_config["EMAIL_FILE_PATH"] = "/" + _email_config["EMAIL_FILE_PATH"]
+vars().update(_email_config)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TrainingOps <training@trainingops.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from reports.api.views import YearlyReportView
 from sessions import views as sessions_views
 from trainingops import views
 
@@ -10,6 +11,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The yearly report's API endpoint; it must stay above any include of the /api/v1/ router.
+    path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("", sessions_views.landing, name="landing"),
     path("", include("sessions.urls")),

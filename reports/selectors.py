@@ -1,0 +1,522 @@
+"""The managers' yearly counts: the one module that computes every figure of the yearly report.
+
+The page, the CSV/XLSX/JSON exports, the management command and the API all call
+:func:`yearly_report`, so their numbers cannot drift apart. Every figure is computed by the
+database (aggregates and GROUP BY); Python only reshapes the handful of aggregated rows.
+
+Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it is silent:
+
+- A session belongs to the year of its start **in its own time zone** (``TrainingSession.timezone``).
+  A session starting 31 December 23:30 in Mexico City is that year's, although it is 1 January in UTC.
+- A session is **held** when it is completed, or published and already started at ``now``.
+  Draft and cancelled sessions never count, nor a published session still in the future.
+- An attendance **counts** when its status is present or partial, whatever the registration's
+  source (walk-ins count) or status; absent and excused never count.
+- "Officers trained" counts distinct ``Registration.officer_key`` values, so officers who erased
+  their data (``officer`` is NULL) still count once each. Agency, country and region come from the
+  registration's snapshot, never from the officer's current profile.
+- Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` selects the
+  attendances (and survey answers) of officers from that M49 region, and the sessions that had at
+  least one such counted attendance.
+- Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
+  their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
+
+How the local year is computed on both SQLite and PostgreSQL: one small query lists the time
+zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
+computed in Python and the conditions ORed, so the filter stays a plain range on ``starts_at``
+(no per-row time-zone arithmetic, no denormalised column to keep in sync). The local month is a
+CASE over the same per-zone month boundaries. Sessions are selected first (a subquery of a
+thousand rows a year) and attendance rows are only aggregated for those sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Attendance, SurveyResponse, Topic, TrainingSession
+
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+BREAKDOWNS = ("region", "country", "agency", "topic", "trainer", "format", "month")
+BREAKDOWN_LABELS = {
+    "region": _("Region"),
+    "country": _("Country"),
+    "agency": _("Agency"),
+    "topic": _("Topic"),
+    "trainer": _("Trainer"),
+    "format": _("Format"),
+    "month": _("Month"),
+}
+COUNTED_STATUSES = [str(status) for status in Attendance.COUNTED]
+HELD_STATUSES = [TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED]
+# UTC offsets span -12:00 to +14:00: a margin that contains every local year.
+_OFFSET_MARGIN = timedelta(hours=15)
+
+
+class ReportError(ValueError):
+    """A report was asked for with a parameter it cannot honour (bad year, grouping, filter)."""
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    region: str = ""
+    format: str = ""
+    topic: str = ""  # Topic slug
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in asdict(self).items() if value}
+
+
+@dataclass(frozen=True)
+class Figures:
+    sessions_held: int
+    sessions_by_format: dict[str, int]
+    officers_trained: int
+    attendances: int
+    agencies_reached: int
+    countries_reached: int
+    survey_responses: int
+    average_overall_rating: float | None
+    average_usefulness_rating: float | None
+    average_trainer_rating: float | None
+    average_recommend_score: float | None
+    net_promoter_score: float | None
+
+    def metric_values(self) -> dict[str, int | float | None]:
+        values = {"sessions_held": self.sessions_held}
+        values.update({f"sessions_{name}": count for name, count in self.sessions_by_format.items()})
+        values.update({name: getattr(self, name) for name in _PLAIN_METRICS})
+        return values
+
+
+_PLAIN_METRICS = (
+    "officers_trained",
+    "attendances",
+    "agencies_reached",
+    "countries_reached",
+    "survey_responses",
+    "average_overall_rating",
+    "average_usefulness_rating",
+    "average_trainer_rating",
+    "average_recommend_score",
+    "net_promoter_score",
+)
+METRIC_LABELS = {
+    "sessions_held": _("Sessions held"),
+    **{
+        f"sessions_{value}": format_lazy("{}: {}", _("Sessions"), label)
+        for value, label in TrainingSession.Format.choices
+    },
+    "officers_trained": _("Officers trained"),
+    "attendances": _("Attendances"),
+    "agencies_reached": _("Agencies reached"),
+    "countries_reached": _("Countries reached"),
+    "survey_responses": _("Survey responses"),
+    "average_overall_rating": _("Average overall rating (1-5)"),
+    "average_usefulness_rating": _("Average usefulness (1-5)"),
+    "average_trainer_rating": _("Average trainer rating (1-5)"),
+    "average_recommend_score": _("Average likelihood to recommend (0-10)"),
+    "net_promoter_score": _("Net promoter score (-100 to 100)"),
+}
+BREAKDOWN_COLUMNS = ("sessions", "attendances", "officers_trained", "agencies_reached", "countries_reached")
+BREAKDOWN_COLUMN_LABELS = {
+    "sessions": _("Sessions"),
+    "attendances": _("Attendances"),
+    "officers_trained": _("Officers trained"),
+    "agencies_reached": _("Agencies reached"),
+    "countries_reached": _("Countries reached"),
+}
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    label: str
+    sessions: int
+    attendances: int
+    officers_trained: int
+    agencies_reached: int
+    countries_reached: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    metric: str
+    label: str
+    value: int | float | None
+    previous: int | float | None
+    change: int | float | None
+
+
+@dataclass(frozen=True)
+class YearlyReport:
+    year: int
+    filters: ReportFilters
+    current: Figures
+    previous: Figures
+    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+
+    def summary_rows(self) -> list[SummaryRow]:
+        previous = self.previous.metric_values()
+        rows = []
+        for metric, value in self.current.metric_values().items():
+            before = previous[metric]
+            change = None if value is None or before is None else round(value - before, 2)
+            rows.append(SummaryRow(metric, str(METRIC_LABELS[metric]), value, before, change))
+        return rows
+
+    def as_dict(self) -> dict:
+        """The JSON shape shared by the API and ``export_yearly_counts --format json``."""
+        return {
+            "year": self.year,
+            "previous_year": self.year - 1,
+            "filters": self.filters.as_dict(),
+            "summary": asdict(self.current),
+            "previous": asdict(self.previous),
+            "breakdowns": {name: [asdict(row) for row in rows] for name, rows in self.breakdowns.items()},
+        }
+
+
+def validate_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ReportError(_("The year must be a number such as 2024.")) from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ReportError(_("The year must be between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
+    return year
+
+
+def validate_breakdown(name: str) -> str:
+    if name not in BREAKDOWNS:
+        raise ReportError(
+            _("Unknown grouping %(name)r: choose one of %(choices)s.")
+            % {"name": name, "choices": ", ".join(BREAKDOWNS)}
+        )
+    return name
+
+
+def validate_filters(*, region: str = "", format: str = "", topic: str = "") -> ReportFilters:
+    """Normalise filter values; an unknown format is an error, unknown region/topic simply match nothing."""
+    if format and format not in TrainingSession.Format.values:
+        raise ReportError(
+            _("Unknown format %(name)r: choose one of %(choices)s.")
+            % {"name": format, "choices": ", ".join(TrainingSession.Format.values)}
+        )
+    return ReportFilters(region=(region or "").strip(), format=format or "", topic=(topic or "").strip())
+
+
+# --- Which sessions count --------------------------------------------------------------------
+
+
+def _local_start(zone: str, year: int, month: int = 1) -> datetime:
+    if month == 13:
+        year, month = year + 1, 1
+    return datetime(year, month, 1, tzinfo=ZoneInfo(zone))
+
+
+def session_timezones(*, first_year: int, last_year: int) -> list[str]:
+    """The time zones of the non-draft, non-cancelled sessions that may start in these local years."""
+    start = datetime(first_year, 1, 1, tzinfo=UTC) - _OFFSET_MARGIN
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + _OFFSET_MARGIN
+    zones = (
+        TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values_list("timezone", flat=True)
+        .distinct()
+    )
+    return sorted(str(zone) for zone in zones)
+
+
+def _in_local_year(zones: list[str], year: int) -> Q:
+    condition = Q(pk__in=[])
+    for zone in zones:
+        condition |= Q(
+            timezone=zone, starts_at__gte=_local_start(zone, year), starts_at__lt=_local_start(zone, year + 1)
+        )
+    return condition
+
+
+def local_month(zones: list[str], year: int) -> Case:
+    """The month (1-12) of a session's start in its own time zone, for sessions of ``year``."""
+    whens = [
+        When(Q(timezone=zone, starts_at__lt=_local_start(zone, year, month + 1)), then=Value(month))
+        for zone in zones
+        for month in range(1, 13)
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: datetime) -> QuerySet[TrainingSession]:
+    """The sessions held in ``year`` (local time) that match the filters."""
+    sessions = TrainingSession.objects.filter(_in_local_year(zones, year)).filter(
+        Q(status=TrainingSession.Status.COMPLETED) | Q(status=TrainingSession.Status.PUBLISHED, starts_at__lt=now)
+    )
+    if filters.format:
+        sessions = sessions.filter(format=filters.format)
+    if filters.topic:
+        tagged = TrainingSession.topics.through.objects.filter(
+            trainingsession_id=OuterRef("pk"), topic__slug=filters.topic
+        )
+        sessions = sessions.filter(Exists(tagged))
+    if filters.region:
+        attended = Attendance.objects.filter(
+            registration__session_id=OuterRef("pk"),
+            status__in=COUNTED_STATUSES,
+            registration__country__region=filters.region,
+        )
+        sessions = sessions.filter(Exists(attended))
+    return sessions.order_by()
+
+
+def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
+    attendances = Attendance.objects.filter(
+        status__in=COUNTED_STATUSES, registration__session__in=sessions.values("pk")
+    )
+    if filters.region:
+        attendances = attendances.filter(registration__country__region=filters.region)
+    return attendances.order_by()
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def _rounded(value, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _figures(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> Figures:
+    by_format = dict.fromkeys(TrainingSession.Format.values, 0)
+    by_format.update(sessions.values_list("format").annotate(count=Count("pk")).order_by())
+    attendance = counted_attendances(sessions=sessions, filters=filters).aggregate(
+        attendances=Count("pk"),
+        officers=Count("registration__officer_key", distinct=True),
+        agencies=Count("registration__agency_id", distinct=True),
+        countries=Count("registration__country_id", distinct=True),
+    )
+    responses = SurveyResponse.objects.filter(
+        submitted_at__isnull=False, registration__session__in=sessions.values("pk")
+    )
+    if filters.region:
+        responses = responses.filter(registration__country__region=filters.region)
+    survey = responses.aggregate(
+        responses=Count("pk"),
+        overall=Avg("overall_rating"),
+        usefulness=Avg("usefulness_rating"),
+        trainer=Avg("trainer_rating"),
+        recommend=Avg("recommend_score"),
+        scored=Count("recommend_score"),
+        promoters=Count("pk", filter=Q(recommend_score__gte=9)),
+        detractors=Count("pk", filter=Q(recommend_score__lte=6)),
+    )
+    scored = survey["scored"]
+    net_promoter = round(100 * (survey["promoters"] - survey["detractors"]) / scored, 1) if scored else None
+    return Figures(
+        sessions_held=sum(by_format.values()),
+        sessions_by_format=by_format,
+        officers_trained=attendance["officers"],
+        attendances=attendance["attendances"],
+        agencies_reached=attendance["agencies"],
+        countries_reached=attendance["countries"],
+        survey_responses=survey["responses"],
+        average_overall_rating=_rounded(survey["overall"]),
+        average_usefulness_rating=_rounded(survey["usefulness"]),
+        average_trainer_rating=_rounded(survey["trainer"]),
+        average_recommend_score=_rounded(survey["recommend"]),
+        net_promoter_score=net_promoter,
+    )
+
+
+# --- Breakdowns ------------------------------------------------------------------------------
+
+_ATTENDEE_DIMENSIONS = {
+    "region": ("registration__country__region", "registration__country__region"),
+    "country": ("registration__country_id", "registration__country__name"),
+    "agency": ("registration__agency_id", "registration__agency__name"),
+}
+
+
+def _attendee_breakdown(*, attendances: QuerySet[Attendance], by: str) -> list[dict]:
+    """Region, country and agency come from the registration snapshot of each counted attendance."""
+    key_path, label_path = _ATTENDEE_DIMENSIONS[by]
+    return list(
+        attendances.values(key=F(key_path), label=F(label_path))
+        .annotate(
+            sessions=Count("registration__session_id", distinct=True),
+            attendances=Count("pk"),
+            officers_trained=Count("registration__officer_key", distinct=True),
+            agencies_reached=Count("registration__agency_id", distinct=True),
+            countries_reached=Count("registration__country_id", distinct=True),
+        )
+        .order_by("-officers_trained", "-attendances", "label")
+    )
+
+
+def _trainer_label():
+    return Case(
+        When(session_trainers__isnull=True, then=Value(None)),
+        When(
+            Q(session_trainers__trainer__user__first_name="") & Q(session_trainers__trainer__user__last_name=""),
+            then=F("session_trainers__trainer__user__email"),
+        ),
+        default=Concat(
+            "session_trainers__trainer__user__first_name", Value(" "), "session_trainers__trainer__user__last_name"
+        ),
+        output_field=CharField(),
+    )
+
+
+def _session_breakdown(*, sessions: QuerySet[TrainingSession], filters: ReportFilters, key, label, order) -> list[dict]:
+    """Format, month, topic and trainer describe the session: sessions without attendees still count."""
+    counted = Q(registrations__attendance__status__in=COUNTED_STATUSES)
+    if filters.region:
+        counted &= Q(registrations__country__region=filters.region)
+    return list(
+        sessions.values(key=key, label=label)
+        .annotate(
+            sessions=Count("pk", distinct=True),
+            attendances=Count("registrations__attendance", filter=counted),
+            officers_trained=Count("registrations__officer_key", distinct=True, filter=counted),
+            agencies_reached=Count("registrations__agency_id", distinct=True, filter=counted),
+            countries_reached=Count("registrations__country_id", distinct=True, filter=counted),
+        )
+        .order_by(*order)
+    )
+
+
+_RANKED = ("-sessions", F("label").asc(nulls_last=True), "key")
+
+
+def _breakdown(*, by: str, year: int, sessions, filters: ReportFilters, zones: list[str]) -> list[BreakdownRow]:
+    if by in _ATTENDEE_DIMENSIONS:
+        rows = _attendee_breakdown(attendances=counted_attendances(sessions=sessions, filters=filters), by=by)
+    elif by == "topic":
+        rows = _session_breakdown(
+            sessions=sessions,
+            filters=filters,
+            key=F("topics__slug"),
+            label=F("topics__name"),
+            order=_RANKED,
+        )
+    elif by == "trainer":
+        rows = _session_breakdown(
+            sessions=sessions,
+            filters=filters,
+            key=F("session_trainers__trainer_id"),
+            label=_trainer_label(),
+            order=_RANKED,
+        )
+    elif by == "format":
+        rows = _session_breakdown(
+            sessions=sessions, filters=filters, key=F("format"), label=F("format"), order=("key",)
+        )
+    else:
+        month = local_month(zones, year)
+        rows = _session_breakdown(sessions=sessions, filters=filters, key=month, label=month, order=("key",))
+    return _shape_rows(by=by, year=year, rows=rows)
+
+
+def _shape_rows(*, by: str, year: int, rows: list[dict]) -> list[BreakdownRow]:
+    """Give the aggregated rows their display labels; formats and months are listed even when empty."""
+    if by == "format":
+        found = {row["key"]: row for row in rows}
+        rows = [found.get(value) or _empty_row(value) for value in TrainingSession.Format.values]
+        labels = dict(TrainingSession.Format.choices)
+        return [_row(row, key=row["key"], label=str(labels[row["key"]])) for row in rows]
+    if by == "month":
+        found = {row["key"]: row for row in rows}
+        rows = [found.get(month) or _empty_row(month) for month in range(1, 13)]
+        return [_row(row, key=f"{year}-{row['key']:02d}", label=f"{year}-{row['key']:02d}") for row in rows]
+    fallback = {"topic": _("No topic"), "trainer": _("No trainer"), "region": _("No region")}.get(by, "")
+    return [
+        _row(row, key="" if row["key"] is None else str(row["key"]), label=row["label"] or str(fallback))
+        for row in rows
+    ]
+
+
+def _empty_row(key) -> dict:
+    return {"key": key, **dict.fromkeys(BREAKDOWN_COLUMNS, 0)}
+
+
+def _row(row: dict, *, key: str, label: str) -> BreakdownRow:
+    return BreakdownRow(key=key, label=label, **{column: row[column] for column in BREAKDOWN_COLUMNS})
+
+
+# --- Entry points ----------------------------------------------------------------------------
+
+
+def yearly_report(
+    *,
+    year: int,
+    filters: ReportFilters | None = None,
+    breakdowns: tuple[str, ...] | list[str] = BREAKDOWNS,
+    now: datetime | None = None,
+) -> YearlyReport:
+    """Every figure of ``year`` and the previous year's summary, for the given filters.
+
+    A constant number of queries whatever the data: one for the time zones, three per year for the
+    summary and one per breakdown.
+    """
+    year = validate_year(year)
+    for name in breakdowns:
+        validate_breakdown(name)
+    filters = filters or ReportFilters()
+    now = now or timezone.now()
+    zones = session_timezones(first_year=year - 1, last_year=year)
+    sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
+    previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
+    return YearlyReport(
+        year=year,
+        filters=filters,
+        current=_figures(sessions=sessions, filters=filters),
+        previous=_figures(sessions=previous_sessions, filters=filters),
+        breakdowns={
+            name: _breakdown(by=name, year=year, sessions=sessions, filters=filters, zones=zones) for name in breakdowns
+        },
+    )
+
+
+def report_years(*, now: datetime | None = None) -> list[int]:
+    """Years to offer in the year selector: those with sessions, and the current one, newest first."""
+    now = now or timezone.now()
+    years = {
+        moment.year
+        for moment in TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False)
+        .order_by()
+        .dates("starts_at", "year")
+    }
+    years.add(now.year)
+    return sorted((year for year in years if YEAR_MIN <= year <= YEAR_MAX), reverse=True)
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The values offered by the page's filters (regions of M49, formats, topics)."""
+    from agencies.models import Country
+
+    regions = Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    return {
+        "region": [(region, region) for region in regions],
+        "format": [(value, str(label)) for value, label in TrainingSession.Format.choices],
+        "topic": list(Topic.objects.order_by("name").values_list("slug", "name")),
+    }
