@@ -466,3 +466,41 @@ def test_other_agency_registration_not_visible_on_detail(client):
 
     assert response.context["registration"] is None
     assert registration.officer.user.email not in response.content.decode()
+
+
+@pytest.mark.parametrize("item_count", [1, 6])
+def test_landing_query_count_is_bounded(officer_client, django_assert_max_num_queries, item_count):
+    for session in TrainingSessionFactory.create_batch(item_count):
+        session.topics.add(TopicFactory())
+
+    with django_assert_max_num_queries(8):
+        response = officer_client.get("/")
+
+    assert len(response.context["sessions"]) == item_count
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_my_trainings_query_count_is_bounded(officer_client, officer, django_assert_max_num_queries, item_count):
+    from tests.factories import AttendanceFactory
+
+    start = timezone.now() - timedelta(days=3)
+    for _ in range(item_count):
+        session = TrainingSessionFactory(
+            status=TrainingSession.Status.COMPLETED, starts_at=start, ends_at=start + timedelta(hours=2)
+        )
+        AttendanceFactory(registration=RegistrationFactory(session=session, officer=officer))
+        RegistrationFactory(officer=officer)
+
+    with django_assert_max_num_queries(10):
+        response = officer_client.get(reverse("sessions:my_trainings"))
+
+    assert (len(response.context["upcoming"]), len(response.context["past"])) == (item_count, item_count)
+
+
+def test_register_before_window_opens_is_refused(officer_client):
+    session = TrainingSessionFactory(registration_opens_at=timezone.now() + timedelta(days=1))
+
+    response = officer_client.post(reverse("sessions:register", args=[session.pk]), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["Registration has not opened yet."]
+    assert Registration.objects.count() == 0
