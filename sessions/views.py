@@ -1,5 +1,6 @@
 """The officer portal: sessions, registration, "My trainings", calendar files and certificates."""
 
+import re
 import zoneinfo
 from urllib.parse import unquote
 
@@ -21,6 +22,7 @@ from sessions.forms import SessionFilterForm
 from sessions.models import Attendance, Certificate, Registration, SessionTrainer, TrainingSession
 
 PAGE_SIZE = 12
+CERTIFICATE_CODE = re.compile(r"[A-Z0-9-]{4,20}")
 VISIBLE_STATUSES = [
     TrainingSession.Status.PUBLISHED,
     TrainingSession.Status.COMPLETED,
@@ -262,5 +264,8 @@ def certificate_pdf(request, registration_id: int):
 @require_GET
 def certificate_verify(request, code: str):
     """Public proof that a certificate is genuine, showing only what is printed on it."""
-    certificate = get_object_or_404(Certificate, code=code.strip().upper())
+    code = code.strip().upper()
+    if not CERTIFICATE_CODE.fullmatch(code):
+        raise Http404(_("No certificate has this code."))
+    certificate = get_object_or_404(Certificate, code=code)
     return render(request, "portal/certificate_verify.html", {"certificate": certificate})
