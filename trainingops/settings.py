@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -222,6 +224,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 LOGIN_REDIRECT_URL = "/"
+# The portal's sign-up asks for name, agency, job title and language and creates the officer profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OfficerSignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TrainingOps] "
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Staff must enrol a TOTP authenticator before using the back office when this is on.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
