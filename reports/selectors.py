@@ -38,10 +38,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -49,12 +49,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Attendance, SurveyResponse, Topic, TrainingSession
+from sessions.models import Attendance, SurveyResponse, Topic, Trainer, TrainingSession
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -268,6 +267,33 @@ def local_month(zones: list[str], year: int) -> Case:
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
+class LocalMonth(Func):
+    """The month of a session's start in its own time zone.
+
+    PostgreSQL converts with ``AT TIME ZONE`` (the same IANA database); other databases get the
+    portable CASE over the per-zone month boundaries of ``year`` (see :func:`local_month`).
+    """
+
+    template = "EXTRACT(MONTH FROM %(expressions)s)::integer"
+    arg_joiner = " AT TIME ZONE "
+    output_field = IntegerField()
+
+    def __init__(self, *, zones: list[str], year: int):
+        super().__init__(F("starts_at"), F("timezone"))
+        self.portable = local_month(zones, year)
+
+    def resolve_expression(self, *args, **kwargs):
+        resolved = super().resolve_expression(*args, **kwargs)
+        resolved.portable = self.portable.resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.portable)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
 def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: datetime) -> QuerySet[TrainingSession]:
     """The sessions held in ``year`` (local time) that match the filters."""
     sessions = TrainingSession.objects.filter(_in_local_year(zones, year)).filter(
@@ -306,44 +332,69 @@ def _rounded(value, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _figures(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> Figures:
-    by_format = dict.fromkeys(TrainingSession.Format.values, 0)
-    by_format.update(sessions.values_list("format").annotate(count=Count("pk")).order_by())
-    attendance = counted_attendances(sessions=sessions, filters=filters).aggregate(
-        attendances=Count("pk"),
-        officers=Count("registration__officer_key", distinct=True),
-        agencies=Count("registration__agency_id", distinct=True),
-        countries=Count("registration__country_id", distinct=True),
-    )
-    responses = SurveyResponse.objects.filter(
-        submitted_at__isnull=False, registration__session__in=sessions.values("pk")
-    )
+def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Case:
+    """Which of the two years a row belongs to: ``year`` when its session is in ``sessions``, else the previous."""
+    return Case(When(**{f"{path}__in": sessions.values("pk")}, then=Value(year)), default=Value(year - 1))
+
+
+def _figures(*, sessions, previous_sessions, year: int, filters: ReportFilters) -> dict[int, Figures]:
+    """The summary of ``year`` and of the previous year: both years are aggregated in the same query."""
+    both = sessions | previous_sessions
+    formats = both.values_list(_year_of(sessions, year=year, path="pk"), "format").annotate(count=Count("pk"))
+    sessions_by_format = {key: dict.fromkeys(TrainingSession.Format.values, 0) for key in (year, year - 1)}
+    for row_year, session_format, count in formats.order_by():
+        sessions_by_format[row_year][session_format] = count
+    attendance = {
+        row["year"]: row
+        for row in counted_attendances(sessions=both, filters=filters)
+        .values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            attendances=Count("pk"),
+            officers=Count("registration__officer_key", distinct=True),
+            agencies=Count("registration__agency_id", distinct=True),
+            countries=Count("registration__country_id", distinct=True),
+        )
+        .order_by()
+    }
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
-    survey = responses.aggregate(
-        responses=Count("pk"),
-        overall=Avg("overall_rating"),
-        usefulness=Avg("usefulness_rating"),
-        trainer=Avg("trainer_rating"),
-        recommend=Avg("recommend_score"),
-        scored=Count("recommend_score"),
-        promoters=Count("pk", filter=Q(recommend_score__gte=9)),
-        detractors=Count("pk", filter=Q(recommend_score__lte=6)),
-    )
-    scored = survey["scored"]
+    survey = {
+        row["year"]: row
+        for row in responses.values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            responses=Count("pk"),
+            overall=Avg("overall_rating"),
+            usefulness=Avg("usefulness_rating"),
+            trainer=Avg("trainer_rating"),
+            recommend=Avg("recommend_score"),
+            scored=Count("recommend_score"),
+            promoters=Count("pk", filter=Q(recommend_score__gte=9)),
+            detractors=Count("pk", filter=Q(recommend_score__lte=6)),
+        )
+        .order_by()
+    }
+    return {
+        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
+        for key in (year, year - 1)
+    }
+
+
+def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
+    scored = survey.get("scored", 0)
     net_promoter = round(100 * (survey["promoters"] - survey["detractors"]) / scored, 1) if scored else None
     return Figures(
         sessions_held=sum(by_format.values()),
         sessions_by_format=by_format,
-        officers_trained=attendance["officers"],
-        attendances=attendance["attendances"],
-        agencies_reached=attendance["agencies"],
-        countries_reached=attendance["countries"],
-        survey_responses=survey["responses"],
-        average_overall_rating=_rounded(survey["overall"]),
-        average_usefulness_rating=_rounded(survey["usefulness"]),
-        average_trainer_rating=_rounded(survey["trainer"]),
-        average_recommend_score=_rounded(survey["recommend"]),
+        officers_trained=attendance.get("officers", 0),
+        attendances=attendance.get("attendances", 0),
+        agencies_reached=attendance.get("agencies", 0),
+        countries_reached=attendance.get("countries", 0),
+        survey_responses=survey.get("responses", 0),
+        average_overall_rating=_rounded(survey.get("overall")),
+        average_usefulness_rating=_rounded(survey.get("usefulness")),
+        average_trainer_rating=_rounded(survey.get("trainer")),
+        average_recommend_score=_rounded(survey.get("recommend")),
         net_promoter_score=net_promoter,
     )
 
@@ -373,18 +424,16 @@ def _attendee_breakdown(*, attendances: QuerySet[Attendance], by: str) -> list[d
     )
 
 
-def _trainer_label():
-    return Case(
-        When(session_trainers__isnull=True, then=Value(None)),
-        When(
-            Q(session_trainers__trainer__user__first_name="") & Q(session_trainers__trainer__user__last_name=""),
-            then=F("session_trainers__trainer__user__email"),
-        ),
-        default=Concat(
-            "session_trainers__trainer__user__first_name", Value(" "), "session_trainers__trainer__user__last_name"
-        ),
-        output_field=CharField(),
-    )
+def _with_trainer_names(rows: list[dict]) -> list[dict]:
+    """Name the trainers in one small query rather than carrying names through the aggregate."""
+    names = {
+        pk: f"{first} {last}".strip() or email
+        for pk, first, last, email in Trainer.objects.filter(pk__in=[row["key"] for row in rows]).values_list(
+            "pk", "user__first_name", "user__last_name", "user__email"
+        )
+    }
+    rows = [{**row, "label": names.get(row["key"])} for row in rows]
+    return sorted(rows, key=lambda row: (-row["sessions"], row["key"] is None, row["label"] or "", row["key"] or 0))
 
 
 def _session_breakdown(*, sessions: QuerySet[TrainingSession], filters: ReportFilters, key, label, order) -> list[dict]:
@@ -424,15 +473,16 @@ def _breakdown(*, by: str, year: int, sessions, filters: ReportFilters, zones: l
             sessions=sessions,
             filters=filters,
             key=F("session_trainers__trainer_id"),
-            label=_trainer_label(),
-            order=_RANKED,
+            label=F("session_trainers__trainer_id"),
+            order=("-sessions", "key"),
         )
+        rows = _with_trainer_names(rows)
     elif by == "format":
         rows = _session_breakdown(
             sessions=sessions, filters=filters, key=F("format"), label=F("format"), order=("key",)
         )
     else:
-        month = local_month(zones, year)
+        month = LocalMonth(zones=zones, year=year)
         rows = _session_breakdown(sessions=sessions, filters=filters, key=month, label=month, order=("key",))
     return _shape_rows(by=by, year=year, rows=rows)
 
@@ -486,11 +536,12 @@ def yearly_report(
     zones = session_timezones(first_year=year - 1, last_year=year)
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
     previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
+    figures = _figures(sessions=sessions, previous_sessions=previous_sessions, year=year, filters=filters)
     return YearlyReport(
         year=year,
         filters=filters,
-        current=_figures(sessions=sessions, filters=filters),
-        previous=_figures(sessions=previous_sessions, filters=filters),
+        current=figures[year],
+        previous=figures[year - 1],
         breakdowns={
             name: _breakdown(by=name, year=year, sessions=sessions, filters=filters, zones=zones) for name in breakdowns
         },
