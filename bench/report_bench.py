@@ -108,8 +108,9 @@ def setup_django():
         sys.exit("report_bench needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
-def floor(year: int, now: datetime) -> list[tuple]:
-    from django.db import connection
+def floor(year: int, now: datetime, *, jit: bool = False) -> list[tuple]:
+    """The hand-written SQL, with the same JIT setting as the report (off) unless asked."""
+    from django.db import connection, transaction
 
     params = {
         "year": year,
@@ -117,7 +118,9 @@ def floor(year: int, now: datetime) -> list[tuple]:
         "window_start": datetime(year - 1, 1, 1, tzinfo=UTC) - timedelta(hours=15),
         "window_end": datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(hours=15),
     }
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not jit:
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(FLOOR_SQL, params)
         return cursor.fetchall()
 
