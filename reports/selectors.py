@@ -31,17 +31,20 @@ thousand rows a year) and attendance rows are only aggregated for those sessions
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -49,12 +52,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Attendance, SurveyResponse, Topic, TrainingSession
+from agencies.models import Agency, Country
+from sessions.models import Attendance, SessionTrainer, SurveyResponse, Topic, Trainer, TrainingSession
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -268,6 +271,33 @@ def local_month(zones: list[str], year: int) -> Case:
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
+class LocalMonth(Func):
+    """The month of a session's start in its own time zone.
+
+    PostgreSQL converts with ``AT TIME ZONE`` (the same IANA database); other databases get the
+    portable CASE over the per-zone month boundaries of ``year`` (see :func:`local_month`).
+    """
+
+    template = "EXTRACT(MONTH FROM %(expressions)s)::integer"
+    arg_joiner = " AT TIME ZONE "
+    output_field = IntegerField()
+
+    def __init__(self, *, zones: list[str], year: int):
+        super().__init__(F("starts_at"), F("timezone"))
+        self.portable = local_month(zones, year)
+
+    def resolve_expression(self, *args, **kwargs):
+        resolved = super().resolve_expression(*args, **kwargs)
+        resolved.portable = self.portable.resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.portable)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
 def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: datetime) -> QuerySet[TrainingSession]:
     """The sessions held in ``year`` (local time) that match the filters."""
     sessions = TrainingSession.objects.filter(_in_local_year(zones, year)).filter(
@@ -306,135 +336,176 @@ def _rounded(value, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def _figures(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> Figures:
-    by_format = dict.fromkeys(TrainingSession.Format.values, 0)
-    by_format.update(sessions.values_list("format").annotate(count=Count("pk")).order_by())
-    attendance = counted_attendances(sessions=sessions, filters=filters).aggregate(
-        attendances=Count("pk"),
-        officers=Count("registration__officer_key", distinct=True),
-        agencies=Count("registration__agency_id", distinct=True),
-        countries=Count("registration__country_id", distinct=True),
-    )
-    responses = SurveyResponse.objects.filter(
-        submitted_at__isnull=False, registration__session__in=sessions.values("pk")
-    )
+def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Case:
+    """Which of the two years a row belongs to: ``year`` when its session is in ``sessions``, else the previous."""
+    return Case(When(**{f"{path}__in": sessions.values("pk")}, then=Value(year)), default=Value(year - 1))
+
+
+def _figures(*, sessions, previous_sessions, year: int, filters: ReportFilters) -> dict[int, Figures]:
+    """The summary of ``year`` and of the previous year: both years are aggregated in the same query."""
+    both = sessions | previous_sessions
+    formats = both.values_list(_year_of(sessions, year=year, path="pk"), "format").annotate(count=Count("pk"))
+    sessions_by_format = {key: dict.fromkeys(TrainingSession.Format.values, 0) for key in (year, year - 1)}
+    for row_year, session_format, count in formats.order_by():
+        sessions_by_format[row_year][session_format] = count
+    attendance = {
+        row["year"]: row
+        for row in counted_attendances(sessions=both, filters=filters)
+        .values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            attendances=Count("pk"),
+            officers=Count("registration__officer_key", distinct=True),
+            agencies=Count("registration__agency_id", distinct=True),
+            countries=Count("registration__country_id", distinct=True),
+        )
+        .order_by()
+    }
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
-    survey = responses.aggregate(
-        responses=Count("pk"),
-        overall=Avg("overall_rating"),
-        usefulness=Avg("usefulness_rating"),
-        trainer=Avg("trainer_rating"),
-        recommend=Avg("recommend_score"),
-        scored=Count("recommend_score"),
-        promoters=Count("pk", filter=Q(recommend_score__gte=9)),
-        detractors=Count("pk", filter=Q(recommend_score__lte=6)),
-    )
-    scored = survey["scored"]
+    survey = {
+        row["year"]: row
+        for row in responses.values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            responses=Count("pk"),
+            overall=Avg("overall_rating"),
+            usefulness=Avg("usefulness_rating"),
+            trainer=Avg("trainer_rating"),
+            recommend=Avg("recommend_score"),
+            scored=Count("recommend_score"),
+            promoters=Count("pk", filter=Q(recommend_score__gte=9)),
+            detractors=Count("pk", filter=Q(recommend_score__lte=6)),
+        )
+        .order_by()
+    }
+    return {
+        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
+        for key in (year, year - 1)
+    }
+
+
+def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
+    scored = survey.get("scored", 0)
     net_promoter = round(100 * (survey["promoters"] - survey["detractors"]) / scored, 1) if scored else None
     return Figures(
         sessions_held=sum(by_format.values()),
         sessions_by_format=by_format,
-        officers_trained=attendance["officers"],
-        attendances=attendance["attendances"],
-        agencies_reached=attendance["agencies"],
-        countries_reached=attendance["countries"],
-        survey_responses=survey["responses"],
-        average_overall_rating=_rounded(survey["overall"]),
-        average_usefulness_rating=_rounded(survey["usefulness"]),
-        average_trainer_rating=_rounded(survey["trainer"]),
-        average_recommend_score=_rounded(survey["recommend"]),
+        officers_trained=attendance.get("officers", 0),
+        attendances=attendance.get("attendances", 0),
+        agencies_reached=attendance.get("agencies", 0),
+        countries_reached=attendance.get("countries", 0),
+        survey_responses=survey.get("responses", 0),
+        average_overall_rating=_rounded(survey.get("overall")),
+        average_usefulness_rating=_rounded(survey.get("usefulness")),
+        average_trainer_rating=_rounded(survey.get("trainer")),
+        average_recommend_score=_rounded(survey.get("recommend")),
         net_promoter_score=net_promoter,
     )
 
 
 # --- Breakdowns ------------------------------------------------------------------------------
 
-_ATTENDEE_DIMENSIONS = {
-    "region": ("registration__country__region", "registration__country__region"),
-    "country": ("registration__country_id", "registration__country__name"),
-    "agency": ("registration__agency_id", "registration__agency__name"),
-}
+# Every breakdown is grouped in one statement from two common table expressions built by the
+# ORM querysets above (so the counting rules exist once): ``held``, the year's held sessions with
+# their format and local month, and ``counted``, the year's counted attendances with their
+# registration snapshot. The expensive attendance join is done once, not once per breakdown.
+_MEASURES = (
+    "COUNT(DISTINCT {sessions}) AS sessions, COUNT(c.r_session) AS attendances, "
+    "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
+    "COUNT(DISTINCT c.r_country) AS countries_reached"
+)
+_ATTENDEE_SIDE = {"region": "c.r_region", "country": "c.r_country", "agency": "c.r_agency"}
 
 
-def _attendee_breakdown(*, attendances: QuerySet[Attendance], by: str) -> list[dict]:
-    """Region, country and agency come from the registration snapshot of each counted attendance."""
-    key_path, label_path = _ATTENDEE_DIMENSIONS[by]
-    return list(
-        attendances.values(key=F(key_path), label=F(label_path))
-        .annotate(
-            sessions=Count("registration__session_id", distinct=True),
-            attendances=Count("pk"),
-            officers_trained=Count("registration__officer_key", distinct=True),
-            agencies_reached=Count("registration__agency_id", distinct=True),
-            countries_reached=Count("registration__country_id", distinct=True),
-        )
-        .order_by("-officers_trained", "-attendances", "label")
-    )
+def _breakdown_select(by: str) -> str:
+    """The SELECT of one breakdown over the ``held`` and ``counted`` CTEs, keys and labels as text.
 
-
-def _trainer_label():
-    return Case(
-        When(session_trainers__isnull=True, then=Value(None)),
-        When(
-            Q(session_trainers__trainer__user__first_name="") & Q(session_trainers__trainer__user__last_name=""),
-            then=F("session_trainers__trainer__user__email"),
-        ),
-        default=Concat(
-            "session_trainers__trainer__user__first_name", Value(" "), "session_trainers__trainer__user__last_name"
-        ),
-        output_field=CharField(),
-    )
-
-
-def _session_breakdown(*, sessions: QuerySet[TrainingSession], filters: ReportFilters, key, label, order) -> list[dict]:
-    """Format, month, topic and trainer describe the session: sessions without attendees still count."""
-    counted = Q(registrations__attendance__status__in=COUNTED_STATUSES)
-    if filters.region:
-        counted &= Q(registrations__country__region=filters.region)
-    return list(
-        sessions.values(key=key, label=label)
-        .annotate(
-            sessions=Count("pk", distinct=True),
-            attendances=Count("registrations__attendance", filter=counted),
-            officers_trained=Count("registrations__officer_key", distinct=True, filter=counted),
-            agencies_reached=Count("registrations__agency_id", distinct=True, filter=counted),
-            countries_reached=Count("registrations__country_id", distinct=True, filter=counted),
-        )
-        .order_by(*order)
-    )
-
-
-_RANKED = ("-sessions", F("label").asc(nulls_last=True), "key")
-
-
-def _breakdown(*, by: str, year: int, sessions, filters: ReportFilters, zones: list[str]) -> list[BreakdownRow]:
-    if by in _ATTENDEE_DIMENSIONS:
-        rows = _attendee_breakdown(attendances=counted_attendances(sessions=sessions, filters=filters), by=by)
-    elif by == "topic":
-        rows = _session_breakdown(
-            sessions=sessions,
-            filters=filters,
-            key=F("topics__slug"),
-            label=F("topics__name"),
-            order=_RANKED,
-        )
-    elif by == "trainer":
-        rows = _session_breakdown(
-            sessions=sessions,
-            filters=filters,
-            key=F("session_trainers__trainer_id"),
-            label=_trainer_label(),
-            order=_RANKED,
-        )
-    elif by == "format":
-        rows = _session_breakdown(
-            sessions=sessions, filters=filters, key=F("format"), label=F("format"), order=("key",)
-        )
+    Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
+    """
+    quote = connection.ops.quote_name
+    joined = "LEFT JOIN counted c ON c.r_session = h.h_id"
+    key = label = "g.group_key"
+    labels = ""
+    if by in _ATTENDEE_SIDE:
+        group, source, measures = _ATTENDEE_SIDE[by], "counted c", _MEASURES.format(sessions="c.r_session")
+        if by == "country":
+            labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
+        elif by == "agency":
+            labels, label = f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", "l.name"
     else:
-        month = local_month(zones, year)
-        rows = _session_breakdown(sessions=sessions, filters=filters, key=month, label=month, order=("key",))
-    return _shape_rows(by=by, year=year, rows=rows)
+        measures = _MEASURES.format(sessions="h.h_id")
+        if by == "topic":
+            group, key, label = "st.topic_id", "l.slug", "l.name"
+            links = quote(TrainingSession.topics.through._meta.db_table)
+            source = f"held h LEFT JOIN {links} st ON st.trainingsession_id = h.h_id {joined}"
+            labels = f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key"
+        elif by == "trainer":
+            group = "st.trainer_id"
+            source = f"held h LEFT JOIN {quote(SessionTrainer._meta.db_table)} st ON st.session_id = h.h_id {joined}"
+        else:
+            group, source = ("h.h_format" if by == "format" else "h.h_month"), f"held h {joined}"
+    # Only names from this module are interpolated; values travel as parameters.
+    return (
+        f"SELECT '{by}' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST({label} AS VARCHAR(200)) AS label, "  # noqa: S608
+        f"g.sessions, g.attendances, g.officers_trained, g.agencies_reached, g.countries_reached "
+        f"FROM (SELECT {group} AS group_key, {measures} FROM {source} GROUP BY {group}) g {labels}"
+    )
+
+
+def _grouped_rows(*, breakdowns, year: int, sessions, filters: ReportFilters, zones: list[str]) -> dict[str, list]:
+    """One statement, every requested breakdown: {breakdown: [row dicts]} before labels and ordering."""
+    if not breakdowns:
+        return {}
+    held = sessions.values(h_id=F("pk"), h_format=F("format"), h_month=LocalMonth(zones=zones, year=year))
+    counted = counted_attendances(sessions=sessions, filters=filters).values(
+        r_session=F("registration__session_id"),
+        r_officer=F("registration__officer_key"),
+        r_agency=F("registration__agency_id"),
+        r_country=F("registration__country_id"),
+        r_region=F("registration__country__region"),
+    )
+    try:
+        held_sql, held_params = held.query.sql_with_params()
+        counted_sql, counted_params = counted.query.sql_with_params()
+    except EmptyResultSet:  # no session can be in this year: nothing to group
+        return {by: [] for by in breakdowns}
+    statement = f"WITH held AS ({held_sql}), counted AS ({counted_sql}) " + " UNION ALL ".join(
+        _breakdown_select(by) for by in breakdowns
+    )
+    columns = ("key", "label", *BREAKDOWN_COLUMNS)
+    grouped = {by: [] for by in breakdowns}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*held_params, *counted_params))
+        for part, *values in cursor.fetchall():
+            grouped[part].append(dict(zip(columns, values, strict=True)))
+    return grouped
+
+
+def _ordered(by: str, rows: list[dict]) -> list[dict]:
+    if by in _ATTENDEE_SIDE:
+        return sorted(rows, key=lambda row: (-row["officers_trained"], -row["attendances"], row["label"] or ""))
+    if by == "trainer":
+        rows = [{**row, "key": None if row["key"] is None else int(row["key"])} for row in rows]
+        return _with_trainer_names(rows)
+    if by == "month":
+        return [{**row, "key": None if row["key"] is None else int(row["key"])} for row in rows]
+    if by == "topic":
+        return sorted(
+            rows, key=lambda row: (-row["sessions"], row["label"] is None, row["label"] or "", row["key"] or "")
+        )
+    return rows
+
+
+def _with_trainer_names(rows: list[dict]) -> list[dict]:
+    """Name the trainers in one small query rather than carrying names through the aggregate."""
+    names = {
+        pk: f"{first} {last}".strip() or email
+        for pk, first, last, email in Trainer.objects.filter(pk__in=[row["key"] for row in rows]).values_list(
+            "pk", "user__first_name", "user__last_name", "user__email"
+        )
+    }
+    rows = [{**row, "label": names.get(row["key"])} for row in rows]
+    return sorted(rows, key=lambda row: (-row["sessions"], row["key"] is None, row["label"] or "", row["key"] or 0))
 
 
 def _shape_rows(*, by: str, year: int, rows: list[dict]) -> list[BreakdownRow]:
@@ -483,16 +554,42 @@ def yearly_report(
         validate_breakdown(name)
     filters = filters or ReportFilters()
     now = now or timezone.now()
+    with without_jit():
+        return _yearly_report(year=year, filters=filters, breakdowns=breakdowns, now=now)
+
+
+@contextmanager
+def without_jit():
+    """Run the enclosed queries in a transaction with PostgreSQL's JIT compiler off.
+
+    The report's aggregates are estimated as expensive, so PostgreSQL JIT-compiles them, which cost
+    seconds of compilation for well under a second of execution on a million attendances.
+    ``SET LOCAL`` ends with the transaction; other databases are left alone.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _yearly_report(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -> YearlyReport:
     zones = session_timezones(first_year=year - 1, last_year=year)
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
     previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
+    figures = _figures(sessions=sessions, previous_sessions=previous_sessions, year=year, filters=filters)
     return YearlyReport(
         year=year,
         filters=filters,
-        current=_figures(sessions=sessions, filters=filters),
-        previous=_figures(sessions=previous_sessions, filters=filters),
+        current=figures[year],
+        previous=figures[year - 1],
         breakdowns={
-            name: _breakdown(by=name, year=year, sessions=sessions, filters=filters, zones=zones) for name in breakdowns
+            name: _shape_rows(by=name, year=year, rows=_ordered(name, rows))
+            for name, rows in _grouped_rows(
+                breakdowns=breakdowns, year=year, sessions=sessions, filters=filters, zones=zones
+            ).items()
         },
     )
 
@@ -512,8 +609,6 @@ def report_years(*, now: datetime | None = None) -> list[int]:
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The values offered by the page's filters (regions of M49, formats, topics)."""
-    from agencies.models import Country
-
     regions = Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
     return {
         "region": [(region, region) for region in regions],

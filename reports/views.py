@@ -100,7 +100,6 @@ def yearly_report_page(request):
     form, year, filters = _parse(request, choices=choices)
     report = yearly_report(year=year, filters=filters)
     summary = [(row, _percent_change(row.value, row.previous)) for row in report.summary_rows()]
-    months = report.breakdowns["month"]
     context = {
         "form": form,
         "report": report,
@@ -109,26 +108,37 @@ def yearly_report_page(request):
         "key_figures": [item for item in summary if item[0].metric in _KEY_FIGURES],
         "tables": [(name, BREAKDOWN_LABELS[name], report.breakdowns[name]) for name in BREAKDOWNS],
         "columns": [BREAKDOWN_COLUMN_LABELS[column] for column in BREAKDOWN_COLUMNS],
-        "charts": [
-            charts.column_chart(title=_("Sessions per month"), points=[(row.key[5:], row.sessions) for row in months]),
-            charts.column_chart(
-                title=_("Officers trained per month"),
-                points=[(row.key[5:], row.officers_trained) for row in months],
-                color="#7a4f9f",
-            ),
-            charts.bar_chart(
-                title=_("Officers trained by region"),
-                points=[(row.label, row.officers_trained) for row in report.breakdowns["region"]],
-            ),
-            charts.bar_chart(
-                title=_("Countries ranked by officers trained"),
-                points=[(row.label, row.officers_trained) for row in report.breakdowns["country"][:15]],
-                color="#b5673a",
-            ),
-        ],
+        "charts": _charts(report),
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/yearly.html", context, status=200 if form.is_valid() else 400)
+
+
+def _charts(report) -> list[tuple[str, str]]:
+    """(caption, inline SVG) pairs: sessions and officers per month, officers by region, top countries."""
+    months = report.breakdowns["month"]
+    specs = [
+        (_("Sessions per month"), charts.column_chart, [(row.key[5:], row.sessions) for row in months], "#2f6f9f"),
+        (
+            _("Officers trained per month"),
+            charts.column_chart,
+            [(row.key[5:], row.officers_trained) for row in months],
+            "#7a4f9f",
+        ),
+        (
+            _("Officers trained by region"),
+            charts.bar_chart,
+            [(row.label, row.officers_trained) for row in report.breakdowns["region"]],
+            "#3d8b5f",
+        ),
+        (
+            _("Countries ranked by officers trained (top 15)"),
+            charts.bar_chart,
+            [(row.label, row.officers_trained) for row in report.breakdowns["country"][:15]],
+            "#b5673a",
+        ),
+    ]
+    return [(title, draw(title=title, points=points, color=color)) for title, draw, points, color in specs]
 
 
 _KEY_FIGURES = {
