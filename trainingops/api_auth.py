@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from knox import auth as knox_auth
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -22,19 +21,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-
-class TokenAuthentication(knox_auth.TokenAuthentication):
-    """Knox token authentication that checks only the presented token's expiry.
-
-    Knox also sweeps every other token of the user on each request (one more query per call);
-    expired tokens are refused all the same, and ``purge_expired_tokens`` removes them.
-    """
-
-    def _cleanup_token(self, auth_token) -> bool:
-        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
-            auth_token.delete()
-            return True
-        return False
+from trainingops.api_authentication import TokenAuthentication
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -42,7 +29,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        definition = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+        definition = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106 — the scheme name, not a secret
         definition["description"] = str(_("A token from POST /api/v1/auth/tokens/, sent as: Token <token>."))
         return definition
 
@@ -107,12 +94,14 @@ def _check_second_factor(user, code: str) -> None:
         responses={201: IssuedTokenSerializer},
         auth=[],
         examples=[
-            OpenApiExample(
-                "credentials", value={"email": "ana@policia.gob.mx", "password": "…"}, request_only=True
-            ),
+            OpenApiExample("credentials", value={"email": "ana@policia.gob.mx", "password": "…"}, request_only=True),
         ],
     ),
-    destroy=extend_schema(summary=_("Revoke one of your API tokens"), tags=["auth"]),
+    destroy=extend_schema(
+        summary=_("Revoke one of your API tokens"),
+        tags=["auth"],
+        parameters=[OpenApiParameter("token_key", str, OpenApiParameter.PATH, description=_("From the token list."))],
+    ),
 )
 class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Your API tokens: issue one with your email and password, list them, revoke them."""

@@ -68,19 +68,30 @@ def _first_code(detail) -> str:
     return codes if isinstance(codes, str) else "invalid"
 
 
-def domain_error_to_api_exception(exc) -> exceptions.APIException:
-    """Translate a services' domain error into the matching HTTP error."""
-    from sessions.services import domain_error_status
+# Domain codes refused because of who the caller is rather than the state of the data.
+FORBIDDEN_DOMAIN_CODES = {"not_verified"}
 
+
+def domain_error_status(exc) -> int:
+    """400 for invalid values, 403 for a caller the rules exclude, 409 for a clash with the current state."""
+    if exc.code == "invalid":
+        return status.HTTP_400_BAD_REQUEST
+    if exc.code in FORBIDDEN_DOMAIN_CODES:
+        return status.HTTP_403_FORBIDDEN
+    return status.HTTP_409_CONFLICT
+
+
+def domain_error_to_api_exception(exc) -> exceptions.APIException:
+    """Translate a services' domain error (``SessionError``) into the matching HTTP error."""
     http_status = domain_error_status(exc)
-    code = getattr(exc, "code", None) or "invalid"
-    message = getattr(exc, "message", None) or str(exc)
-    if http_status == status.HTTP_409_CONFLICT:
-        return Conflict(detail=message, code=code)
-    field = getattr(exc, "field", None)
-    if field:
-        return exceptions.ValidationError({field: [message]}, code=code)
-    return exceptions.ValidationError({"non_field_errors": [message]}, code=code)
+    message = exc.message
+    if http_status == status.HTTP_400_BAD_REQUEST:
+        return exceptions.ValidationError({exc.field or "non_field_errors": [message]}, code=exc.code)
+    if http_status == status.HTTP_403_FORBIDDEN:
+        return exceptions.PermissionDenied(detail=message, code=exc.code)
+    conflict = Conflict(detail=message, code=exc.code)
+    conflict.field = exc.field
+    return conflict
 
 
 def _to_api_exception(exc):
@@ -96,10 +107,8 @@ def _to_api_exception(exc):
 
 
 def _is_domain_error(exc) -> bool:
-    try:
-        from sessions.services import SessionError
-    except ImportError:  # the services module is optional for the API's read side
-        return False
+    from sessions.services import SessionError
+
     return isinstance(exc, SessionError)
 
 
@@ -112,7 +121,7 @@ def api_exception_handler(exc, context):
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait
+        headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         body = {"detail": str(_("Invalid input.")), "code": _first_code(exc.detail), "errors": errors}
@@ -123,6 +132,8 @@ def api_exception_handler(exc, context):
         if isinstance(detail, dict | list):
             body = {"detail": str(_("Invalid input.")), "code": _first_code(detail), "errors": _flatten(detail)}
         else:
-            body = {"detail": str(detail), "code": getattr(detail, "code", None) or exc.default_code, "errors": {}}
+            field = getattr(exc, "field", None)
+            errors = {field: [str(detail)]} if field else {}
+            body = {"detail": str(detail), "code": getattr(detail, "code", None) or exc.default_code, "errors": errors}
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)

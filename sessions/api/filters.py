@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from sessions.models import SESSION_LANGUAGES, SessionTrainer, TrainingSession
+from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -73,3 +73,16 @@ class StableOrderingFilter(OrderingFilter):
         if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
             ordering.append("id")
         return ordering
+
+
+class TrainerFilter(django_filters.FilterSet):
+    topic = django_filters.CharFilter(field_name="topics__slug", label=_("Topic slug."))
+    language = django_filters.CharFilter(method="filter_language", label=_("Language code, e.g. es."))
+
+    class Meta:
+        model = Trainer
+        fields = ["topic", "language"]
+
+    def filter_language(self, queryset, name, value):
+        # The JSON list is matched as text: works on SQLite and PostgreSQL alike.
+        return queryset.filter(languages__icontains=f'"{value}"')

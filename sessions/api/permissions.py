@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts.models import User
+from agencies.models import Agency, Officer
 from sessions.models import SessionTrainer
 
 
@@ -23,6 +24,8 @@ class Role:
     is_trainer: bool = False
     trainer_id: int | None = None
     officer_id: int | None = None
+    officer_agency_id: int | None = None
+    officer_country_id: str | None = None
 
     @property
     def is_staff_role(self) -> bool:
@@ -32,6 +35,10 @@ class Role:
     @property
     def is_officer(self) -> bool:
         return self.officer_id is not None
+
+    def officer_for_filtering(self) -> Officer:
+        """An unsaved-looking Officer carrying just the keys the visibility selectors filter on."""
+        return Officer(pk=self.officer_id, agency=Agency(pk=self.officer_agency_id, country_id=self.officer_country_id))
 
 
 NO_ROLE = Role()
@@ -53,7 +60,16 @@ def role_of(request) -> Role:
         row = (
             User.objects.filter(pk=user.pk)
             .annotate(in_managers=_in_group("Managers"), in_trainers=_in_group("Trainers"))
-            .values("is_superuser", "is_staff", "in_managers", "in_trainers", "trainer__id", "officer__id")
+            .values(
+                "is_superuser",
+                "is_staff",
+                "in_managers",
+                "in_trainers",
+                "trainer__id",
+                "officer__id",
+                "officer__agency_id",
+                "officer__agency__country_id",
+            )
             .first()
         )
         if row is None:
@@ -64,6 +80,8 @@ def role_of(request) -> Role:
                 is_trainer=row["is_staff"] and (row["trainer__id"] is not None or row["in_trainers"]),
                 trainer_id=row["trainer__id"],
                 officer_id=row["officer__id"],
+                officer_agency_id=row["officer__agency_id"],
+                officer_country_id=row["officer__agency__country_id"],
             )
     request._trainingops_role = role
     return role

@@ -7,12 +7,14 @@ directly. Times are ISO 8601 in the session's own time zone, with its offset, ne
 zone's IANA name.
 """
 
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies.models import Country
 from sessions.models import SESSION_LANGUAGES, Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
 
 # Columns read for one session row; relations (topics, trainers) are attached in bulk.
@@ -41,6 +43,11 @@ SESSION_ROW_FIELDS = (
 )
 
 _UTC = ZoneInfo("UTC")
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _in_zone(value, zone):
@@ -187,14 +194,17 @@ class OfficerSummarySerializer(serializers.Serializer):
 class OfficerSummaryField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
-        kwargs.setdefault("source", "officer")
         super().__init__(**kwargs)
 
     def to_representation(self, officer):
         if officer is None:
             return None
         user = officer.user
-        return {"uuid": str(officer.uuid), "name": _person_name(user.first_name, user.last_name, user.email), "email": user.email}
+        return {
+            "uuid": str(officer.uuid),
+            "name": _person_name(user.first_name, user.last_name, user.email),
+            "email": user.email,
+        }
 
     def get_attribute(self, instance):
         return instance.officer
@@ -339,3 +349,64 @@ class TrainerSerializer(serializers.ModelSerializer):
         user = trainer.user
         return f"{user.first_name} {user.last_name}".strip()
 
+
+class SessionTrainerWriteSerializer(serializers.Serializer):
+    trainer_id = serializers.PrimaryKeyRelatedField(queryset=Trainer.objects.all())
+    role = serializers.ChoiceField(choices=SessionTrainer.Role.choices, default=SessionTrainer.Role.LEAD)
+
+
+class SessionWriteSerializer(serializers.ModelSerializer):
+    """The editable fields of a session; the service validates the whole and applies the rules."""
+
+    timezone = serializers.CharField(max_length=63, required=False, help_text=_("IANA time-zone name."))
+    country = serializers.PrimaryKeyRelatedField(
+        queryset=Country.objects.all(), required=False, allow_null=True, help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    audience_countries = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all(), many=True, required=False)
+    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    trainers = SessionTrainerWriteSerializer(
+        many=True,
+        required=False,
+        help_text=_("Replaces the session's trainers. A trainer creating a session is added as lead when absent."),
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title",
+            "description",
+            "format",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "venue",
+            "city",
+            "country",
+            "meeting_url",
+            "language",
+            "capacity",
+            "audience",
+            "audience_agencies",
+            "audience_countries",
+            "registration_opens_at",
+            "registration_closes_at",
+            "host_agency",
+            "topics",
+            "trainers",
+        ]
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": 100000}}
+
+    def validate_timezone(self, value):
+        if value not in _time_zone_names():
+            raise serializers.ValidationError(_("Unknown time zone."), code="invalid")
+        return ZoneInfo(value)
+
+    def validate_trainers(self, value):
+        trainer_ids = [item["trainer_id"].pk for item in value]
+        if len(trainer_ids) != len(set(trainer_ids)):
+            raise serializers.ValidationError(_("A trainer is listed twice."), code="invalid")
+        return value
+
+
+class SessionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
