@@ -18,7 +18,7 @@ def token_client(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def _reset_throttles():
+def reset_throttles():
     cache.clear()
     yield
     cache.clear()

@@ -124,13 +124,13 @@ def api_exception_handler(exc, context):
         headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        body = {"detail": str(_("Invalid input.")), "code": _first_code(exc.detail), "errors": errors}
+        body = {"detail": str(_("Invalid input.")), "code": _first_code(exc), "errors": errors}
         if set(errors) == {"non_field_errors"} and len(errors["non_field_errors"]) == 1:
             body["detail"] = errors["non_field_errors"][0]
     else:
         detail = exc.detail
         if isinstance(detail, dict | list):
-            body = {"detail": str(_("Invalid input.")), "code": _first_code(detail), "errors": _flatten(detail)}
+            body = {"detail": str(_("Invalid input.")), "code": _first_code(exc), "errors": _flatten(detail)}
         else:
             field = getattr(exc, "field", None)
             errors = {field: [str(detail)]} if field else {}
