@@ -49,7 +49,7 @@ def bench_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(
         DEBUG="false",
-        SECRET_KEY="bench-only-secret-key",
+        SECRET_KEY="bench-only-secret-key",  # noqa: S106 — a throwaway local server
         DATABASE_URL=database_url,
         DB_CONN_MAX_AGE="600",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -68,7 +68,7 @@ def ensure_database(database_url: str) -> None:
     name = database_url.rsplit("/", 1)[1]
     server = database_url.rsplit("/", 1)[0] + "/postgres"
     exists = subprocess.run(
-        ["psql", server, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        ["psql", server, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608 — our own name
         capture_output=True,
         text=True,
         check=True,
@@ -139,7 +139,8 @@ def check_responses(port: int, token: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 — loopback
         body = response.read()
-    assert b'"results"' in body and body.count(b'"uuid"') == 50, "the API did not return 50 sessions"
+    if body.count(b'"uuid"') != 50:
+        sys.exit("the API did not return 50 sessions")
 
 
 def run_wrk(wrk: str, url: str, duration: int, token: str | None = None) -> dict:
