@@ -44,14 +44,33 @@ class Role:
 NO_ROLE = Role()
 
 
-def _in_group(name: str):
-    return Exists(Group.objects.filter(name=name, user=OuterRef("pk")))
+def role_from_loaded_user(user, *, in_managers: bool, in_trainers: bool) -> Role:
+    """The role of a user whose trainer and officer (with agency) were loaded by select_related."""
+    trainer = getattr(user, "trainer", None)
+    officer = getattr(user, "officer", None)
+    return Role(
+        is_manager=user.is_superuser or in_managers,
+        is_trainer=user.is_staff and (trainer is not None or in_trainers),
+        trainer_id=trainer.pk if trainer else None,
+        officer_id=officer.pk if officer else None,
+        officer_agency_id=officer.agency_id if officer else None,
+        officer_country_id=officer.agency.country_id if officer else None,
+    )
+
+
+def role_annotations(user_ref: str = "pk") -> dict:
+    """Group memberships as annotations, so the role comes with the query that loads the user."""
+    return {
+        "in_managers": Exists(Group.objects.filter(name="Managers", user=OuterRef(user_ref))),
+        "in_trainers": Exists(Group.objects.filter(name="Trainers", user=OuterRef(user_ref))),
+    }
 
 
 def role_of(request) -> Role:
-    """The caller's role, computed once per request (one query) and cached on it."""
-    role = getattr(request, "_trainingops_role", None)
+    """The caller's role, computed once per request (one query, or none after token authentication)."""
+    role = getattr(request, "_trainingops_role", None) or getattr(request.user, "_trainingops_role", None)
     if role is not None:
+        request._trainingops_role = role
         return role
     user = request.user
     if not user or not user.is_authenticated:
@@ -59,7 +78,7 @@ def role_of(request) -> Role:
     else:
         row = (
             User.objects.filter(pk=user.pk)
-            .annotate(in_managers=_in_group("Managers"), in_trainers=_in_group("Trainers"))
+            .annotate(**role_annotations())
             .values(
                 "is_superuser",
                 "is_staff",

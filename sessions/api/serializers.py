@@ -10,6 +10,9 @@ zone's IANA name.
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.db import connection
+from django.db.models import F, OuterRef
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -139,6 +142,39 @@ class SessionDetailSerializer(SessionSerializer):
         return data
 
 
+def with_session_relations(rows_queryset):
+    """On PostgreSQL, fetch topics and trainers inside the session query itself (array subqueries).
+
+    Elsewhere ``attach_session_relations`` reads them with one query per relation.
+    """
+    if connection.vendor != "postgresql":
+        return rows_queryset
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    topics = (
+        TrainingSession.topics.through.objects.filter(trainingsession_id=OuterRef("pk"))
+        .order_by("topic__name", "topic_id")
+        .values("topic__slug")
+    )
+    trainers = (
+        SessionTrainer.objects.filter(session_id=OuterRef("pk"))
+        .order_by("role", "id")
+        .values(
+            json=JSONObject(
+                trainer_id=F("trainer_id"),
+                role=F("role"),
+                first_name=F("trainer__user__first_name"),
+                last_name=F("trainer__user__last_name"),
+            )
+        )
+    )
+    return rows_queryset.annotate(topic_slugs=ArraySubquery(topics), trainer_rows=ArraySubquery(trainers))
+
+
+def _trainer_item(trainer_id, role, first_name, last_name) -> dict:
+    return {"trainer_id": trainer_id, "name": f"{first_name} {last_name}".strip(), "role": role}
+
+
 def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, detail: bool = False) -> list[dict]:
     """Add topics, trainers (and audience lists for a detail) to session rows: one query per relation.
 
@@ -147,11 +183,20 @@ def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, d
     """
     ids = [row["id"] for row in rows]
     by_id = {row["id"]: row for row in rows}
+    prefetched = bool(rows) and "topic_slugs" in rows[0]
     for row in rows:
-        row["topics"] = []
-        row["trainers"] = []
         row["show_meeting_url"] = visible_meeting_session_ids is None or row["id"] in visible_meeting_session_ids
+        if prefetched:
+            row["topics"] = row.pop("topic_slugs")
+            row["trainers"] = [_trainer_item(**item) for item in row.pop("trainer_rows")]
+        else:
+            row["topics"] = []
+            row["trainers"] = []
     if not ids:
+        return rows
+    if prefetched:
+        if detail:
+            _attach_audience(rows, by_id, ids)
         return rows
     topic_links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=ids)
     for session_id, slug in topic_links.order_by("topic__name", "topic_id").values_list(
@@ -163,23 +208,28 @@ def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, d
         "session_id", "trainer_id", "role", "trainer__user__first_name", "trainer__user__last_name"
     ):
         by_id[assignment["session_id"]]["trainers"].append(
-            {
-                "trainer_id": assignment["trainer_id"],
-                "name": f"{assignment['trainer__user__first_name']} {assignment['trainer__user__last_name']}".strip(),
-                "role": assignment["role"],
-            }
+            _trainer_item(
+                assignment["trainer_id"],
+                assignment["role"],
+                assignment["trainer__user__first_name"],
+                assignment["trainer__user__last_name"],
+            )
         )
     if detail:
-        for row in rows:
-            row["audience_agencies"] = []
-            row["audience_countries"] = []
-        agencies = TrainingSession.audience_agencies.through.objects.filter(trainingsession_id__in=ids)
-        for session_id, agency_id in agencies.order_by("agency_id").values_list("trainingsession_id", "agency_id"):
-            by_id[session_id]["audience_agencies"].append(agency_id)
-        countries = TrainingSession.audience_countries.through.objects.filter(trainingsession_id__in=ids)
-        for session_id, code in countries.order_by("country_id").values_list("trainingsession_id", "country_id"):
-            by_id[session_id]["audience_countries"].append(code)
+        _attach_audience(rows, by_id, ids)
     return rows
+
+
+def _attach_audience(rows, by_id, ids) -> None:
+    for row in rows:
+        row["audience_agencies"] = []
+        row["audience_countries"] = []
+    agencies = TrainingSession.audience_agencies.through.objects.filter(trainingsession_id__in=ids)
+    for session_id, agency_id in agencies.order_by("agency_id").values_list("trainingsession_id", "agency_id"):
+        by_id[session_id]["audience_agencies"].append(agency_id)
+    countries = TrainingSession.audience_countries.through.objects.filter(trainingsession_id__in=ids)
+    for session_id, code in countries.order_by("country_id").values_list("trainingsession_id", "country_id"):
+        by_id[session_id]["audience_countries"].append(code)
 
 
 class OfficerSummarySerializer(serializers.Serializer):

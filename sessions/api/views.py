@@ -30,10 +30,11 @@ from sessions.api.serializers import (
     TopicSerializer,
     TrainerSerializer,
     attach_session_relations,
+    with_session_relations,
 )
 from sessions.models import Registration, SessionTrainer, Topic, Trainer, TrainingSession
 from sessions.selectors import sessions_visible_to
-from trainingops.api_pagination import ApiPagination
+from trainingops.api_pagination import ApiPagination, WindowCountPagination
 
 MAX_ATTENDANCE_ITEMS = 1000
 
@@ -43,7 +44,9 @@ def _visible_sessions(request):
     if role.is_staff_role:
         return TrainingSession.objects.all()
     if role.is_officer:
-        return sessions_visible_to(role.officer_for_filtering())
+        # A subquery rather than the selector's DISTINCT: the list counts with a window function.
+        visible = sessions_visible_to(role.officer_for_filtering()).values("pk")
+        return TrainingSession.objects.filter(pk__in=visible)
     return TrainingSession.objects.none()
 
 
@@ -98,7 +101,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["starts_at", "ends_at", "title", "created_at", "updated_at", "id"]
     ordering = ["starts_at", "id"]
-    pagination_class = ApiPagination
+    pagination_class = WindowCountPagination
     error_codes_by_action = {
         "update": ["409"],
         "partial_update": ["409"],
@@ -126,7 +129,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     # --- reads -------------------------------------------------------------------------------
 
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS)
+        queryset = with_session_relations(self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS))
         rows = list(self.paginate_queryset(queryset))
         attach_session_relations(
             rows, visible_meeting_session_ids=_meeting_link_sessions(request, [row["id"] for row in rows])
@@ -137,7 +140,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         return Response(self._detail(pk))
 
     def _detail(self, pk) -> dict:
-        row = get_object_or_404(self.get_queryset().values(*SESSION_ROW_FIELDS), pk=pk)
+        row = get_object_or_404(with_session_relations(self.get_queryset().values(*SESSION_ROW_FIELDS)), pk=pk)
         attach_session_relations(
             [row], visible_meeting_session_ids=_meeting_link_sessions(self.request, [row["id"]]), detail=True
         )
@@ -216,6 +219,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         methods=["get"],
         url_path="registrations",
         filter_backends=[],
+        pagination_class=ApiPagination,
         serializer_class=RegistrationSerializer,
     )
     def registrations(self, request, pk=None):
