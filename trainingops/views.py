@@ -52,11 +52,10 @@ def bench_floor_sessions(request):
 
     Routed only when BENCH_FLOOR_VIEW is set (see bench/api_bench.py); it checks no permission.
     """
+    from sessions.api.serializers import SESSION_ROW_FIELDS
     from sessions.models import TrainingSession
 
-    rows = list(
-        TrainingSession.objects.order_by("starts_at", "id").values(
-            "id", "uuid", "title", "format", "status", "starts_at", "ends_at", "city", "country_id", "language"
-        )[:50]
-    )
+    rows = list(TrainingSession.objects.order_by("starts_at", "id").values(*SESSION_ROW_FIELDS)[:50])
+    for row in rows:
+        row["timezone"] = str(row["timezone"])
     return JsonResponse({"count": len(rows), "results": rows})

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
@@ -63,6 +64,18 @@ class SessionFilter(django_filters.FilterSet):
 
     def filter_trainer(self, queryset, name, value):
         return queryset.filter(id__in=SessionTrainer.objects.filter(trainer_id=value).values("session_id"))
+
+
+class QuickFilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filters (building the form costs)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StableOrderingFilter(OrderingFilter):

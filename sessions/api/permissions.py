@@ -7,6 +7,7 @@ broadest one decides what they see.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
@@ -58,8 +59,12 @@ def role_from_loaded_user(user, *, in_managers: bool, in_trainers: bool) -> Role
     )
 
 
+@cache
 def role_annotations(user_ref: str = "pk") -> dict:
-    """Group memberships as annotations, so the role comes with the query that loads the user."""
+    """Group memberships as annotations, so the role comes with the query that loads the user.
+
+    Built once per reference: the expressions are copied when a queryset resolves them.
+    """
     return {
         "in_managers": Exists(Group.objects.filter(name="Managers", user=OuterRef(user_ref))),
         "in_trainers": Exists(Group.objects.filter(name="Trainers", user=OuterRef(user_ref))),

@@ -149,6 +149,12 @@ def with_session_relations(rows_queryset):
     """
     if connection.vendor != "postgresql":
         return rows_queryset
+    return rows_queryset.annotate(**_relation_arrays())
+
+
+@cache
+def _relation_arrays() -> dict:
+    """Built once: composing these expressions costs more CPU than running them."""
     from django.contrib.postgres.expressions import ArraySubquery
 
     topics = (
@@ -168,7 +174,7 @@ def with_session_relations(rows_queryset):
             )
         )
     )
-    return rows_queryset.annotate(topic_slugs=ArraySubquery(topics), trainer_rows=ArraySubquery(trainers))
+    return {"topic_slugs": ArraySubquery(topics), "trainer_rows": ArraySubquery(trainers)}
 
 
 def _trainer_item(trainer_id, role, first_name, last_name) -> dict:

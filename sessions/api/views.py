@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from agencies.models import Officer
 from sessions import services
-from sessions.api.filters import SessionFilter, StableOrderingFilter, TrainerFilter
+from sessions.api.filters import QuickFilterBackend, SessionFilter, StableOrderingFilter, TrainerFilter
 from sessions.api.permissions import HasAnyRole, IsOfficer, IsStaffRole, may_manage_session, role_of
 from sessions.api.serializers import (
     SESSION_ROW_FIELDS,
@@ -98,7 +98,7 @@ class SessionViewSet(viewsets.GenericViewSet):
 
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [QuickFilterBackend, StableOrderingFilter]
     ordering_fields = ["starts_at", "ends_at", "title", "created_at", "updated_at", "id"]
     ordering = ["starts_at", "id"]
     pagination_class = WindowCountPagination
