@@ -171,7 +171,9 @@ def write_report(floor: dict, api: dict, duration: int) -> str:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/api_bench.py`: gunicorn, 2 sync workers, "
         "DEBUG off, PostgreSQL with persistent connections (`DB_CONN_MAX_AGE=600`), Redis cache for throttling, "
-        f"wrk on loopback, 8 connections, {duration} s per run, 200 sessions in the database.",
+        f"wrk on loopback, 8 connections, {duration} s per run, 200 sessions in the database; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} when the run started "
+        "(other suites shared the machine: absolute figures vary from run to run, the ratio less).",
         "",
         "| endpoint | req/s | p50 | p99 | non-2xx |",
         "|---|---:|---:|---:|---:|",
@@ -182,8 +184,10 @@ def write_report(floor: dict, api: dict, duration: int) -> str:
         "",
         f"API / floor: **{ratio:.0%}** (target ≥ {TARGET_RATIO:.0%}, p99 < {TARGET_P99_MS:.0f} ms): {verdict} the target.",
         "",
-        "The API request does token authentication, role lookup, throttling, filtering, a COUNT for the page, "
-        "and two bulk queries for topics and trainers; sessions are serialised from `.values()` rows.",
+        "Per API request: one query for the token with the caller's role (groups, trainer and officer profiles), "
+        "two Redis round trips for throttling, and one query for the page (total by `COUNT(*) OVER ()`, topics "
+        "and trainers as array subqueries); sessions are serialised from `.values()` rows. The floor runs one "
+        "query for the same columns and no authentication.",
         "",
     ]
     section = "\n".join(lines)
