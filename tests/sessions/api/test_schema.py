@@ -51,7 +51,21 @@ def test_docs_page_uses_local_assets(client):
 
 
 @pytest.fixture
-def api_data(db):
+def keep_test_connection():
+    """Calls go through the WSGI handler, whose request signals would close the test's connection
+    (the test client disconnects them the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_data(db, keep_test_connection):
     """A small world to fuzz against: sessions in every state, registrations and attendance."""
     topic = TopicFactory(slug="aml")
     officer = OfficerFactory(agency=AgencyFactory())
