@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_countries",
     "simple_history",
@@ -235,17 +236,21 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TrainingOps"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "trainingops.api_schema.TrainingOpsAutoSchema",
+    "EXCEPTION_HANDLER": "trainingops.api_errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "trainingops.api_authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # "format" is a session filter (virtual, in person, hybrid), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "trainingops.api_pagination.ApiPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -254,6 +259,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -261,7 +267,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Scheduling, registration and attendance data of the training program.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions.models.TrainingSession.Status",
+        "RegistrationStatusEnum": "sessions.models.Registration.Status",
+        "AttendanceStatusEnum": "sessions.models.Attendance.Status",
+    },
 }
+# Serves bench/'s floor view (GET /bench/floor/sessions) when set; never in production.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTO_REFRESH": False}
 
 # Security. Production is DEBUG=false behind TLS; each switch can be set explicitly.
