@@ -8,6 +8,7 @@ from datetime import UTC
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -177,7 +178,7 @@ class RegistrationInline(SessionPartInline, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("officer__user", "agency", "country", "attendance")
+            .select_related("officer__user", "session", "agency", "country", "attendance")
             .order_by("status", "waitlist_position", "id")
         )
 
@@ -226,6 +227,7 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
     list_select_related = ("country",)
     autocomplete_fields = ("topics",)
     filter_horizontal = ("audience_agencies", "audience_countries")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SessionTrainerInline, RegistrationInline]
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions"]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
@@ -269,7 +271,12 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
         return queryset.filter(pk__in=sessions_trained_by(request.user))
 
     def _trains(self, request, obj) -> bool:
-        return is_manager(request.user) or obj.session_trainers.filter(trainer__user=request.user).exists()
+        if is_manager(request.user):
+            return True
+        # Asked many times while one page renders: load the user's sessions once per request.
+        if not hasattr(request, "_sessions_trained"):
+            request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
+        return obj.pk in request._sessions_trained
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (obj is None or self._trains(request, obj))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer
@@ -27,6 +28,12 @@ class LocalSplitDateTimeField(forms.SplitDateTimeField):
         if data_list[1] in self.empty_values:
             raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
         return datetime.combine(*data_list)
+
+
+def _formfield(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 def local_wall_time(value: datetime, zone) -> datetime:
@@ -93,6 +100,7 @@ class TrainingSessionForm(forms.ModelForm):
             "cancellation_reason",
         )
         field_classes = dict.fromkeys(LOCAL_DATETIME_FIELDS, LocalSplitDateTimeField)
+        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,3 +37,14 @@ def countries(django_db_blocker):
     loader = importlib.import_module("agencies.migrations.0002_load_countries")
     with django_db_blocker.unblock():
         loader.load_countries(apps, None)
+
+
+@pytest.fixture
+def roles(django_db_blocker):
+    """The Managers and Trainers groups, for transactional tests (their flush empties them)."""
+    from django.apps import apps
+
+    from accounts.roles import sync_role_groups
+
+    with django_db_blocker.unblock():
+        sync_role_groups(apps)
