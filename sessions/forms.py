@@ -30,6 +30,29 @@ class LocalSplitDateTimeField(forms.SplitDateTimeField):
         return datetime.combine(*data_list)
 
 
+class HoursListField(forms.CharField):
+    """Reminder offsets typed as "168, 24" (hours before the start); empty means the site default."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(hours) for hours in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            hours = sorted({int(part) for part in re.split(r"[\s,;]+", text) if part}, reverse=True)
+        except ValueError as error:
+            raise ValidationError(
+                _("Enter whole numbers of hours separated by commas, e.g. 168, 24."), code="invalid"
+            ) from error
+        if any(value < 1 for value in hours):
+            raise ValidationError(_("Each reminder must be at least one hour before the start."), code="invalid")
+        return hours
+
+
 def _formfield(db_field, **kwargs):
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
@@ -57,6 +80,11 @@ class TrainingSessionForm(forms.ModelForm):
     skipped when clocks go forward) is refused rather than silently moved.
     """
 
+    reminder_offsets_hours = HoursListField(
+        label=_("reminders (hours before)"),
+        required=False,
+        help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
+    )
     walk_in_emails = forms.CharField(
         label=_("walk-ins (officer emails)"),
         required=False,

@@ -718,3 +718,25 @@ def test_change_form_query_count_does_not_grow_with_registrations(
         response = trainer_client.get(change_url(session))
 
     assert response.context["inline_admin_formsets"][1].formset.total_form_count() == item_count
+
+
+def test_add_form_reads_reminder_hours(manager_client):
+    manager_client.post(ADD, add_form_data(reminder_offsets_hours="24, 168 ,24"))
+
+    assert TrainingSession.objects.get().reminder_offsets_hours == [168, 24]
+
+
+def test_add_form_refuses_bad_reminder_hours(manager_client):
+    response = manager_client.post(ADD, add_form_data(reminder_offsets_hours="a week"))
+
+    assert response.context["adminform"].form.errors["reminder_offsets_hours"] == [
+        "Enter whole numbers of hours separated by commas, e.g. 168, 24."
+    ]
+
+
+def test_change_form_shows_reminder_hours_as_text(manager_client):
+    session = trained_session(TrainerFactory(), reminder_offsets_hours=[168, 24])
+
+    response = manager_client.get(change_url(session))
+
+    assert response.context["adminform"].form["reminder_offsets_hours"].value() == "168, 24"
