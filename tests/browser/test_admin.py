@@ -20,6 +20,7 @@ def test_trainer_drafts_assigns_and_publishes_a_session(page, screenshot, countr
     day = (timezone.now() + timedelta(days=30)).date().isoformat()
 
     # The admin sends the trainer through allauth's sign-in page.
+    page.set_viewport_size({"width": 1600, "height": 900})
     page.goto("/admin/")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     page.fill("input[name=login]", "lena@trainingops.example")
