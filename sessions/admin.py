@@ -8,6 +8,7 @@ from datetime import UTC
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseRedirect
@@ -30,6 +31,42 @@ WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
 def sessions_trained_by(user) -> QuerySet[SessionTrainer]:
     """Ids of the sessions a user trains, as a subquery (no join that could repeat rows)."""
     return SessionTrainer.objects.filter(trainer__user=user).values("session_id")
+
+
+def trains(request, session_id) -> bool:
+    """Whether the requesting user may work on this session: a manager, or one of its trainers."""
+    if is_manager(request.user):
+        return True
+    # Asked many times while one page renders: load the user's sessions once per request.
+    if not hasattr(request, "_sessions_trained"):
+        request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
+    return session_id in request._sessions_trained
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History (who changed what, when) of the rows a user may see; old versions are not restored.
+
+    Restoring a version would write it back without the services' rules (waitlist, notices),
+    so the revert form is shown read-only and refuses to save.
+    """
+
+    def session_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ServiceErrorsAsMessages:
@@ -194,7 +231,7 @@ class RegistrationInline(SessionPartInline, admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
+class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     form = TrainingSessionForm
     date_hierarchy = "starts_at"
     list_display = (
@@ -270,23 +307,12 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
             return queryset
         return queryset.filter(pk__in=sessions_trained_by(request.user))
 
-    def _trains(self, request, obj) -> bool:
-        if is_manager(request.user):
-            return True
-        # Asked many times while one page renders: load the user's sessions once per request.
-        if not hasattr(request, "_sessions_trained"):
-            request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
-        return obj.pk in request._sessions_trained
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (obj is None or self._trains(request, obj))
+    def session_id_of(self, obj) -> int:
+        return obj.pk
 
     def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None:
-            return True
-        return obj.status != TrainingSession.Status.CANCELLED and self._trains(request, obj)
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status != TrainingSession.Status.CANCELLED)
 
     def has_delete_permission(self, request, obj=None):
         # Only a draft can disappear; anything published is cancelled instead, so people are told.
@@ -488,7 +514,7 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
+class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     """Read-mostly: registrations are made by officers; the back office may cancel one."""
 
     list_display = (
@@ -515,6 +541,9 @@ class RegistrationAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
         if is_manager(request.user):
             return queryset
         return queryset.filter(session__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.session_id
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Registration._meta.concrete_fields if not field.primary_key]
@@ -555,7 +584,7 @@ class RegistrationAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
+class AttendanceAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
     list_filter = ("status", "registration__session__status")
     list_select_related = ("registration__officer__user", "registration__session", "recorded_by")
@@ -568,6 +597,9 @@ class AttendanceAdmin(ServiceErrorsAsMessages, SimpleHistoryAdmin):
         if is_manager(request.user):
             return queryset
         return queryset.filter(registration__session__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.registration.session_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "registration" and not is_manager(request.user):

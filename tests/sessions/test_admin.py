@@ -740,3 +740,37 @@ def test_change_form_shows_reminder_hours_as_text(manager_client):
     response = manager_client.get(change_url(session))
 
     assert response.context["adminform"].form["reminder_offsets_hours"].value() == "168, 24"
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:training_trainingsession_history", "admin:training_trainingsession_change"]
+)
+def test_trainer_refused_history_of_another_trainers_session(trainer_client, url_name):
+    other = trained_session(TrainerFactory())
+
+    response = trainer_client.get(reverse(url_name, args=[other.pk]))
+
+    assert response.status_code in (302, 403)
+    assert response.status_code == (403 if url_name.endswith("history") else 302)
+
+
+def test_trainer_refused_history_of_another_trainers_registration(trainer_client):
+    registration = RegistrationFactory(session=trained_session(TrainerFactory()))
+
+    response = trainer_client.get(reverse("admin:training_registration_history", args=[registration.pk]))
+
+    assert response.status_code == 403
+
+
+def test_old_version_can_be_viewed_but_not_restored(manager_client):
+    session = trained_session(TrainerFactory(), title="First title")
+    post_change(manager_client, session, title="Second title")
+    first = session.history.order_by("history_id").first()
+    url = reverse("admin:training_trainingsession_simple_history", args=[session.pk, first.history_id])
+
+    page = manager_client.get(url)
+    restore = manager_client.post(url, {"title": "First title"})
+
+    assert (page.status_code, restore.status_code) == (200, 403)
+    session.refresh_from_db()
+    assert session.title == "Second title"
