@@ -326,6 +326,10 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
 
     # The form.
 
+    def get_inlines(self, request, obj):
+        # A session being drafted has nobody registered yet.
+        return self.inlines if obj is not None else [SessionTrainerInline]
+
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.status in (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED):
             return (*self.fieldsets[:-1], self.walk_in_fieldset, self.fieldsets[-1])

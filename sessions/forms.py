@@ -81,12 +81,12 @@ class TrainingSessionForm(forms.ModelForm):
     """
 
     reminder_offsets_hours = HoursListField(
-        label=_("reminders (hours before)"),
+        label=_("Reminders (hours before)"),
         required=False,
         help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
     )
     walk_in_emails = forms.CharField(
-        label=_("walk-ins (officer emails)"),
+        label=_("Walk-ins (officer emails)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_(
@@ -95,7 +95,7 @@ class TrainingSessionForm(forms.ModelForm):
         ),
     )
     walk_in_status = forms.ChoiceField(
-        label=_("walk-in attendance"),
+        label=_("Walk-in attendance"),
         required=False,
         choices=[(Attendance.Status.PRESENT, Attendance.Status.PRESENT.label)]
         + [(Attendance.Status.PARTIAL, Attendance.Status.PARTIAL.label)],

@@ -82,10 +82,6 @@ def add_form_data(**overrides):
         "session_trainers-MAX_NUM_FORMS": "1000",
         "session_trainers-0-trainer": "",
         "session_trainers-0-role": SessionTrainer.Role.LEAD,
-        "registrations-TOTAL_FORMS": "0",
-        "registrations-INITIAL_FORMS": "0",
-        "registrations-MIN_NUM_FORMS": "0",
-        "registrations-MAX_NUM_FORMS": "0",
     }
     data.update(overrides)
     return data
