@@ -21,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from sessions import services
-from sessions.forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm, attendance_of
+from sessions.admin_forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm, attendance_of
 from sessions.models import Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
 from sessions.selectors import trainer_conflicts, with_seat_counts
 
@@ -262,8 +262,7 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
         "session_trainers__trainer__user__email",
     )
     list_select_related = ("country",)
-    autocomplete_fields = ("topics",)
-    filter_horizontal = ("audience_agencies", "audience_countries")
+    autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SessionTrainerInline, RegistrationInline]
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions"]

@@ -48,3 +48,12 @@ def roles(django_db_blocker):
 
     with django_db_blocker.unblock():
         sync_role_groups(apps)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """allauth's rate limits live in the cache: start each test with none used up (locmem only)."""
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+        from django.core.cache import cache
+
+        cache.clear()

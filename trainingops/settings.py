@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agencies",
     "sessions.apps.TrainingConfig",
     "messaging",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -157,7 +160,11 @@ else:
     }
 
 # Email, in django-environ's URL form: smtp://user:pass@host:port, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email_config = env.email_url("EMAIL_URL", default="consolemail://")
+if _email_config.get("EMAIL_FILE_PATH", "/")[:1] != "/":
+    # django-environ drops the leading slash of filemail:///var/mail; the URL means the absolute path.
+    _email_config["EMAIL_FILE_PATH"] = "/" + _email_config["EMAIL_FILE_PATH"]
+vars().update(_email_config)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TrainingOps <training@trainingops.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -181,6 +188,8 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings (worker control, pidbox); kombu's default is ./control in the cwd.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -215,6 +224,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 LOGIN_REDIRECT_URL = "/"
+# The portal's sign-up asks for name, agency, job title and language and creates the officer profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OfficerSignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TrainingOps] "
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Staff must enrol a TOTP authenticator before using the back office when this is on.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

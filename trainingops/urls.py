@@ -3,8 +3,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from reports.api.views import YearlyReportView
+from sessions import views as sessions_views
 from trainingops import views
 
 # Staff sign in through allauth, so its rate limits and multi-factor authentication apply.
@@ -14,8 +15,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The yearly report's API endpoint; it must stay above any include of the /api/v1/ router.
+    path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
-    path("", TemplateView.as_view(template_name="portal/landing.html"), name="landing"),
+    path("", sessions_views.landing, name="landing"),
+    path("", include("sessions.urls")),
+    path("", include("agencies.urls")),
 ]
 
 if settings.DEBUG:

@@ -31,7 +31,8 @@ def _broker_status() -> dict:
             connect_timeout=2,
             transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
         ) as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
+            # One quick retry, no back-off: a load balancer's probe must not wait seconds.
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
     except Exception as error:  # noqa: BLE001 — any failure means "down", reported, not raised
         logger.warning("Health check: broker down: %s", error)
         return {"status": "down", "transport": transport, "error": type(error).__name__}

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("agencies", "0002_load_countries"),
-        ("training", "0001_initial"),
+        ("training", "0002_portal_certificate"),
         ("messaging", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]

@@ -171,7 +171,7 @@ def test_changelist_query_count_does_not_grow_with_rows(client, django_assert_ma
     _populate(item_count, trainer=None if role == "manager" else user.trainer)
     client.force_login(user)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == item_count
