@@ -39,6 +39,17 @@ def countries(django_db_blocker):
         loader.load_countries(apps, None)
 
 
+@pytest.fixture
+def roles(django_db_blocker):
+    """The Managers and Trainers groups, for transactional tests (their flush empties them)."""
+    from django.apps import apps
+
+    from accounts.roles import sync_role_groups
+
+    with django_db_blocker.unblock():
+        sync_role_groups(apps)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_local_cache(settings):
     """allauth's rate limits live in the cache: start each test with none used up (locmem only)."""
