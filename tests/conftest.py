@@ -51,9 +51,15 @@ def roles(django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_local_cache(settings):
-    """allauth's rate limits live in the cache: start each test with none used up (locmem only)."""
-    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-        from django.core.cache import cache
+def _fresh_cache():
+    """allauth's rate limits live in the cache: start each test with none used up.
 
+    On Redis only this run's keys are removed (settings_test gives them a per-run prefix),
+    so the broker's keys in the same database are left alone.
+    """
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
         cache.clear()
