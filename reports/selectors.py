@@ -21,12 +21,16 @@ Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it i
 - Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
   their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
 
-How the local year is computed on both SQLite and PostgreSQL: one small query lists the time
+How, on both SQLite and PostgreSQL (no model field was added): one small query lists the time
 zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
-computed in Python and the conditions ORed, so the filter stays a plain range on ``starts_at``
-(no per-row time-zone arithmetic, no denormalised column to keep in sync). The local month is a
-CASE over the same per-zone month boundaries. Sessions are selected first (a subquery of a
-thousand rows a year) and attendance rows are only aggregated for those sessions.
+computed in Python and the conditions ORed, so the year filter stays a plain range on
+``starts_at`` (no per-row time-zone arithmetic, no denormalised column to keep in sync). The
+local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone month boundaries
+elsewhere. Sessions are selected first (about a thousand a year); the attendance join is then
+done once, in one statement whose common table expressions are compiled from the ORM querysets
+below, and every figure is grouped from it (see ``_grouped_rows``). A report is a constant
+handful of queries whatever the data: time zones, sessions by format, survey averages, the
+grouped statement and the trainers' names.
 """
 
 from __future__ import annotations
