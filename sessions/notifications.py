@@ -1,0 +1,159 @@
+"""Emails about sessions and registrations, queued through the messaging core.
+
+Called by the services inside their transaction: the message rows commit (or roll back)
+with the business change, and each idempotency key names the event it reports, so the same
+event is never emailed twice.
+"""
+
+from django.conf import settings
+
+from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
+from sessions.calendar import build_session_ics
+from sessions.models import Attendance, Registration, Survey, SurveyResponse, TrainingSession
+
+ICS_MIMETYPE = "text/calendar"
+
+
+def _session_url(session: TrainingSession) -> str:
+    return f"{settings.SITE_URL}/sessions/{session.pk}/"
+
+
+def _context(registration: Registration, *, confirmed: bool) -> dict:
+    session = registration.session
+    return {
+        "session": session,
+        "registration": registration,
+        "officer_name": registration.officer.user.get_full_name() or registration.officer.user.email,
+        "session_url": _session_url(session),
+        "my_trainings_url": f"{settings.SITE_URL}/my-trainings/",
+        # The meeting link goes only to officers holding a confirmed seat.
+        "meeting_url": session.meeting_url if confirmed and session.is_virtual else "",
+    }
+
+
+def _ics(session: TrainingSession, registration: Registration, *, method: str = "PUBLISH") -> Attachment:
+    content = build_session_ics(
+        session,
+        include_meeting_url=registration.status == Registration.Status.CONFIRMED,
+        method=method,
+        attendee_email=registration.officer.user.email,
+    )
+    return Attachment(filename="session.ics", content=content, mimetype=ICS_MIMETYPE)
+
+
+def _event_key(kind: str, registration: Registration) -> str:
+    """One key per saved state of the registration, so each change is announced exactly once."""
+    latest = registration.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return f"{kind}:{registration.pk}:{latest}"
+
+
+def _queue_for(registration: Registration, kind: str, *, confirmed: bool, attach_ics: bool) -> None:
+    if registration.officer is None:
+        return
+    officer = registration.officer
+    queue_message(
+        kind=kind,
+        recipient=officer.user.email,
+        language=officer.preferred_language,
+        context=_context(registration, confirmed=confirmed),
+        idempotency_key=_event_key(kind, registration),
+        user=officer.user,
+        session=registration.session,
+        registration=registration,
+        attachments=[_ics(registration.session, registration)] if attach_ics else [],
+    )
+
+
+def registration_placed(*, registration: Registration) -> None:
+    """Confirmation with the calendar file, or notice of the waitlist position."""
+    if registration.status == Registration.Status.CONFIRMED:
+        _queue_for(registration, "registration_confirmed", confirmed=True, attach_ics=True)
+    else:
+        _queue_for(registration, "registration_waitlisted", confirmed=False, attach_ics=False)
+
+
+def registration_promoted(*, registration: Registration) -> None:
+    _queue_for(registration, "registration_promoted", confirmed=True, attach_ics=True)
+
+
+def registration_cancelled(*, registration: Registration) -> None:
+    _queue_for(registration, "registration_cancelled", confirmed=False, attach_ics=False)
+
+
+def _active_registrations(session: TrainingSession, statuses):
+    return session.registrations.filter(status__in=statuses, officer__isnull=False).select_related(
+        "officer__user", "session"
+    )
+
+
+def session_changed(*, session: TrainingSession, changed_fields: list[str]) -> None:
+    """Tell confirmed officers about a new time, place or link, with an updated calendar entry."""
+    specs = []
+    for registration in _active_registrations(session, [Registration.Status.CONFIRMED]):
+        context = _context(registration, confirmed=True) | {"changed_fields": changed_fields}
+        specs.append(
+            MessageSpec(
+                kind="session_updated",
+                recipient=registration.officer.user.email,
+                language=registration.officer.preferred_language,
+                context=context,
+                idempotency_key=f"session_updated:{session.pk}:{session.sequence}:{registration.pk}",
+                user=registration.officer.user,
+                session=session,
+                registration=registration,
+                attachments=[_ics(session, registration)],
+            )
+        )
+    queue_messages(specs)
+
+
+def session_cancelled(*, session: TrainingSession) -> None:
+    """Tell everyone registered or waitlisted, with a calendar cancellation."""
+    specs = []
+    statuses = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    for registration in _active_registrations(session, statuses):
+        specs.append(
+            MessageSpec(
+                kind="session_cancelled",
+                recipient=registration.officer.user.email,
+                language=registration.officer.preferred_language,
+                context=_context(registration, confirmed=False),
+                idempotency_key=f"session_cancelled:{session.pk}:{registration.pk}",
+                user=registration.officer.user,
+                session=session,
+                registration=registration,
+                attachments=[_ics(session, registration, method="CANCEL")],
+            )
+        )
+    queue_messages(specs)
+
+
+def session_completed(*, session: TrainingSession) -> None:
+    """Open the follow-up survey and send each attendee (present or partial) a personal link."""
+    survey, _ = Survey.objects.get_or_create(session=session)
+    attended = _active_registrations(session, [Registration.Status.CONFIRMED]).filter(
+        attendance__status__in=Attendance.COUNTED
+    )
+    specs = []
+    for registration in attended:
+        response, _ = SurveyResponse.objects.get_or_create(
+            survey=survey,
+            registration=registration,
+            defaults={"language": registration.officer.preferred_language},
+        )
+        specs.append(
+            MessageSpec(
+                kind="survey_invitation",
+                recipient=registration.officer.user.email,
+                language=response.language,
+                context=_context(registration, confirmed=False)
+                | {"survey_url": f"{settings.SITE_URL}/surveys/{response.token}/"},
+                idempotency_key=f"survey_invitation:{response.pk}",
+                user=registration.officer.user,
+                session=session,
+                registration=registration,
+                related=response,
+            )
+        )
+    queue_messages(specs)
+    SurveyResponse.objects.filter(survey=survey, sent_at__isnull=True).update(sent_at=session.completed_at)
