@@ -44,7 +44,7 @@ def test_yearly_report_api_bad_parameters_are_400_with_field_messages(api_client
     response = api_client.get(URL, params)
 
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert list(response.json()["errors"]) == [field]
 
 
 def test_yearly_report_api_bad_format_is_400(api_client, manager_user):
@@ -53,7 +53,7 @@ def test_yearly_report_api_bad_format_is_400(api_client, manager_user):
     response = api_client.get(URL, {"year": 2024, "format": "webinar"})
 
     assert response.status_code == 400
-    assert response.json() == {"format": ['"webinar" is not a valid choice.']}
+    assert response.json()["errors"] == {"format": ['"webinar" is not a valid choice.']}
 
 
 def test_yearly_report_api_trainer_is_refused(api_client, trainer):
@@ -85,4 +85,5 @@ def test_yearly_report_api_is_in_openapi_schema(db):
 
     operation = schema["paths"]["/api/v1/reports/yearly"]["get"]
     assert operation["operationId"] == "reports_yearly"
+    assert sorted(operation["responses"]) == ["200", "400", "401", "403", "429"]
     assert {parameter["name"] for parameter in operation["parameters"]} == {"year", "by", "region", "format", "topic"}
