@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from agencies.models import Agency, Country
 from reports.selectors import (
     BREAKDOWN_COLUMN_LABELS,
     BREAKDOWN_COLUMNS,
@@ -29,6 +30,7 @@ from reports.selectors import (
     held_sessions,
     session_timezones,
     validate_year,
+    without_jit,
 )
 from sessions.models import TrainingSession
 
@@ -133,8 +135,8 @@ def report_xlsx(report: YearlyReport) -> bytes:
 # --- Attendance level ------------------------------------------------------------------------
 
 
-def _session_details(sessions) -> dict[int, tuple]:
-    """Per held session: local start date, title, format and topic names (a year holds ~1,000)."""
+def _session_details(sessions) -> dict[int, list]:
+    """Per held session, escaped once: local start date, id, title, format and topic names."""
     topics = defaultdict(list)
     links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=sessions.values("pk"))
     for session_id, name in links.order_by("topic__name").values_list("trainingsession_id", "topic__name"):
@@ -144,8 +146,18 @@ def _session_details(sessions) -> dict[int, tuple]:
         "pk", "starts_at", "timezone", "title", "format"
     ):
         local_date = timezone.localtime(starts_at, zone).date().isoformat()
-        details[pk] = (local_date, title, session_format, "; ".join(topics[pk]))
+        details[pk] = _escaped([local_date, pk, title, session_format, "; ".join(topics[pk])])
     return details
+
+
+def _place_details() -> tuple[dict[str, list], dict[int, str]]:
+    """Escaped country (code, name, region) and agency names, looked up per row instead of joined."""
+    countries = {
+        code: _escaped([code, name, region])
+        for code, name, region in Country.objects.values_list("code", "name", "region")
+    }
+    agencies = {pk: escape_cell(name) for pk, name in Agency.objects.values_list("pk", "name")}
+    return countries, agencies
 
 
 def attendance_rows(
@@ -154,60 +166,38 @@ def attendance_rows(
     filters: ReportFilters | None = None,
     include_identity: bool = False,
     now: datetime | None = None,
-    chunk_size: int = 2000,
+    chunk_size: int = 5000,
 ) -> Iterator[list]:
     """The header, then one row per counted attendance of the year, read from a database cursor in chunks.
 
-    Only the year's session details are held in memory; attendance rows stream through.
-    Officer identity columns are added only when ``include_identity`` is asked for.
+    Rows come out already escaped against formulas. Only the year's sessions and the country and
+    agency names are held in memory; attendance rows stream through. Officer identity columns are
+    added only when ``include_identity`` is asked for.
     """
     year = validate_year(year)
     filters = filters or ReportFilters()
     zones = session_timezones(first_year=year, last_year=year)
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now or timezone.now())
     details = _session_details(sessions)
-    fields = [
-        "registration__session_id",
-        "registration__country_id",
-        "registration__country__name",
-        "registration__country__region",
-        "registration__agency__name",
-        "status",
-        "registration__source",
-    ]
+    countries, agencies = _place_details()
+    fields = ["registration__session_id", "registration__country_id", "registration__agency_id", "status"]
+    fields += ["registration__source"]
     if include_identity:
-        fields += [
-            "registration__officer_key",
-            "registration__officer__user__first_name",
-            "registration__officer__user__last_name",
-            "registration__officer__user__email",
-        ]
+        fields += ["registration__officer_key", "registration__officer__user__first_name"]
+        fields += ["registration__officer__user__last_name", "registration__officer__user__email"]
     yield list(ATTENDANCE_COLUMNS + (IDENTITY_COLUMNS if include_identity else ()))
     records = (
         counted_attendances(sessions=sessions, filters=filters)
         .order_by("registration__session__starts_at", "registration__session_id", "pk")
         .values_list(*fields)
-        .iterator(chunk_size=chunk_size)
     )
-    for session_id, country, country_name, region, agency, status, source, *identity in records:
-        local_date, title, session_format, topics = details[session_id]
-        row = [
-            local_date,
-            session_id,
-            title,
-            session_format,
-            topics,
-            country,
-            country_name,
-            region,
-            agency,
-            status,
-            source,
-        ]
-        if identity:
-            key, first_name, last_name, email = identity
-            row += [str(key), f"{first_name or ''} {last_name or ''}".strip(), email or ""]
-        yield row
+    with without_jit():
+        for session_id, country, agency, status, source, *identity in records.iterator(chunk_size=chunk_size):
+            row = [*details[session_id], *countries[country], agencies[agency], status, source]
+            if identity:
+                key, first_name, last_name, email = identity
+                row += _escaped([str(key), f"{first_name or ''} {last_name or ''}".strip(), email or ""])
+            yield row
 
 
 class _Echo:
@@ -218,11 +208,14 @@ class _Echo:
 
 
 def stream_csv(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in chunks of a few hundred escaped rows, for a StreamingHttpResponse or a file."""
+    """CSV text in chunks of a few hundred rows, for a StreamingHttpResponse or a file.
+
+    The rows must be escaped already (:func:`attendance_rows` escapes each value once).
+    """
     writer = csv.writer(_Echo())
     chunk = []
     for row in rows:
-        chunk.append(writer.writerow(_escaped(row)))
+        chunk.append(writer.writerow(row))
         if len(chunk) >= _ROWS_PER_CHUNK:
             yield "".join(chunk)
             chunk = []

@@ -21,12 +21,16 @@ Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it i
 - Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
   their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
 
-How the local year is computed on both SQLite and PostgreSQL: one small query lists the time
+How, on both SQLite and PostgreSQL (no model field was added): one small query lists the time
 zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
-computed in Python and the conditions ORed, so the filter stays a plain range on ``starts_at``
-(no per-row time-zone arithmetic, no denormalised column to keep in sync). The local month is a
-CASE over the same per-zone month boundaries. Sessions are selected first (a subquery of a
-thousand rows a year) and attendance rows are only aggregated for those sessions.
+computed in Python and the conditions ORed, so the year filter stays a plain range on
+``starts_at`` (no per-row time-zone arithmetic, no denormalised column to keep in sync). The
+local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone month boundaries
+elsewhere. Sessions are selected first (about a thousand a year); the attendance join is then
+done once, in one statement whose common table expressions are compiled from the ORM querysets
+below, and every figure is grouped from it (see ``_grouped_rows``). A report is a constant
+handful of queries whatever the data: time zones, sessions by format, survey averages, the
+grouped statement and the trainers' names.
 """
 
 from __future__ import annotations
@@ -341,25 +345,19 @@ def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Ca
     return Case(When(**{f"{path}__in": sessions.values("pk")}, then=Value(year)), default=Value(year - 1))
 
 
-def _figures(*, sessions, previous_sessions, year: int, filters: ReportFilters) -> dict[int, Figures]:
-    """The summary of ``year`` and of the previous year: both years are aggregated in the same query."""
+def _figures(
+    *, sessions, previous_sessions, year: int, filters: ReportFilters, attendance_rows: list[dict]
+) -> dict[int, Figures]:
+    """The summary of ``year`` and of the previous year, each query aggregating both years at once.
+
+    The attendance figures come from the grouped statement (its "summary" part, one row per year).
+    """
     both = sessions | previous_sessions
     formats = both.values_list(_year_of(sessions, year=year, path="pk"), "format").annotate(count=Count("pk"))
     sessions_by_format = {key: dict.fromkeys(TrainingSession.Format.values, 0) for key in (year, year - 1)}
     for row_year, session_format, count in formats.order_by():
         sessions_by_format[row_year][session_format] = count
-    attendance = {
-        row["year"]: row
-        for row in counted_attendances(sessions=both, filters=filters)
-        .values(year=_year_of(sessions, year=year, path="registration__session"))
-        .annotate(
-            attendances=Count("pk"),
-            officers=Count("registration__officer_key", distinct=True),
-            agencies=Count("registration__agency_id", distinct=True),
-            countries=Count("registration__country_id", distinct=True),
-        )
-        .order_by()
-    }
+    attendance = {int(row["key"]): row for row in attendance_rows}
     responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
@@ -390,10 +388,10 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
     return Figures(
         sessions_held=sum(by_format.values()),
         sessions_by_format=by_format,
-        officers_trained=attendance.get("officers", 0),
+        officers_trained=attendance.get("officers_trained", 0),
         attendances=attendance.get("attendances", 0),
-        agencies_reached=attendance.get("agencies", 0),
-        countries_reached=attendance.get("countries", 0),
+        agencies_reached=attendance.get("agencies_reached", 0),
+        countries_reached=attendance.get("countries_reached", 0),
         survey_responses=survey.get("responses", 0),
         average_overall_rating=_rounded(survey.get("overall")),
         average_usefulness_rating=_rounded(survey.get("usefulness")),
@@ -405,10 +403,11 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
 
 # --- Breakdowns ------------------------------------------------------------------------------
 
-# Every breakdown is grouped in one statement from two common table expressions built by the
-# ORM querysets above (so the counting rules exist once): ``held``, the year's held sessions with
-# their format and local month, and ``counted``, the year's counted attendances with their
-# registration snapshot. The expensive attendance join is done once, not once per breakdown.
+# The attendance figures of both years and every breakdown are grouped in one statement from two
+# common table expressions built by the ORM querysets above (so the counting rules exist once):
+# ``held``, the year's held sessions with their format and local month, and ``counted``, the
+# counted attendances of this and the previous year with their registration snapshot. The
+# expensive attendance join is done once, not once per breakdown.
 _MEASURES = (
     "COUNT(DISTINCT {sessions}) AS sessions, COUNT(c.r_session) AS attendances, "
     "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
@@ -417,7 +416,7 @@ _MEASURES = (
 _ATTENDEE_SIDE = {"region": "c.r_region", "country": "c.r_country", "agency": "c.r_agency"}
 
 
-def _breakdown_select(by: str) -> str:
+def _breakdown_select(by: str, year: int) -> str:
     """The SELECT of one breakdown over the ``held`` and ``counted`` CTEs, keys and labels as text.
 
     Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
@@ -426,8 +425,11 @@ def _breakdown_select(by: str) -> str:
     joined = "LEFT JOIN counted c ON c.r_session = h.h_id"
     key = label = "g.group_key"
     labels = ""
-    if by in _ATTENDEE_SIDE:
-        group, source, measures = _ATTENDEE_SIDE[by], "counted c", _MEASURES.format(sessions="c.r_session")
+    if by == "summary":  # both years, one row each
+        group, source, measures = "c.r_year", "counted c", _MEASURES.format(sessions="c.r_session")
+    elif by in _ATTENDEE_SIDE:
+        group, measures = _ATTENDEE_SIDE[by], _MEASURES.format(sessions="c.r_session")
+        source = f"counted c WHERE c.r_year = {int(year)}"
         if by == "country":
             labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
         elif by == "agency":
@@ -452,12 +454,15 @@ def _breakdown_select(by: str) -> str:
     )
 
 
-def _grouped_rows(*, breakdowns, year: int, sessions, filters: ReportFilters, zones: list[str]) -> dict[str, list]:
-    """One statement, every requested breakdown: {breakdown: [row dicts]} before labels and ordering."""
-    if not breakdowns:
-        return {}
+def _grouped_rows(
+    *, breakdowns, year: int, sessions, previous_sessions, filters: ReportFilters, zones: list[str]
+) -> dict[str, list]:
+    """One statement for the attendance figures of both years ("summary") and every requested breakdown
+    of ``year``: {part: [row dicts]} before labels and ordering."""
+    parts = ("summary", *breakdowns)
     held = sessions.values(h_id=F("pk"), h_format=F("format"), h_month=LocalMonth(zones=zones, year=year))
-    counted = counted_attendances(sessions=sessions, filters=filters).values(
+    counted = counted_attendances(sessions=sessions | previous_sessions, filters=filters).values(
+        r_year=_year_of(sessions, year=year, path="registration__session"),
         r_session=F("registration__session_id"),
         r_officer=F("registration__officer_key"),
         r_agency=F("registration__agency_id"),
@@ -467,13 +472,13 @@ def _grouped_rows(*, breakdowns, year: int, sessions, filters: ReportFilters, zo
     try:
         held_sql, held_params = held.query.sql_with_params()
         counted_sql, counted_params = counted.query.sql_with_params()
-    except EmptyResultSet:  # no session can be in this year: nothing to group
-        return {by: [] for by in breakdowns}
+    except EmptyResultSet:  # no session can be in these years: nothing to group
+        return {part: [] for part in parts}
     statement = f"WITH held AS ({held_sql}), counted AS ({counted_sql}) " + " UNION ALL ".join(
-        _breakdown_select(by) for by in breakdowns
+        _breakdown_select(part, year) for part in parts
     )
     columns = ("key", "label", *BREAKDOWN_COLUMNS)
-    grouped = {by: [] for by in breakdowns}
+    grouped = {part: [] for part in parts}
     with connection.cursor() as cursor:
         cursor.execute(statement, (*held_params, *counted_params))
         for part, *values in cursor.fetchall():
@@ -579,18 +584,27 @@ def _yearly_report(*, year: int, filters: ReportFilters, breakdowns, now: dateti
     zones = session_timezones(first_year=year - 1, last_year=year)
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
     previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
-    figures = _figures(sessions=sessions, previous_sessions=previous_sessions, year=year, filters=filters)
+    grouped = _grouped_rows(
+        breakdowns=breakdowns,
+        year=year,
+        sessions=sessions,
+        previous_sessions=previous_sessions,
+        filters=filters,
+        zones=zones,
+    )
+    figures = _figures(
+        sessions=sessions,
+        previous_sessions=previous_sessions,
+        year=year,
+        filters=filters,
+        attendance_rows=grouped.pop("summary"),
+    )
     return YearlyReport(
         year=year,
         filters=filters,
         current=figures[year],
         previous=figures[year - 1],
-        breakdowns={
-            name: _shape_rows(by=name, year=year, rows=_ordered(name, rows))
-            for name, rows in _grouped_rows(
-                breakdowns=breakdowns, year=year, sessions=sessions, filters=filters, zones=zones
-            ).items()
-        },
+        breakdowns={name: _shape_rows(by=name, year=year, rows=_ordered(name, rows)) for name, rows in grouped.items()},
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
 from reports.selectors import yearly_report
 from reports.views import is_manager
+from trainingops.api_errors import ErrorSerializer
 
 
 class IsManager(permissions.BasePermission):
@@ -43,8 +44,9 @@ class YearlyReportView(APIView):
         parameters=[YearlyReportQuerySerializer],
         responses={
             200: YearlyReportSerializer,
-            400: OpenApiResponse(description="A parameter is invalid; the body maps each field to its messages."),
-            403: OpenApiResponse(description="The user is not a manager."),
+            400: OpenApiResponse(
+                ErrorSerializer, description="A parameter is invalid: field messages in errors (year, by, format…)."
+            ),
         },
     )
     def get(self, request):

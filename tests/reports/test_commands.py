@@ -75,3 +75,20 @@ def test_export_yearly_counts_bad_arguments_raise_command_error(db, args, messag
 def test_export_yearly_counts_missing_year_is_an_error(db):
     with pytest.raises(CommandError, match="--year"):
         run()
+
+
+def test_generate_load_data_creates_exactly_the_attendances_asked(db):
+    from sessions.models import Attendance, Registration, TrainingSession
+
+    out = io.StringIO()
+    call_command("generate_load_data", "--attendances", "600", "--years", "3", stdout=out)
+
+    assert Attendance.objects.count() == 600
+    assert TrainingSession.objects.count() == 10
+    assert Registration.objects.count() > 600  # future and cancelled sessions have registrations too
+    assert out.getvalue().startswith("Generated ")
+
+
+def test_generate_load_data_bad_count_is_an_error(db):
+    with pytest.raises(CommandError, match="must be positive"):
+        call_command("generate_load_data", "--attendances", "0")

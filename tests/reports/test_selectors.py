@@ -226,5 +226,5 @@ def test_yearly_report_query_count_is_constant(db, django_assert_max_num_queries
         session.topics.add(topic)
         attend(session)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         yearly_report(year=2024)

@@ -93,7 +93,7 @@ def test_report_page_query_count_is_bounded(manager_client, django_assert_max_nu
         session.topics.add(topic)
         attend(session)
 
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(16):
         response = manager_client.get(PAGE, {"year": 2024})
 
     assert response.context["report"].current.sessions_held == session_count

@@ -149,15 +149,17 @@ class Command(BaseCommand):
     # --- the program's people ----------------------------------------------------------------
 
     def _generate(self, *, attendances: int, years: int) -> dict[str, int]:
-        officer_count = max(attendances // 6, 10)
         session_count = max(attendances // 100, 10)
+        sessions = self._sessions(session_count, years)
+        sizes = self._sizes(sessions, attendances)
+        # About six attendances per officer, and always enough officers to fill the largest session.
+        officer_count = max(attendances // 6, max(sizes.values()) + 30)
         topics = self._topics()
         trainers = self._trainers(max(10, session_count // 250))
         agencies = self._agencies(max(len(COUNTRIES) * 2, officer_count // 100))
         officers = self._officers(officer_count, agencies)
-        sessions = self._sessions(session_count, years)
         self._session_links(sessions, topics, trainers)
-        registrations = self._registrations(sessions, officers, attendances)
+        registrations = self._registrations(sessions, officers, sizes)
         surveys = self._surveys(sessions, registrations)
         return {
             "agencies": len(agencies),
@@ -310,6 +312,8 @@ class Command(BaseCommand):
     def _sizes(self, sessions, attendances: int) -> dict[int, int]:
         """Attendance records per held session: lognormal around the mean, summing to ``attendances``."""
         held = [session for session in sessions if session[2] == "completed"]
+        if not held:
+            raise CommandError("No session in the past was generated: raise --years or --attendances.")
         weights = [math.exp(self.random.gauss(0, 0.5)) * (0.6 if session[3] == "in_person" else 1) for session in held]
         scale = attendances / sum(weights)
         sizes = [max(1, int(weight * scale)) for weight in weights]
@@ -320,8 +324,7 @@ class Command(BaseCommand):
             sizes[-1] = 1
         return dict(zip([session[0] for session in held], sizes, strict=True))
 
-    def _registrations(self, sessions, officers, attendances: int) -> dict:
-        sizes = self._sizes(sessions, attendances)
+    def _registrations(self, sessions, officers, sizes: dict[int, int]) -> dict:
         by_country: dict[str, list[int]] = {}
         for index, officer in enumerate(officers):
             by_country.setdefault(officer[3], []).append(index)
