@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", TemplateView.as_view(template_name="portal/landing.html"), name="landing"),
+    path("", include("sessions.token_urls")),
 ]
 
 if settings.DEBUG:
