@@ -574,11 +574,10 @@ def create_invitations(
     plan = plan_invitations(
         session=session, agency_ids=agency_ids, country_codes=country_codes, pasted=pasted, language=language
     )
-    created = 0
     for start in range(0, len(plan.invitees), INVITATION_CHUNK_SIZE):
         chunk = plan.invitees[start : start + INVITATION_CHUNK_SIZE]
         with transaction.atomic():
-            rows = Invitation.objects.bulk_create(
+            Invitation.objects.bulk_create(
                 [
                     Invitation(
                         session=session,
@@ -592,7 +591,6 @@ def create_invitations(
                 ],
                 ignore_conflicts=True,
             )
-            created += len(rows)
             invitations = Invitation.objects.filter(
                 session=session, email__in=[invitee.email for invitee in chunk], status=Invitation.Status.PENDING
             ).select_related("session", "agency", "officer__user")
