@@ -128,6 +128,8 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[OutboundMessage]:
         )
     )
     new_rows = [_build_message(spec) for spec in specs if spec.idempotency_key not in known]
+    if not new_rows:
+        return []
     with transaction.atomic():
         OutboundMessage.objects.bulk_create(new_rows, batch_size=500, ignore_conflicts=True)
         created = list(

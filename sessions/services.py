@@ -723,8 +723,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             offset = due_reminder_offset(registration, offsets, now)
             if offset is not None:
                 due.append((registration, offset))
-        with transaction.atomic():
-            queued += len(notifications.session_reminders(due=due))
+        if due:
+            with transaction.atomic():
+                queued += len(notifications.session_reminders(due=due))
     return queued
 
 

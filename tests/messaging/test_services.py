@@ -22,7 +22,8 @@ def greeting_templates(settings, tmp_path):
     (emails / "greeting.subject.txt").write_text("{% load i18n %}{% translate 'Welcome' %} {{ name }}\n")
     (emails / "greeting.txt").write_text("Hello {{ name }}, see {{ site_url }}/sessions/")
     (emails / "greeting.html").write_text("<p>Hello {{ name }}</p>")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    # Assigned (not mutated in place) so the template engines are rebuilt even if already loaded.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     return "greeting"
 
 
