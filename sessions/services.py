@@ -787,7 +787,7 @@ def send_survey_reminders(*, now: datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             response = (
-                SurveyResponse.objects.select_for_update()
+                SurveyResponse.objects.select_for_update(of=("self",))
                 .select_related("registration__officer__user", "registration__session")
                 .filter(pk=pk, reminded_at__isnull=True, submitted_at__isnull=True)
                 .first()
