@@ -58,7 +58,10 @@ from django.urls import reverse  # noqa: E402
 from tests.integration.smtp_sink import SmtpSink  # noqa: E402
 
 # The admin page is rendered in-process without collectstatic having run.
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 DOC = ROOT / "docs" / "benchmarks.md"
 

@@ -19,9 +19,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import models, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from kombu.exceptions import OperationalError as BrokerError
 
 from messaging.models import OutboundMessage
@@ -53,6 +54,12 @@ class MessageSpec:
     registration: models.Model | None = None
     related: models.Model | None = None
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    # For large fan-outs: specs with the same kind, language and ``render_group`` share one
+    # rendering, and only the ``personal`` values (printed as they are, no filters; a template
+    # may only test whether they are empty) are filled in per recipient. Leave it empty to
+    # render each spec alone.
+    render_group: str = ""
+    personal: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -63,12 +70,17 @@ class DeliveryResult:
     retry_in: int = 0
 
 
+def _render_plain(name: str, context: dict) -> str:
+    """Render a plain-text template without HTML escaping ("A & B" stays "A & B" in a subject)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str, str]:
     """Render the subject, text and HTML parts of ``emails/<kind>.*`` in the given language."""
     with translation.override(language):
         full_context = {"site_url": settings.SITE_URL, "language": language, **context}
-        subject = " ".join(render_to_string(f"emails/{kind}.subject.txt", full_context).split())
-        text = render_to_string(f"emails/{kind}.txt", full_context)
+        subject = " ".join(_render_plain(f"emails/{kind}.subject.txt", full_context).split())
+        text = _render_plain(f"emails/{kind}.txt", full_context)
         try:
             html = render_to_string(f"emails/{kind}.html", full_context)
         except TemplateDoesNotExist:
@@ -76,8 +88,37 @@ def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str
     return subject, text, html
 
 
-def _build_message(spec: MessageSpec) -> OutboundMessage:
-    subject, text, html = render_message(kind=spec.kind, language=spec.language, context=spec.context)
+PLACEHOLDER = "\x1e{}\x1e"
+
+
+class _RenderCache:
+    """Renders each (kind, language, render group) once with placeholders, then personalises."""
+
+    def __init__(self):
+        self.rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def render(self, spec: MessageSpec) -> tuple[str, str, str]:
+        if not spec.render_group:
+            return render_message(kind=spec.kind, language=spec.language, context={**spec.context, **spec.personal})
+        # Empty values are rendered as they are (a template may test them), so they are part of the key.
+        empty = frozenset(name for name, value in spec.personal.items() if not value)
+        key = (spec.kind, spec.language, spec.render_group, empty)
+        if key not in self.rendered:
+            values = {name: "" if name in empty else PLACEHOLDER.format(name) for name in spec.personal}
+            self.rendered[key] = render_message(
+                kind=spec.kind, language=spec.language, context={**spec.context, **values}
+            )
+        subject, text, html = self.rendered[key]
+        for name, value in spec.personal.items():
+            token = PLACEHOLDER.format(name)
+            subject = subject.replace(token, " ".join(str(value).split()))
+            text = text.replace(token, str(value))
+            html = html.replace(token, conditional_escape(value))
+        return subject, text, html
+
+
+def _build_message(spec: MessageSpec, cache: _RenderCache | None = None) -> OutboundMessage:
+    subject, text, html = (cache or _RenderCache()).render(spec)
     return OutboundMessage(
         kind=spec.kind,
         recipient=spec.recipient,
@@ -129,7 +170,8 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[OutboundMessage]:
             "idempotency_key", flat=True
         )
     )
-    new_rows = [_build_message(spec) for spec in specs if spec.idempotency_key not in known]
+    cache = _RenderCache()
+    new_rows = [_build_message(spec, cache) for spec in specs if spec.idempotency_key not in known]
     if not new_rows:
         return []
     with transaction.atomic():

@@ -181,6 +181,7 @@ def invitations_created(*, invitations: Iterable[Invitation]) -> None:
     for invitation in invitations:
         session = invitation.session
         user = invitation.officer.user if invitation.officer_id else None
+        name = (user.get_full_name() if user else "") or ""
         specs.append(
             MessageSpec(
                 kind="invitation",
@@ -188,15 +189,15 @@ def invitations_created(*, invitations: Iterable[Invitation]) -> None:
                 language=invitation.language,
                 context={
                     "session": session,
-                    "invitation": invitation,
-                    "officer_name": (user.get_full_name() if user else "") or "",
-                    "agency": invitation.agency,
-                    "rsvp_url": invitation_url(invitation),
                     "session_url": _session_url(session),
                     "registration_closes_at": session.effective_registration_closes_at,
                     # Invitees are not registered yet: the meeting link waits for a confirmed seat.
                     "meeting_url": "",
                 },
+                # Thousands of invitations to one session differ only by name and link: render
+                # the session's email once per language and fill those in.
+                render_group=f"{session.pk}:{session.sequence}",
+                personal={"officer_name": name, "rsvp_url": invitation_url(invitation)},
                 idempotency_key=f"invitation:{invitation.pk}",
                 user=user,
                 session=session,

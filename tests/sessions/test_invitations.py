@@ -484,3 +484,41 @@ def test_invitation_unknown_action_is_a_clear_400(client):
 
     assert response.status_code == 400
     assert response.context["error"] == "Choose accept or decline."
+
+
+def test_invitation_fan_out_renders_exactly_like_one_by_one(manager_user):
+    """The shared rendering of a fan-out gives each invitee the same email as rendering it alone."""
+    from messaging.services import render_message
+    from sessions.notifications import invitation_url
+
+    session = TrainingSessionFactory(title="Crypto & AML: “tracing” <basics>")
+    agency = AgencyFactory(acronym="PF")
+    for language in ("en", "es", "fr"):
+        OfficerFactory(agency=agency, preferred_language=language, user__first_name="Zoë", user__last_name="O'Brien")
+    services.create_invitations(session=session, by=manager_user, agency_ids=[agency.pk], pasted="x@pf.gov.br, PF")
+
+    for message in OutboundMessage.objects.filter(kind="invitation"):
+        invitation = message.related_object
+        officer_name = invitation.officer.user.get_full_name() if invitation.officer else ""
+        context = {
+            "session": session,
+            "session_url": f"https://training.example.org/sessions/{session.pk}/",
+            "registration_closes_at": session.effective_registration_closes_at,
+            "meeting_url": "",
+            "officer_name": officer_name,
+            "rsvp_url": invitation_url(invitation),
+        }
+        alone = render_message(kind="invitation", language=message.language, context=context)
+        assert (message.subject, message.body_text, message.body_html) == alone
+    assert OutboundMessage.objects.get(recipient="x@pf.gov.br").body_text.startswith("Hello,\n")
+
+
+def test_plain_text_parts_are_not_html_escaped(manager_user):
+    session = TrainingSessionFactory(title="Crypto & AML: officers' day")
+
+    services.create_invitations(session=session, by=manager_user, pasted="x@example.org, " + AgencyFactory().acronym)
+
+    message = OutboundMessage.objects.get()
+    assert message.subject == "You are invited: Crypto & AML: officers' day"
+    assert "Crypto & AML: officers' day" in message.body_text
+    assert "Crypto &amp; AML: officers&#x27; day" in message.body_html
