@@ -176,10 +176,13 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[OutboundMessage]:
         return []
     with transaction.atomic():
         OutboundMessage.objects.bulk_create(new_rows, batch_size=500, ignore_conflicts=True)
+        # Only the identity of the new rows: a fan-out's bodies are megabytes not worth reading back.
         created = list(
             OutboundMessage.objects.filter(
                 idempotency_key__in=[row.idempotency_key for row in new_rows], status=OutboundMessage.Status.PENDING
-            ).order_by("id")
+            )
+            .only("id", "kind", "recipient", "language", "idempotency_key", "status")
+            .order_by("id")
         )
     transaction.on_commit(partial(enqueue_delivery, [message.pk for message in created]))
     return created

@@ -172,14 +172,13 @@ def survey_url(response: SurveyResponse) -> str:
     return f"{settings.SITE_URL}/surveys/{response.token}/"
 
 
-def invitations_created(*, invitations: Iterable[Invitation]) -> None:
+def invitations_created(*, session: TrainingSession, invitations: Iterable[Invitation]) -> None:
     """Queue one invitation per row, in the invitee's language, with their personal RSVP link.
 
     The key names the invitation, so a re-run fan-out queues only what is still missing.
     """
     specs = []
     for invitation in invitations:
-        session = invitation.session
         user = invitation.officer.user if invitation.officer_id else None
         name = (user.get_full_name() if user else "") or ""
         specs.append(

@@ -371,6 +371,18 @@ class SurveyError(SessionError):
 
 
 INVITATION_CHUNK_SIZE = 500
+# What an invitation email needs of each row (the session is shared, the rest is not read).
+INVITATION_MESSAGE_FIELDS = (
+    "id",
+    "email",
+    "language",
+    "token",
+    "session_id",
+    "officer__id",
+    "officer__user__id",
+    "officer__user__first_name",
+    "officer__user__last_name",
+)
 
 
 @dataclass(frozen=True)
@@ -591,10 +603,14 @@ def create_invitations(
                 ],
                 ignore_conflicts=True,
             )
-            invitations = Invitation.objects.filter(
-                session=session, email__in=[invitee.email for invitee in chunk], status=Invitation.Status.PENDING
-            ).select_related("session", "agency", "officer__user")
-            notifications.invitations_created(invitations=invitations)
+            invitations = (
+                Invitation.objects.filter(
+                    session=session, email__in=[invitee.email for invitee in chunk], status=Invitation.Status.PENDING
+                )
+                .select_related("officer__user")
+                .only(*INVITATION_MESSAGE_FIELDS)
+            )
+            notifications.invitations_created(session=session, invitations=invitations)
     return len(plan.invitees)
 
 
