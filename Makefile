@@ -15,7 +15,8 @@ $(BIN)/activate: requirements.txt
 install: $(BIN)/activate
 
 messages: install
-	@if command -v msgfmt >/dev/null 2>&1; then DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
+	@if [ -z "$$(find locale -name '*.po' 2>/dev/null | head -n 1)" ]; then echo "No translation catalogs under locale/ yet: nothing to compile"; \
+	elif command -v msgfmt >/dev/null 2>&1; then DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "gettext's msgfmt not found: install the 'gettext' package to compile translations"; exit 1; fi
 
 migrate: install messages

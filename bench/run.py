@@ -1,23 +1,32 @@
-"""Run every benchmark in this folder (``bench/*_bench.py``), one subprocess each, and report failures.
+"""Run every benchmark in bench/: each ``bench/*_bench.py`` in turn, in its own process.
 
-python bench/run.py [name ...]     # e.g. python bench/run.py invite
+    make bench            # or: .venv/bin/python bench/run.py [name-filter]
+
+Benchmarks that need PostgreSQL read DATABASE_URL (and exit with a message without it). Exits
+non-zero when any benchmark failed, after running them all.
 """
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+BENCH_DIR = Path(__file__).resolve().parent
 
 
-def main(selected: list[str]) -> int:
-    scripts = sorted(HERE.glob("*_bench.py"))
-    if selected:
-        scripts = [script for script in scripts if any(name in script.stem for name in selected)]
+def main() -> int:
+    wanted = sys.argv[1] if len(sys.argv) > 1 else ""
+    scripts = sorted(path for path in BENCH_DIR.glob("*_bench.py") if wanted in path.stem)
+    if not scripts:
+        print(f"No bench/*_bench.py matches {wanted!r}")
+        return 1
     failed = []
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)
-        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, str(script)], cwd=BENCH_DIR.parent, check=False)
+        print(f"=== {script.name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s ===", flush=True)
+        if result.returncode:
             failed.append(script.name)
     if failed:
         print(f"\nFailed: {', '.join(failed)}")
@@ -25,4 +34,4 @@ def main(selected: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

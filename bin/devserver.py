@@ -1,10 +1,13 @@
 """Run the web server, a Celery worker and Celery beat together for `make run`.
 
-Stops all three when any of them exits or on Ctrl-C, so nothing is left running.
+Stops all three when any of them exits, or on Ctrl-C / SIGTERM, so nothing is left running. Once
+the web server answers, prints where it is and the demo logins again (the worker's and beat's start
+banners would otherwise have scrolled them away).
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,38 +17,80 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
 VAR = ROOT / "var"
+ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 
 PROCESSES = {
-    "web": [PYTHON, "manage.py", "runserver", os.environ.get("RUN_ADDRESS", "127.0.0.1:8000"), "--noreload"],
+    "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],
     "worker": [CELERY, "-A", "trainingops", "worker", "--loglevel=INFO", "--concurrency=2"],
     "beat": [CELERY, "-A", "trainingops", "beat", "--loglevel=INFO", "--schedule", str(VAR / "celerybeat-schedule")],
 }
 
+stop_requested = False
+
+
+def _request_stop(signum, frame):
+    global stop_requested
+    stop_requested = True
+
+
+def _wait_for_web(timeout: float = 30.0) -> bool:
+    host, port = ADDRESS.rsplit(":", 1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stop_requested:
+        try:
+            with socket.create_connection((host, int(port)), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _print_banner() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
+    import django
+
+    django.setup()
+    from sessions.demo import DEMO_PASSWORD, demo_logins
+
+    url = f"http://{ADDRESS}"
+    lines = [f"TrainingOps is running on {url} (health: {url}/healthz), with a Celery worker and beat."]
+    lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
+    lines += [f"  {role:<8} {email:<32} {url}{path}" for role, email, path in demo_logins()]
+    lines.append("Ctrl-C stops all three.")
+    print("\n".join(["", "=" * 78, *lines, "=" * 78, ""]), flush=True)
+
+
+def _stop(children) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children.values():
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
 
 def main() -> int:
     VAR.mkdir(exist_ok=True)
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
     children = {name: subprocess.Popen(command, cwd=ROOT) for name, command in PROCESSES.items()}  # noqa: S603
-    print("Serving on http://127.0.0.1:8000 with a Celery worker and beat. Ctrl-C stops all three.", flush=True)
     exit_code = 0
     try:
-        while True:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(f"{name} exited with {child.returncode}; stopping the others.", flush=True)
-                    exit_code = child.returncode or 1
-                    raise KeyboardInterrupt
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
+        if _wait_for_web():
+            _print_banner()
+        while not stop_requested:
+            exited = [name for name, child in children.items() if child.poll() is not None]
+            if exited:
+                name = exited[0]
+                print(f"{name} exited with {children[name].returncode}; stopping the others.", flush=True)
+                exit_code = children[name].returncode or 1
+                break
+            time.sleep(0.5)
     finally:
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
     return exit_code
 
 

@@ -373,3 +373,35 @@ class SurveyResponse(models.Model):
 
     def __str__(self):
         return f"{self.survey} — {self.registration_id}"
+
+
+def new_certificate_code() -> str:
+    """Twelve characters from an alphabet without look-alikes, grouped for reading: 7QKM-3TXA-9PWD."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class Certificate(models.Model):
+    """A certificate of attendance, with a snapshot of exactly what is printed on it."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="certificate")
+    code = models.CharField(_("verification code"), max_length=20, unique=True, default=new_certificate_code)
+    officer_name = models.CharField(_("officer's name"), max_length=300)
+    agency_name = models.CharField(_("agency"), max_length=250)
+    session_title = models.CharField(_("session title"), max_length=200)
+    session_date = models.DateField(_("session date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    trainer_names = models.CharField(_("trainers"), max_length=500, blank=True)
+    attendance_status = models.CharField(_("attendance"), max_length=10, choices=Attendance.Status.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="certificate_hours_not_negative")]
+
+    def __str__(self):
+        return f"{self.code} — {self.officer_name}"

@@ -37,3 +37,12 @@ def countries(django_db_blocker):
     loader = importlib.import_module("agencies.migrations.0002_load_countries")
     with django_db_blocker.unblock():
         loader.load_countries(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """allauth's rate limits live in the cache: start each test with none used up (locmem only)."""
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+        from django.core.cache import cache
+
+        cache.clear()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_countries",
     "simple_history",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "agencies",
     "sessions.apps.TrainingConfig",
     "messaging",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -157,7 +161,11 @@ else:
     }
 
 # Email, in django-environ's URL form: smtp://user:pass@host:port, consolemail://, filemail:///path
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email_config = env.email_url("EMAIL_URL", default="consolemail://")
+if _email_config.get("EMAIL_FILE_PATH", "/")[:1] != "/":
+    # django-environ drops the leading slash of filemail:///var/mail; the URL means the absolute path.
+    _email_config["EMAIL_FILE_PATH"] = "/" + _email_config["EMAIL_FILE_PATH"]
+vars().update(_email_config)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TrainingOps <training@trainingops.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -181,6 +189,8 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings (worker control, pidbox); kombu's default is ./control in the cwd.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -230,23 +240,32 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 LOGIN_REDIRECT_URL = "/"
+# The portal's sign-up asks for name, agency, job title and language and creates the officer profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OfficerSignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TrainingOps] "
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Staff must enrol a TOTP authenticator before using the back office when this is on.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TrainingOps"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "trainingops.api_schema.TrainingOpsAutoSchema",
+    "EXCEPTION_HANDLER": "trainingops.api_errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "trainingops.api_authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # "format" is a session filter (virtual, in person, hybrid), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "trainingops.api_pagination.ApiPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -255,6 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -262,7 +282,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Scheduling, registration and attendance data of the training program.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions.models.TrainingSession.Status",
+        "RegistrationStatusEnum": "sessions.models.Registration.Status",
+        "AttendanceStatusEnum": "sessions.models.Attendance.Status",
+    },
 }
+# Serves bench/'s floor view (GET /bench/floor/sessions) when set; never in production.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTO_REFRESH": False}
 
 # Security. Production is DEBUG=false behind TLS; each switch can be set explicitly.

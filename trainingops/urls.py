@@ -2,18 +2,33 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from reports.api.views import YearlyReportView
+from sessions import views as sessions_views
 from trainingops import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The yearly report's API endpoint; it must stay above any include of the /api/v1/ router.
+    path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
-    path("", TemplateView.as_view(template_name="portal/landing.html"), name="landing"),
+    # REST API v1 (one router in trainingops/api_router.py), its schema and docs.
+    path("api/v1/", include("trainingops.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", sessions_views.landing, name="landing"),
+    path("", include("sessions.urls")),
     path("", include("sessions.token_urls")),
+    path("", include("agencies.urls")),
 ]
+
+if settings.BENCH_FLOOR_VIEW:
+    urlpatterns.append(path("bench/floor/sessions", views.bench_floor_sessions, name="bench-floor-sessions"))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

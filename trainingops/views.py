@@ -31,7 +31,8 @@ def _broker_status() -> dict:
             connect_timeout=2,
             transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
         ) as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
+            # One quick retry, no back-off: a load balancer's probe must not wait seconds.
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
     except Exception as error:  # noqa: BLE001 — any failure means "down", reported, not raised
         logger.warning("Health check: broker down: %s", error)
         return {"status": "down", "transport": transport, "error": type(error).__name__}
@@ -45,3 +46,17 @@ def healthz(request):
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+
+
+def bench_floor_sessions(request):
+    """The benchmark's floor: the same 50 sessions as the API's first page, via .values() and JsonResponse.
+
+    Routed only when BENCH_FLOOR_VIEW is set (see bench/api_bench.py); it checks no permission.
+    """
+    from sessions.api.serializers import SESSION_ROW_FIELDS
+    from sessions.models import TrainingSession
+
+    rows = list(TrainingSession.objects.order_by("starts_at", "id").values(*SESSION_ROW_FIELDS)[:50])
+    for row in rows:
+        row["timezone"] = str(row["timezone"])
+    return JsonResponse({"count": len(rows), "results": rows})

@@ -22,7 +22,7 @@ def greeting_templates(settings, tmp_path):
     (emails / "greeting.subject.txt").write_text("{% load i18n %}{% translate 'Welcome' %} {{ name }}\n")
     (emails / "greeting.txt").write_text("Hello {{ name }}, see {{ site_url }}/sessions/")
     (emails / "greeting.html").write_text("<p>Hello {{ name }}</p>")
-    # Assigned (not mutated in place) so the template engines are rebuilt even if already loaded.
+    # Assign a new list (not an in-place edit) so Django resets its cached template engines.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     return "greeting"
 

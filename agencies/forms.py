@@ -1,0 +1,71 @@
+"""Forms of the officer's own profile, and the agency picker shared with sign-up."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+
+def grouped_agency_choices() -> list:
+    """Active agencies grouped by country (localised country names, alphabetical)."""
+    groups: dict = {}
+    for agency in Agency.objects.filter(is_active=True).select_related("country").order_by("name"):
+        groups.setdefault(agency.country.localized_name, []).append((str(agency.pk), str(agency)))
+    return [("", _("Choose your agency"))] + sorted(groups.items(), key=lambda item: item[0])
+
+
+class AgencyChoiceField(forms.TypedChoiceField):
+    """A <select> with one <optgroup> per country; the portal's script adds a type-to-filter box."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Agency"))
+        kwargs.setdefault("help_text", _("Type part of the agency's or the country's name to filter the list."))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Choose an agency from the list.")})
+        super().__init__(coerce=self._to_agency, empty_value=None, **kwargs)
+        self.widget.attrs.update(
+            {
+                "data-filterable": "agency",
+                "data-filter-placeholder": _("Filter by agency or country"),
+                "class": "agency-select",
+            }
+        )
+
+    def refresh_choices(self):
+        self.choices = grouped_agency_choices()
+
+    @staticmethod
+    def _to_agency(value):
+        return Agency.objects.select_related("country").get(pk=int(value), is_active=True)
+
+    def valid_value(self, value):
+        return str(value).isdigit() and Agency.objects.filter(pk=int(value), is_active=True).exists()
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    agency = AgencyChoiceField()
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].refresh_choices()
+        self.fields["agency"].help_text = _(
+            "Changing your agency sends your account back to verification before you can register again."
+        )
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type DELETE to confirm"),
+        max_length=20,
+        help_text=_("Your account and personal data are erased. This cannot be undone."),
+    )
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value.upper() not in ("DELETE", str(_("DELETE")).upper()):
+            raise forms.ValidationError(_("Type DELETE to confirm."))
+        return value

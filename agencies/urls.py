@@ -1,0 +1,11 @@
+from django.urls import path
+
+from agencies import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/personal-data.json", views.personal_data, name="personal_data"),
+    path("profile/delete/", views.delete_account, name="delete_account"),
+]

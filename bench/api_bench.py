@@ -1,0 +1,227 @@
+"""REST API benchmark: GET /api/v1/sessions/?page_size=50 against a .values() floor view.
+
+Runs gunicorn (2 sync workers, DEBUG off, persistent PostgreSQL connections) and wrk on
+loopback with 8 connections, for the API (authenticated with a token) and for the floor view
+served by the same project and middleware (BENCH_FLOOR_VIEW=1). Prints requests per second,
+the ratio and p50/p99, and writes them under "REST API" in docs/benchmarks.md.
+
+    .venv/bin/python bench/api_bench.py [--duration 15] [--database-url postgres://…]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_api_bench"
+SECTION = "## REST API"
+TARGET_RATIO = 0.60
+TARGET_P99_MS = 100.0
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    print("wrk is not installed: installing it with apt-get (Debian package 'wrk')…", flush=True)
+    try:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
+    path = shutil.which("wrk")
+    if not path:
+        sys.exit("wrk is required: install it with `apt-get install -y wrk` and run again.")
+    return path
+
+
+def bench_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key",  # noqa: S106 — a throwaway local server
+        DATABASE_URL=database_url,
+        DB_CONN_MAX_AGE="600",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        STAFF_MFA_REQUIRED="false",
+        BENCH_FLOOR_VIEW="1",
+        API_THROTTLE_USER="100000000/minute",
+        API_THROTTLE_ANON="100000000/minute",
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    server = database_url.rsplit("/", 1)[0] + "/postgres"
+    exists = subprocess.run(
+        ["psql", server, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608 — our own name
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+
+
+SEED = """
+from datetime import timedelta
+from django.utils import timezone
+from knox.models import AuthToken
+from tests.factories import ManagerFactory, SessionTrainerFactory, TopicFactory, TrainingSessionFactory
+from sessions.models import TrainingSession
+from accounts.models import User
+if TrainingSession.objects.count() < 200:
+    topics = [TopicFactory(slug=f"bench-topic-{n}") for n in range(5)]
+    for n in range(200 - TrainingSession.objects.count()):
+        session = TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=n + 1), timezone="America/Mexico_City")
+        session.topics.add(*topics[: 1 + n % 3])
+        SessionTrainerFactory(session=session)
+user = User.objects.filter(email="bench-manager@trainingops.example").first() or ManagerFactory(
+    email="bench-manager@trainingops.example"
+)
+AuthToken.objects.filter(user=user).delete()
+print(AuthToken.objects.create(user=user)[1])
+"""
+
+
+def prepare(env: dict) -> str:
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "trainingops.wsgi", "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/sessions", timeout=1)  # noqa: S310
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit("gunicorn did not come up")
+
+
+def check_responses(port: int, token: str) -> None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/sessions/?page_size=50", headers={"Authorization": f"Token {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 — loopback
+        body = response.read()
+    if body.count(b'"uuid"') != 50:
+        sys.exit("the API did not return 50 sessions")
+
+
+def run_wrk(wrk: str, url: str, duration: int, token: str | None = None) -> dict:
+    command = [wrk, "-t", "2", "-c", "8", "-d", f"{duration}s", "--latency", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Token {token}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {
+        "rps": rps,
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def write_report(floor: dict, api: dict, duration: int) -> str:
+    ratio = api["rps"] / floor["rps"]
+    verdict = "meets" if ratio >= TARGET_RATIO and api["p99"] < TARGET_P99_MS else "MISSES"
+    lines = [
+        SECTION,
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/api_bench.py`: gunicorn, 2 sync workers, "
+        "DEBUG off, PostgreSQL with persistent connections (`DB_CONN_MAX_AGE=600`), Redis cache for throttling, "
+        f"wrk on loopback, 8 connections, {duration} s per run, 200 sessions in the database; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} when the run started "
+        "(other suites shared the machine: absolute figures vary from run to run, the ratio less).",
+        "",
+        "| endpoint | req/s | p50 | p99 | non-2xx |",
+        "|---|---:|---:|---:|---:|",
+        f"| floor: `.values()` + `JsonResponse`, 50 sessions | {floor['rps']:.0f} | {floor['p50']:.2f} ms "
+        f"| {floor['p99']:.2f} ms | {floor['errors']} |",
+        f"| `GET /api/v1/sessions/?page_size=50` (token) | {api['rps']:.0f} | {api['p50']:.2f} ms "
+        f"| {api['p99']:.2f} ms | {api['errors']} |",
+        "",
+        f"API / floor: **{ratio:.0%}** (target ≥ {TARGET_RATIO:.0%}, p99 < {TARGET_P99_MS:.0f} ms): {verdict} the target.",
+        "",
+        "Per API request: one query for the token with the caller's role (groups, trainer and officer profiles), "
+        "two Redis round trips for throttling, and one query for the page (total by `COUNT(*) OVER ()`, topics "
+        "and trainers as array subqueries); sessions are serialised from `.values()` rows. The floor runs one "
+        "query for the same columns and no authentication.",
+        "",
+    ]
+    section = "\n".join(lines)
+    path = ROOT / "docs" / "benchmarks.md"
+    path.parent.mkdir(exist_ok=True)
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n")
+    return section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    env = bench_env(args.database_url)
+    ensure_database(args.database_url)
+    token = prepare(env)
+    port = free_port()
+    server = start_gunicorn(env, port)
+    try:
+        check_responses(port, token)
+        base = f"http://127.0.0.1:{port}"
+        run_wrk(wrk, f"{base}/api/v1/sessions/?page_size=50", 3, token)  # warm both workers
+        floor = run_wrk(wrk, f"{base}/bench/floor/sessions", args.duration)
+        api = run_wrk(wrk, f"{base}/api/v1/sessions/?page_size=50", args.duration, token)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    print(write_report(floor, api, args.duration))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from reports.selectors import BREAKDOWNS, YEAR_MAX, YEAR_MIN, ReportFilters
+from sessions.models import TrainingSession
+
+
+class YearlyReportQuerySerializer(serializers.Serializer):
+    """The query parameters of GET /api/v1/reports/yearly."""
+
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Calendar year, e.g. 2024."))
+    by = serializers.ChoiceField(
+        choices=BREAKDOWNS, required=False, help_text=_("Only this breakdown; every breakdown when omitted.")
+    )
+    region = serializers.CharField(required=False, allow_blank=True, help_text=_("M49 region, e.g. Americas."))
+    format = serializers.ChoiceField(choices=TrainingSession.Format.choices, required=False, allow_blank=True)
+    topic = serializers.SlugField(required=False, allow_blank=True, help_text=_("Topic slug."))
+
+    def report_arguments(self) -> dict:
+        data = self.validated_data
+        filters = ReportFilters(
+            region=data.get("region", ""), format=data.get("format", ""), topic=data.get("topic", "")
+        )
+        breakdowns = (data["by"],) if data.get("by") else BREAKDOWNS
+        return {"year": data["year"], "filters": filters, "breakdowns": breakdowns}
+
+
+class FiguresSerializer(serializers.Serializer):
+    sessions_held = serializers.IntegerField()
+    sessions_by_format = serializers.DictField(child=serializers.IntegerField())
+    officers_trained = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    agencies_reached = serializers.IntegerField()
+    countries_reached = serializers.IntegerField()
+    survey_responses = serializers.IntegerField()
+    average_overall_rating = serializers.FloatField(allow_null=True)
+    average_usefulness_rating = serializers.FloatField(allow_null=True)
+    average_trainer_rating = serializers.FloatField(allow_null=True)
+    average_recommend_score = serializers.FloatField(allow_null=True)
+    net_promoter_score = serializers.FloatField(allow_null=True)
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    sessions = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    officers_trained = serializers.IntegerField()
+    agencies_reached = serializers.IntegerField()
+    countries_reached = serializers.IntegerField()
+
+
+class YearlyReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    previous_year = serializers.IntegerField()
+    filters = serializers.DictField(child=serializers.CharField())
+    summary = FiguresSerializer()
+    previous = FiguresSerializer()
+    breakdowns = serializers.DictField(child=BreakdownRowSerializer(many=True))

@@ -1,0 +1,54 @@
+from types import SimpleNamespace
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
+from reports.selectors import yearly_report
+from reports.views import is_manager
+
+
+class IsManager(permissions.BasePermission):
+    message = "Only managers can read the yearly report."
+
+    def has_permission(self, request, view):
+        return is_manager(request.user)
+
+
+class FormatIsAFilter(DefaultContentNegotiation):
+    """Here ``?format=virtual`` filters sessions by format; it never picks a renderer (JSON is the answer)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class YearlyReportView(APIView):
+    """The managers' yearly counts: the same figures as the report page, its exports and the command."""
+
+    permission_classes = [permissions.IsAuthenticated, IsManager]
+    content_negotiation_class = FormatIsAFilter
+
+    @extend_schema(
+        operation_id="reports_yearly",
+        tags=["reports"],
+        summary="Yearly counts",
+        description=(
+            "Sessions held (by format), officers trained (distinct), attendances, agencies and countries "
+            "reached, survey averages, for `year` and the previous year, with breakdowns by region, country, "
+            "agency, topic, trainer, format and month. A session counts in the year of its start in its own "
+            "time zone; cancelled and draft sessions never count. Managers only."
+        ),
+        parameters=[YearlyReportQuerySerializer],
+        responses={
+            200: YearlyReportSerializer,
+            400: OpenApiResponse(description="A parameter is invalid; the body maps each field to its messages."),
+            403: OpenApiResponse(description="The user is not a manager."),
+        },
+    )
+    def get(self, request):
+        query = YearlyReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = yearly_report(**query.report_arguments())
+        return Response(YearlyReportSerializer(report.as_dict()).data)

@@ -1,0 +1,617 @@
+"""The managers' yearly counts: the one module that computes every figure of the yearly report.
+
+The page, the CSV/XLSX/JSON exports, the management command and the API all call
+:func:`yearly_report`, so their numbers cannot drift apart. Every figure is computed by the
+database (aggregates and GROUP BY); Python only reshapes the handful of aggregated rows.
+
+Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it is silent:
+
+- A session belongs to the year of its start **in its own time zone** (``TrainingSession.timezone``).
+  A session starting 31 December 23:30 in Mexico City is that year's, although it is 1 January in UTC.
+- A session is **held** when it is completed, or published and already started at ``now``.
+  Draft and cancelled sessions never count, nor a published session still in the future.
+- An attendance **counts** when its status is present or partial, whatever the registration's
+  source (walk-ins count) or status; absent and excused never count.
+- "Officers trained" counts distinct ``Registration.officer_key`` values, so officers who erased
+  their data (``officer`` is NULL) still count once each. Agency, country and region come from the
+  registration's snapshot, never from the officer's current profile.
+- Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` selects the
+  attendances (and survey answers) of officers from that M49 region, and the sessions that had at
+  least one such counted attendance.
+- Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
+  their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
+
+How the local year is computed on both SQLite and PostgreSQL: one small query lists the time
+zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
+computed in Python and the conditions ORed, so the filter stays a plain range on ``starts_at``
+(no per-row time-zone arithmetic, no denormalised column to keep in sync). The local month is a
+CASE over the same per-zone month boundaries. Sessions are selected first (a subquery of a
+thousand rows a year) and attendance rows are only aggregated for those sessions.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Country
+from sessions.models import Attendance, SessionTrainer, SurveyResponse, Topic, Trainer, TrainingSession
+
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+BREAKDOWNS = ("region", "country", "agency", "topic", "trainer", "format", "month")
+BREAKDOWN_LABELS = {
+    "region": _("Region"),
+    "country": _("Country"),
+    "agency": _("Agency"),
+    "topic": _("Topic"),
+    "trainer": _("Trainer"),
+    "format": _("Format"),
+    "month": _("Month"),
+}
+COUNTED_STATUSES = [str(status) for status in Attendance.COUNTED]
+HELD_STATUSES = [TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED]
+# UTC offsets span -12:00 to +14:00: a margin that contains every local year.
+_OFFSET_MARGIN = timedelta(hours=15)
+
+
+class ReportError(ValueError):
+    """A report was asked for with a parameter it cannot honour (bad year, grouping, filter)."""
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    region: str = ""
+    format: str = ""
+    topic: str = ""  # Topic slug
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in asdict(self).items() if value}
+
+
+@dataclass(frozen=True)
+class Figures:
+    sessions_held: int
+    sessions_by_format: dict[str, int]
+    officers_trained: int
+    attendances: int
+    agencies_reached: int
+    countries_reached: int
+    survey_responses: int
+    average_overall_rating: float | None
+    average_usefulness_rating: float | None
+    average_trainer_rating: float | None
+    average_recommend_score: float | None
+    net_promoter_score: float | None
+
+    def metric_values(self) -> dict[str, int | float | None]:
+        values = {"sessions_held": self.sessions_held}
+        values.update({f"sessions_{name}": count for name, count in self.sessions_by_format.items()})
+        values.update({name: getattr(self, name) for name in _PLAIN_METRICS})
+        return values
+
+
+_PLAIN_METRICS = (
+    "officers_trained",
+    "attendances",
+    "agencies_reached",
+    "countries_reached",
+    "survey_responses",
+    "average_overall_rating",
+    "average_usefulness_rating",
+    "average_trainer_rating",
+    "average_recommend_score",
+    "net_promoter_score",
+)
+METRIC_LABELS = {
+    "sessions_held": _("Sessions held"),
+    **{
+        f"sessions_{value}": format_lazy("{}: {}", _("Sessions"), label)
+        for value, label in TrainingSession.Format.choices
+    },
+    "officers_trained": _("Officers trained"),
+    "attendances": _("Attendances"),
+    "agencies_reached": _("Agencies reached"),
+    "countries_reached": _("Countries reached"),
+    "survey_responses": _("Survey responses"),
+    "average_overall_rating": _("Average overall rating (1-5)"),
+    "average_usefulness_rating": _("Average usefulness (1-5)"),
+    "average_trainer_rating": _("Average trainer rating (1-5)"),
+    "average_recommend_score": _("Average likelihood to recommend (0-10)"),
+    "net_promoter_score": _("Net promoter score (-100 to 100)"),
+}
+BREAKDOWN_COLUMNS = ("sessions", "attendances", "officers_trained", "agencies_reached", "countries_reached")
+BREAKDOWN_COLUMN_LABELS = {
+    "sessions": _("Sessions"),
+    "attendances": _("Attendances"),
+    "officers_trained": _("Officers trained"),
+    "agencies_reached": _("Agencies reached"),
+    "countries_reached": _("Countries reached"),
+}
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    label: str
+    sessions: int
+    attendances: int
+    officers_trained: int
+    agencies_reached: int
+    countries_reached: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    metric: str
+    label: str
+    value: int | float | None
+    previous: int | float | None
+    change: int | float | None
+
+
+@dataclass(frozen=True)
+class YearlyReport:
+    year: int
+    filters: ReportFilters
+    current: Figures
+    previous: Figures
+    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+
+    def summary_rows(self) -> list[SummaryRow]:
+        previous = self.previous.metric_values()
+        rows = []
+        for metric, value in self.current.metric_values().items():
+            before = previous[metric]
+            change = None if value is None or before is None else round(value - before, 2)
+            rows.append(SummaryRow(metric, str(METRIC_LABELS[metric]), value, before, change))
+        return rows
+
+    def as_dict(self) -> dict:
+        """The JSON shape shared by the API and ``export_yearly_counts --format json``."""
+        return {
+            "year": self.year,
+            "previous_year": self.year - 1,
+            "filters": self.filters.as_dict(),
+            "summary": asdict(self.current),
+            "previous": asdict(self.previous),
+            "breakdowns": {name: [asdict(row) for row in rows] for name, rows in self.breakdowns.items()},
+        }
+
+
+def validate_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ReportError(_("The year must be a number such as 2024.")) from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ReportError(_("The year must be between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
+    return year
+
+
+def validate_breakdown(name: str) -> str:
+    if name not in BREAKDOWNS:
+        raise ReportError(
+            _("Unknown grouping %(name)r: choose one of %(choices)s.")
+            % {"name": name, "choices": ", ".join(BREAKDOWNS)}
+        )
+    return name
+
+
+def validate_filters(*, region: str = "", format: str = "", topic: str = "") -> ReportFilters:
+    """Normalise filter values; an unknown format is an error, unknown region/topic simply match nothing."""
+    if format and format not in TrainingSession.Format.values:
+        raise ReportError(
+            _("Unknown format %(name)r: choose one of %(choices)s.")
+            % {"name": format, "choices": ", ".join(TrainingSession.Format.values)}
+        )
+    return ReportFilters(region=(region or "").strip(), format=format or "", topic=(topic or "").strip())
+
+
+# --- Which sessions count --------------------------------------------------------------------
+
+
+def _local_start(zone: str, year: int, month: int = 1) -> datetime:
+    if month == 13:
+        year, month = year + 1, 1
+    return datetime(year, month, 1, tzinfo=ZoneInfo(zone))
+
+
+def session_timezones(*, first_year: int, last_year: int) -> list[str]:
+    """The time zones of the non-draft, non-cancelled sessions that may start in these local years."""
+    start = datetime(first_year, 1, 1, tzinfo=UTC) - _OFFSET_MARGIN
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + _OFFSET_MARGIN
+    zones = (
+        TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values_list("timezone", flat=True)
+        .distinct()
+    )
+    return sorted(str(zone) for zone in zones)
+
+
+def _in_local_year(zones: list[str], year: int) -> Q:
+    condition = Q(pk__in=[])
+    for zone in zones:
+        condition |= Q(
+            timezone=zone, starts_at__gte=_local_start(zone, year), starts_at__lt=_local_start(zone, year + 1)
+        )
+    return condition
+
+
+def local_month(zones: list[str], year: int) -> Case:
+    """The month (1-12) of a session's start in its own time zone, for sessions of ``year``."""
+    whens = [
+        When(Q(timezone=zone, starts_at__lt=_local_start(zone, year, month + 1)), then=Value(month))
+        for zone in zones
+        for month in range(1, 13)
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+class LocalMonth(Func):
+    """The month of a session's start in its own time zone.
+
+    PostgreSQL converts with ``AT TIME ZONE`` (the same IANA database); other databases get the
+    portable CASE over the per-zone month boundaries of ``year`` (see :func:`local_month`).
+    """
+
+    template = "EXTRACT(MONTH FROM %(expressions)s)::integer"
+    arg_joiner = " AT TIME ZONE "
+    output_field = IntegerField()
+
+    def __init__(self, *, zones: list[str], year: int):
+        super().__init__(F("starts_at"), F("timezone"))
+        self.portable = local_month(zones, year)
+
+    def resolve_expression(self, *args, **kwargs):
+        resolved = super().resolve_expression(*args, **kwargs)
+        resolved.portable = self.portable.resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.portable)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: datetime) -> QuerySet[TrainingSession]:
+    """The sessions held in ``year`` (local time) that match the filters."""
+    sessions = TrainingSession.objects.filter(_in_local_year(zones, year)).filter(
+        Q(status=TrainingSession.Status.COMPLETED) | Q(status=TrainingSession.Status.PUBLISHED, starts_at__lt=now)
+    )
+    if filters.format:
+        sessions = sessions.filter(format=filters.format)
+    if filters.topic:
+        tagged = TrainingSession.topics.through.objects.filter(
+            trainingsession_id=OuterRef("pk"), topic__slug=filters.topic
+        )
+        sessions = sessions.filter(Exists(tagged))
+    if filters.region:
+        attended = Attendance.objects.filter(
+            registration__session_id=OuterRef("pk"),
+            status__in=COUNTED_STATUSES,
+            registration__country__region=filters.region,
+        )
+        sessions = sessions.filter(Exists(attended))
+    return sessions.order_by()
+
+
+def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
+    attendances = Attendance.objects.filter(
+        status__in=COUNTED_STATUSES, registration__session__in=sessions.values("pk")
+    )
+    if filters.region:
+        attendances = attendances.filter(registration__country__region=filters.region)
+    return attendances.order_by()
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def _rounded(value, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Case:
+    """Which of the two years a row belongs to: ``year`` when its session is in ``sessions``, else the previous."""
+    return Case(When(**{f"{path}__in": sessions.values("pk")}, then=Value(year)), default=Value(year - 1))
+
+
+def _figures(*, sessions, previous_sessions, year: int, filters: ReportFilters) -> dict[int, Figures]:
+    """The summary of ``year`` and of the previous year: both years are aggregated in the same query."""
+    both = sessions | previous_sessions
+    formats = both.values_list(_year_of(sessions, year=year, path="pk"), "format").annotate(count=Count("pk"))
+    sessions_by_format = {key: dict.fromkeys(TrainingSession.Format.values, 0) for key in (year, year - 1)}
+    for row_year, session_format, count in formats.order_by():
+        sessions_by_format[row_year][session_format] = count
+    attendance = {
+        row["year"]: row
+        for row in counted_attendances(sessions=both, filters=filters)
+        .values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            attendances=Count("pk"),
+            officers=Count("registration__officer_key", distinct=True),
+            agencies=Count("registration__agency_id", distinct=True),
+            countries=Count("registration__country_id", distinct=True),
+        )
+        .order_by()
+    }
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
+    if filters.region:
+        responses = responses.filter(registration__country__region=filters.region)
+    survey = {
+        row["year"]: row
+        for row in responses.values(year=_year_of(sessions, year=year, path="registration__session"))
+        .annotate(
+            responses=Count("pk"),
+            overall=Avg("overall_rating"),
+            usefulness=Avg("usefulness_rating"),
+            trainer=Avg("trainer_rating"),
+            recommend=Avg("recommend_score"),
+            scored=Count("recommend_score"),
+            promoters=Count("pk", filter=Q(recommend_score__gte=9)),
+            detractors=Count("pk", filter=Q(recommend_score__lte=6)),
+        )
+        .order_by()
+    }
+    return {
+        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
+        for key in (year, year - 1)
+    }
+
+
+def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
+    scored = survey.get("scored", 0)
+    net_promoter = round(100 * (survey["promoters"] - survey["detractors"]) / scored, 1) if scored else None
+    return Figures(
+        sessions_held=sum(by_format.values()),
+        sessions_by_format=by_format,
+        officers_trained=attendance.get("officers", 0),
+        attendances=attendance.get("attendances", 0),
+        agencies_reached=attendance.get("agencies", 0),
+        countries_reached=attendance.get("countries", 0),
+        survey_responses=survey.get("responses", 0),
+        average_overall_rating=_rounded(survey.get("overall")),
+        average_usefulness_rating=_rounded(survey.get("usefulness")),
+        average_trainer_rating=_rounded(survey.get("trainer")),
+        average_recommend_score=_rounded(survey.get("recommend")),
+        net_promoter_score=net_promoter,
+    )
+
+
+# --- Breakdowns ------------------------------------------------------------------------------
+
+# Every breakdown is grouped in one statement from two common table expressions built by the
+# ORM querysets above (so the counting rules exist once): ``held``, the year's held sessions with
+# their format and local month, and ``counted``, the year's counted attendances with their
+# registration snapshot. The expensive attendance join is done once, not once per breakdown.
+_MEASURES = (
+    "COUNT(DISTINCT {sessions}) AS sessions, COUNT(c.r_session) AS attendances, "
+    "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
+    "COUNT(DISTINCT c.r_country) AS countries_reached"
+)
+_ATTENDEE_SIDE = {"region": "c.r_region", "country": "c.r_country", "agency": "c.r_agency"}
+
+
+def _breakdown_select(by: str) -> str:
+    """The SELECT of one breakdown over the ``held`` and ``counted`` CTEs, keys and labels as text.
+
+    Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
+    """
+    quote = connection.ops.quote_name
+    joined = "LEFT JOIN counted c ON c.r_session = h.h_id"
+    key = label = "g.group_key"
+    labels = ""
+    if by in _ATTENDEE_SIDE:
+        group, source, measures = _ATTENDEE_SIDE[by], "counted c", _MEASURES.format(sessions="c.r_session")
+        if by == "country":
+            labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
+        elif by == "agency":
+            labels, label = f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", "l.name"
+    else:
+        measures = _MEASURES.format(sessions="h.h_id")
+        if by == "topic":
+            group, key, label = "st.topic_id", "l.slug", "l.name"
+            links = quote(TrainingSession.topics.through._meta.db_table)
+            source = f"held h LEFT JOIN {links} st ON st.trainingsession_id = h.h_id {joined}"
+            labels = f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key"
+        elif by == "trainer":
+            group = "st.trainer_id"
+            source = f"held h LEFT JOIN {quote(SessionTrainer._meta.db_table)} st ON st.session_id = h.h_id {joined}"
+        else:
+            group, source = ("h.h_format" if by == "format" else "h.h_month"), f"held h {joined}"
+    # Only names from this module are interpolated; values travel as parameters.
+    return (
+        f"SELECT '{by}' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST({label} AS VARCHAR(200)) AS label, "  # noqa: S608
+        f"g.sessions, g.attendances, g.officers_trained, g.agencies_reached, g.countries_reached "
+        f"FROM (SELECT {group} AS group_key, {measures} FROM {source} GROUP BY {group}) g {labels}"
+    )
+
+
+def _grouped_rows(*, breakdowns, year: int, sessions, filters: ReportFilters, zones: list[str]) -> dict[str, list]:
+    """One statement, every requested breakdown: {breakdown: [row dicts]} before labels and ordering."""
+    if not breakdowns:
+        return {}
+    held = sessions.values(h_id=F("pk"), h_format=F("format"), h_month=LocalMonth(zones=zones, year=year))
+    counted = counted_attendances(sessions=sessions, filters=filters).values(
+        r_session=F("registration__session_id"),
+        r_officer=F("registration__officer_key"),
+        r_agency=F("registration__agency_id"),
+        r_country=F("registration__country_id"),
+        r_region=F("registration__country__region"),
+    )
+    try:
+        held_sql, held_params = held.query.sql_with_params()
+        counted_sql, counted_params = counted.query.sql_with_params()
+    except EmptyResultSet:  # no session can be in this year: nothing to group
+        return {by: [] for by in breakdowns}
+    statement = f"WITH held AS ({held_sql}), counted AS ({counted_sql}) " + " UNION ALL ".join(
+        _breakdown_select(by) for by in breakdowns
+    )
+    columns = ("key", "label", *BREAKDOWN_COLUMNS)
+    grouped = {by: [] for by in breakdowns}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*held_params, *counted_params))
+        for part, *values in cursor.fetchall():
+            grouped[part].append(dict(zip(columns, values, strict=True)))
+    return grouped
+
+
+def _ordered(by: str, rows: list[dict]) -> list[dict]:
+    if by in _ATTENDEE_SIDE:
+        return sorted(rows, key=lambda row: (-row["officers_trained"], -row["attendances"], row["label"] or ""))
+    if by == "trainer":
+        rows = [{**row, "key": None if row["key"] is None else int(row["key"])} for row in rows]
+        return _with_trainer_names(rows)
+    if by == "month":
+        return [{**row, "key": None if row["key"] is None else int(row["key"])} for row in rows]
+    if by == "topic":
+        return sorted(
+            rows, key=lambda row: (-row["sessions"], row["label"] is None, row["label"] or "", row["key"] or "")
+        )
+    return rows
+
+
+def _with_trainer_names(rows: list[dict]) -> list[dict]:
+    """Name the trainers in one small query rather than carrying names through the aggregate."""
+    names = {
+        pk: f"{first} {last}".strip() or email
+        for pk, first, last, email in Trainer.objects.filter(pk__in=[row["key"] for row in rows]).values_list(
+            "pk", "user__first_name", "user__last_name", "user__email"
+        )
+    }
+    rows = [{**row, "label": names.get(row["key"])} for row in rows]
+    return sorted(rows, key=lambda row: (-row["sessions"], row["key"] is None, row["label"] or "", row["key"] or 0))
+
+
+def _shape_rows(*, by: str, year: int, rows: list[dict]) -> list[BreakdownRow]:
+    """Give the aggregated rows their display labels; formats and months are listed even when empty."""
+    if by == "format":
+        found = {row["key"]: row for row in rows}
+        rows = [found.get(value) or _empty_row(value) for value in TrainingSession.Format.values]
+        labels = dict(TrainingSession.Format.choices)
+        return [_row(row, key=row["key"], label=str(labels[row["key"]])) for row in rows]
+    if by == "month":
+        found = {row["key"]: row for row in rows}
+        rows = [found.get(month) or _empty_row(month) for month in range(1, 13)]
+        return [_row(row, key=f"{year}-{row['key']:02d}", label=f"{year}-{row['key']:02d}") for row in rows]
+    fallback = {"topic": _("No topic"), "trainer": _("No trainer"), "region": _("No region")}.get(by, "")
+    return [
+        _row(row, key="" if row["key"] is None else str(row["key"]), label=row["label"] or str(fallback))
+        for row in rows
+    ]
+
+
+def _empty_row(key) -> dict:
+    return {"key": key, **dict.fromkeys(BREAKDOWN_COLUMNS, 0)}
+
+
+def _row(row: dict, *, key: str, label: str) -> BreakdownRow:
+    return BreakdownRow(key=key, label=label, **{column: row[column] for column in BREAKDOWN_COLUMNS})
+
+
+# --- Entry points ----------------------------------------------------------------------------
+
+
+def yearly_report(
+    *,
+    year: int,
+    filters: ReportFilters | None = None,
+    breakdowns: tuple[str, ...] | list[str] = BREAKDOWNS,
+    now: datetime | None = None,
+) -> YearlyReport:
+    """Every figure of ``year`` and the previous year's summary, for the given filters.
+
+    A constant number of queries whatever the data: one for the time zones, three per year for the
+    summary and one per breakdown.
+    """
+    year = validate_year(year)
+    for name in breakdowns:
+        validate_breakdown(name)
+    filters = filters or ReportFilters()
+    now = now or timezone.now()
+    with without_jit():
+        return _yearly_report(year=year, filters=filters, breakdowns=breakdowns, now=now)
+
+
+@contextmanager
+def without_jit():
+    """Run the enclosed queries in a transaction with PostgreSQL's JIT compiler off.
+
+    The report's aggregates are estimated as expensive, so PostgreSQL JIT-compiles them, which cost
+    seconds of compilation for well under a second of execution on a million attendances.
+    ``SET LOCAL`` ends with the transaction; other databases are left alone.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _yearly_report(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -> YearlyReport:
+    zones = session_timezones(first_year=year - 1, last_year=year)
+    sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
+    previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
+    figures = _figures(sessions=sessions, previous_sessions=previous_sessions, year=year, filters=filters)
+    return YearlyReport(
+        year=year,
+        filters=filters,
+        current=figures[year],
+        previous=figures[year - 1],
+        breakdowns={
+            name: _shape_rows(by=name, year=year, rows=_ordered(name, rows))
+            for name, rows in _grouped_rows(
+                breakdowns=breakdowns, year=year, sessions=sessions, filters=filters, zones=zones
+            ).items()
+        },
+    )
+
+
+def report_years(*, now: datetime | None = None) -> list[int]:
+    """Years to offer in the year selector: those with sessions, and the current one, newest first."""
+    now = now or timezone.now()
+    years = {
+        moment.year
+        for moment in TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False)
+        .order_by()
+        .dates("starts_at", "year")
+    }
+    years.add(now.year)
+    return sorted((year for year in years if YEAR_MIN <= year <= YEAR_MAX), reverse=True)
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The values offered by the page's filters (regions of M49, formats, topics)."""
+    regions = Country.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    return {
+        "region": [(region, region) for region in regions],
+        "format": [(value, str(label)) for value, label in TrainingSession.Format.choices],
+        "topic": list(Topic.objects.order_by("name").values_list("slug", "name")),
+    }

@@ -1,0 +1,468 @@
+"""Serializers of the sessions API.
+
+Session lists are the hottest read of the API (integrations poll them), so the session
+serializers render plain rows from ``.values()`` rather than model instances: the declared
+fields document the shape (drf-spectacular reads them), ``to_representation`` builds it
+directly. Times are ISO 8601 in the session's own time zone, with its offset, next to the
+zone's IANA name.
+"""
+
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.db import connection
+from django.db.models import F, OuterRef
+from django.db.models.functions import JSONObject
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.models import Country
+from sessions.models import SESSION_LANGUAGES, Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
+
+# Columns read for one session row; relations (topics, trainers) are attached in bulk.
+SESSION_ROW_FIELDS = (
+    "id",
+    "uuid",
+    "title",
+    "description",
+    "format",
+    "status",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "venue",
+    "city",
+    "country_id",
+    "meeting_url",
+    "language",
+    "capacity",
+    "audience",
+    "registration_opens_at",
+    "registration_closes_at",
+    "host_agency_id",
+    "cancellation_reason",
+    "updated_at",
+)
+
+_UTC = ZoneInfo("UTC")
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _in_zone(value, zone):
+    return value.astimezone(zone).isoformat() if value is not None else None
+
+
+def _person_name(first_name: str, last_name: str, email: str) -> str:
+    return f"{first_name} {last_name}".strip() or email
+
+
+class SessionTrainerSerializer(serializers.Serializer):
+    trainer_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=SessionTrainer.Role.choices, read_only=True)
+
+
+class SessionSerializer(serializers.Serializer):
+    """A training session as listed. Reads rows prepared by ``attach_session_relations``."""
+
+    id = serializers.IntegerField(read_only=True)
+    uuid = serializers.UUIDField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    format = serializers.ChoiceField(choices=TrainingSession.Format.choices, read_only=True)
+    status = serializers.ChoiceField(choices=TrainingSession.Status.choices, read_only=True)
+    starts_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Start, ISO 8601 in the session's time zone, with offset.")
+    )
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    timezone = serializers.CharField(read_only=True, help_text=_("IANA time-zone name, e.g. America/Mexico_City."))
+    venue = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True, allow_null=True, help_text=_("ISO 3166-1 alpha-2 code."))
+    meeting_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The meeting link; null for officers who are not confirmed for the session."),
+    )
+    language = serializers.ChoiceField(choices=SESSION_LANGUAGES, read_only=True)
+    capacity = serializers.IntegerField(read_only=True, allow_null=True)
+    audience = serializers.ChoiceField(choices=TrainingSession.Audience.choices, read_only=True)
+    registration_opens_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    registration_closes_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    host_agency = serializers.IntegerField(read_only=True, allow_null=True)
+    cancellation_reason = serializers.CharField(read_only=True)
+    topics = serializers.ListField(child=serializers.SlugField(), read_only=True, help_text=_("Topic slugs."))
+    trainers = SessionTrainerSerializer(many=True, read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, row):
+        zone = row["timezone"] or _UTC
+        return {
+            "id": row["id"],
+            "uuid": str(row["uuid"]),
+            "title": row["title"],
+            "description": row["description"],
+            "format": row["format"],
+            "status": row["status"],
+            "starts_at": _in_zone(row["starts_at"], zone),
+            "ends_at": _in_zone(row["ends_at"], zone),
+            "timezone": str(zone),
+            "venue": row["venue"],
+            "city": row["city"],
+            "country": row["country_id"],
+            "meeting_url": (row["meeting_url"] or None) if row["show_meeting_url"] else None,
+            "language": row["language"],
+            "capacity": row["capacity"],
+            "audience": row["audience"],
+            "registration_opens_at": _in_zone(row["registration_opens_at"], zone),
+            "registration_closes_at": _in_zone(row["registration_closes_at"], zone),
+            "host_agency": row["host_agency_id"],
+            "cancellation_reason": row["cancellation_reason"],
+            "topics": row["topics"],
+            "trainers": row["trainers"],
+            "updated_at": _in_zone(row["updated_at"], zone),
+        }
+
+
+class SessionDetailSerializer(SessionSerializer):
+    """One session, with its audience lists."""
+
+    audience_agencies = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    audience_countries = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        data["audience_agencies"] = row["audience_agencies"]
+        data["audience_countries"] = row["audience_countries"]
+        return data
+
+
+def with_session_relations(rows_queryset):
+    """On PostgreSQL, fetch topics and trainers inside the session query itself (array subqueries).
+
+    Elsewhere ``attach_session_relations`` reads them with one query per relation.
+    """
+    if connection.vendor != "postgresql":
+        return rows_queryset
+    return rows_queryset.annotate(**_relation_arrays())
+
+
+@cache
+def _relation_arrays() -> dict:
+    """Built once: composing these expressions costs more CPU than running them."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    topics = (
+        TrainingSession.topics.through.objects.filter(trainingsession_id=OuterRef("pk"))
+        .order_by("topic__name", "topic_id")
+        .values("topic__slug")
+    )
+    trainers = (
+        SessionTrainer.objects.filter(session_id=OuterRef("pk"))
+        .order_by("role", "id")
+        .values(
+            json=JSONObject(
+                trainer_id=F("trainer_id"),
+                role=F("role"),
+                first_name=F("trainer__user__first_name"),
+                last_name=F("trainer__user__last_name"),
+            )
+        )
+    )
+    return {"topic_slugs": ArraySubquery(topics), "trainer_rows": ArraySubquery(trainers)}
+
+
+def _trainer_item(trainer_id, role, first_name, last_name) -> dict:
+    return {"trainer_id": trainer_id, "name": f"{first_name} {last_name}".strip(), "role": role}
+
+
+def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, detail: bool = False) -> list[dict]:
+    """Add topics, trainers (and audience lists for a detail) to session rows: one query per relation.
+
+    ``visible_meeting_session_ids`` is the set of session ids whose meeting link the caller may
+    see, or ``None`` when they may see every link (staff).
+    """
+    ids = [row["id"] for row in rows]
+    by_id = {row["id"]: row for row in rows}
+    prefetched = bool(rows) and "topic_slugs" in rows[0]
+    for row in rows:
+        row["show_meeting_url"] = visible_meeting_session_ids is None or row["id"] in visible_meeting_session_ids
+        if prefetched:
+            row["topics"] = row.pop("topic_slugs")
+            row["trainers"] = [_trainer_item(**item) for item in row.pop("trainer_rows")]
+        else:
+            row["topics"] = []
+            row["trainers"] = []
+    if not ids:
+        return rows
+    if prefetched:
+        if detail:
+            _attach_audience(rows, by_id, ids)
+        return rows
+    topic_links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=ids)
+    for session_id, slug in topic_links.order_by("topic__name", "topic_id").values_list(
+        "trainingsession_id", "topic__slug"
+    ):
+        by_id[session_id]["topics"].append(slug)
+    assignments = SessionTrainer.objects.filter(session_id__in=ids).order_by("role", "id")
+    for assignment in assignments.values(
+        "session_id", "trainer_id", "role", "trainer__user__first_name", "trainer__user__last_name"
+    ):
+        by_id[assignment["session_id"]]["trainers"].append(
+            _trainer_item(
+                assignment["trainer_id"],
+                assignment["role"],
+                assignment["trainer__user__first_name"],
+                assignment["trainer__user__last_name"],
+            )
+        )
+    if detail:
+        _attach_audience(rows, by_id, ids)
+    return rows
+
+
+def _attach_audience(rows, by_id, ids) -> None:
+    for row in rows:
+        row["audience_agencies"] = []
+        row["audience_countries"] = []
+    agencies = TrainingSession.audience_agencies.through.objects.filter(trainingsession_id__in=ids)
+    for session_id, agency_id in agencies.order_by("agency_id").values_list("trainingsession_id", "agency_id"):
+        by_id[session_id]["audience_agencies"].append(agency_id)
+    countries = TrainingSession.audience_countries.through.objects.filter(trainingsession_id__in=ids)
+    for session_id, code in countries.order_by("country_id").values_list("trainingsession_id", "country_id"):
+        by_id[session_id]["audience_countries"].append(code)
+
+
+class OfficerSummarySerializer(serializers.Serializer):
+    """The officer behind a registration; shown to staff and to the officer themself only."""
+
+    uuid = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+@extend_schema_field(OfficerSummarySerializer(allow_null=True))
+class OfficerSummaryField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, officer):
+        if officer is None:
+            return None
+        user = officer.user
+        return {
+            "uuid": str(officer.uuid),
+            "name": _person_name(user.first_name, user.last_name, user.email),
+            "email": user.email,
+        }
+
+    def get_attribute(self, instance):
+        return instance.officer
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration with the snapshot of agency and country taken when it was made."""
+
+    session_title = serializers.CharField(source="session.title", read_only=True)
+    officer = OfficerSummaryField(help_text=_("Null once the officer erased their personal data."))
+    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    country = serializers.PrimaryKeyRelatedField(read_only=True)
+    attendance = serializers.SerializerMethodField(help_text=_("The attendance recorded, if any."))
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "session",
+            "session_title",
+            "officer",
+            "status",
+            "source",
+            "waitlist_position",
+            "agency",
+            "country",
+            "attendance",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Attendance.Status.choices, allow_null=True))
+    def get_attendance(self, registration):
+        attendance = getattr(registration, "attendance", None)
+        return attendance.status if attendance is not None else None
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    """An officer registers themself for a session."""
+
+    session = serializers.IntegerField(min_value=1, help_text=_("The id of a published session open to you."))
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    """One line of a session's attendance sheet: a registration and what was recorded for it."""
+
+    registration_id = serializers.IntegerField(source="id", read_only=True)
+    officer = OfficerSummaryField()
+    registration_status = serializers.ChoiceField(source="status", choices=Registration.Status.choices, read_only=True)
+    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    country = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = serializers.SerializerMethodField()
+    checked_in_at = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+    recorded_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "registration_id",
+            "officer",
+            "registration_status",
+            "source",
+            "agency",
+            "country",
+            "status",
+            "checked_in_at",
+            "note",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _attendance(registration):
+        return getattr(registration, "attendance", None)
+
+    @extend_schema_field(serializers.ChoiceField(choices=Attendance.Status.choices, allow_null=True))
+    def get_status(self, registration):
+        attendance = self._attendance(registration)
+        return attendance.status if attendance else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_checked_in_at(self, registration):
+        attendance = self._attendance(registration)
+        if attendance is None or attendance.checked_in_at is None:
+            return None
+        return attendance.checked_in_at.astimezone(registration.session.timezone).isoformat()
+
+    @extend_schema_field(serializers.CharField())
+    def get_note(self, registration):
+        attendance = self._attendance(registration)
+        return attendance.note if attendance else ""
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_recorded_at(self, registration):
+        attendance = self._attendance(registration)
+        return attendance.recorded_at.astimezone(registration.session.timezone).isoformat() if attendance else None
+
+
+class AttendanceItemSerializer(serializers.Serializer):
+    """One line of a bulk attendance update: a registration (by id or officer email) and its status."""
+
+    registration_id = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("A registration of this session. Give this or email.")
+    )
+    email = serializers.EmailField(
+        required=False,
+        help_text=_("The officer's email: their registration, or a new walk-in registration if they have none."),
+    )
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    checked_in_at = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+    def validate(self, attrs):
+        if ("registration_id" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError(_("Give exactly one of registration_id and email."), code="invalid")
+        return attrs
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="localized_name", read_only=True, help_text=_("In the caller's language."))
+
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "description"]
+        read_only_fields = fields
+
+
+class TrainerSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Trainer
+        fields = ["id", "name", "bio", "topics", "languages"]
+        read_only_fields = fields
+
+    def get_name(self, trainer) -> str:
+        user = trainer.user
+        return f"{user.first_name} {user.last_name}".strip()
+
+
+class SessionTrainerWriteSerializer(serializers.Serializer):
+    trainer_id = serializers.PrimaryKeyRelatedField(queryset=Trainer.objects.all())
+    role = serializers.ChoiceField(choices=SessionTrainer.Role.choices, default=SessionTrainer.Role.LEAD)
+
+
+class SessionWriteSerializer(serializers.ModelSerializer):
+    """The editable fields of a session; the service validates the whole and applies the rules."""
+
+    timezone = serializers.CharField(max_length=63, required=False, help_text=_("IANA time-zone name."))
+    country = serializers.PrimaryKeyRelatedField(
+        queryset=Country.objects.all(), required=False, allow_null=True, help_text=_("ISO 3166-1 alpha-2 code.")
+    )
+    audience_countries = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all(), many=True, required=False)
+    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    trainers = SessionTrainerWriteSerializer(
+        many=True,
+        required=False,
+        help_text=_("Replaces the session's trainers. A trainer creating a session is added as lead when absent."),
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title",
+            "description",
+            "format",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "venue",
+            "city",
+            "country",
+            "meeting_url",
+            "language",
+            "capacity",
+            "audience",
+            "audience_agencies",
+            "audience_countries",
+            "registration_opens_at",
+            "registration_closes_at",
+            "host_agency",
+            "topics",
+            "trainers",
+        ]
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": 100000}}
+
+    def validate_timezone(self, value):
+        if value not in _time_zone_names():
+            raise serializers.ValidationError(_("Unknown time zone."), code="invalid")
+        return ZoneInfo(value)
+
+    def validate_trainers(self, value):
+        trainer_ids = [item["trainer_id"].pk for item in value]
+        if len(trainer_ids) != len(set(trainer_ids)):
+            raise serializers.ValidationError(_("A trainer is listed twice."), code="invalid")
+        return value
+
+
+class SessionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

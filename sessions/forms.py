@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Country
+from sessions.models import SESSION_LANGUAGES, Topic, TrainingSession
+
+
+class SessionFilterForm(forms.Form):
+    """The filters of the portal's session list; every field is optional."""
+
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *TrainingSession.Format.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any language")), *SESSION_LANGUAGES]
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    month = forms.RegexField(
+        label=_("Month"),
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topics = sorted(Topic.objects.all(), key=lambda topic: topic.localized_name)
+        self.fields["topic"].choices = [("", _("Any topic"))] + [(topic.slug, topic.localized_name) for topic in topics]
+        countries = Country.objects.filter(sessions__isnull=False).distinct()
+        self.fields["country"].choices = [("", _("Any country"))] + sorted(
+            ((country.code, country.localized_name) for country in countries), key=lambda item: item[1]
+        )
+
+    def filter(self, queryset):
+        """Apply the valid filters; invalid ones are reported on the form and ignored."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        if data.get("topic"):
+            queryset = queryset.filter(topics__slug=data["topic"])
+        if data.get("format"):
+            queryset = queryset.filter(format=data["format"])
+        if data.get("language"):
+            queryset = queryset.filter(language=data["language"])
+        if data.get("country"):
+            queryset = queryset.filter(country_id=data["country"])
+        if data.get("month"):
+            year, month = (int(part) for part in data["month"].split("-"))
+            queryset = queryset.filter(starts_at__year=year, starts_at__month=month)
+        return queryset
+
+    @property
+    def has_month(self) -> bool:
+        return bool(self.is_bound and getattr(self, "cleaned_data", {}).get("month"))

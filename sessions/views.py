@@ -1,0 +1,271 @@
+"""The officer portal: sessions, registration, "My trainings", calendar files and certificates."""
+
+import re
+import zoneinfo
+from urllib.parse import unquote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agencies.models import Officer
+from sessions import selectors, services
+from sessions.calendar import build_session_ics
+from sessions.certificates import CertificateError, issue_certificate, render_certificate_pdf
+from sessions.forms import SessionFilterForm
+from sessions.models import Attendance, Certificate, Registration, SessionTrainer, TrainingSession
+
+PAGE_SIZE = 12
+CERTIFICATE_CODE = re.compile(r"[A-Z0-9-]{4,20}")
+VISIBLE_STATUSES = [
+    TrainingSession.Status.PUBLISHED,
+    TrainingSession.Status.COMPLETED,
+    TrainingSession.Status.CANCELLED,
+]
+
+
+def valid_timezone(name: str) -> zoneinfo.ZoneInfo | None:
+    if not name or len(name) > 64:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def viewer_timezone(request) -> zoneinfo.ZoneInfo | None:
+    """The browser's time zone, remembered in a cookie by the portal's script."""
+    return valid_timezone(unquote(request.COOKIES.get("tz", "")))
+
+
+def current_officer(request) -> Officer | None:
+    if not request.user.is_authenticated:
+        return None
+    return Officer.objects.select_related("agency__country", "user").filter(user=request.user).first()
+
+
+def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
+    """What the viewer may see: the officer's audience, or the open sessions for everyone else."""
+    if officer is not None:
+        return selectors.sessions_visible_to(officer)
+    return TrainingSession.objects.filter(status__in=VISIBLE_STATUSES, audience=TrainingSession.Audience.OPEN)
+
+
+def _list_queryset(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    counted = selectors.with_seat_counts(
+        TrainingSession.objects.filter(pk__in=queryset.values("pk")).select_related("country")
+    )
+    return counted.annotate(seats_free=F("capacity") - F("seats_taken")).prefetch_related("topics")
+
+
+def landing(request):
+    officer = current_officer(request)
+    upcoming = visible_sessions(officer).filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
+    sessions = list(_list_queryset(upcoming).order_by("starts_at", "id")[:6])
+    return render(request, "portal/landing.html", {"sessions": sessions, "officer": officer})
+
+
+@require_GET
+def session_list(request):
+    officer = current_officer(request)
+    form = SessionFilterForm(request.GET or None)
+    form.is_valid()
+    queryset = visible_sessions(officer)
+    if not form.has_month:
+        queryset = queryset.filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
+    queryset = form.filter(_list_queryset(queryset)).order_by("starts_at", "id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "sessions": page.object_list, "query": query.urlencode()}
+    return render(request, "portal/session_list.html", context)
+
+
+def _visible_session_or_404(officer: Officer | None, pk: int) -> TrainingSession:
+    return get_object_or_404(visible_sessions(officer).select_related("country", "host_agency"), pk=pk)
+
+
+def session_detail(request, pk: int):
+    officer = current_officer(request)
+    session = _visible_session_or_404(officer, pk)
+    registration = None
+    if officer is not None:
+        registration = Registration.objects.filter(session=session, officer=officer).first()
+    confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+    active = registration is not None and registration.status != Registration.Status.CANCELLED
+    context = {
+        "session": session,
+        "officer": officer,
+        "registration": registration,
+        "is_confirmed": confirmed,
+        "is_active": active,
+        "waitlist_position": selectors.waitlist_position(registration) if registration else None,
+        "seats_left": selectors.seats_left(session),
+        "trainers": session.session_trainers.select_related("trainer__user").order_by("role", "id"),
+        "topics": session.topics.all(),
+        "viewer_timezone": viewer_timezone(request),
+        "overlaps": selectors.overlapping_registrations(officer=officer, session=session)
+        if officer is not None and not active
+        else [],
+        "registration_open": _registration_open(session),
+        # The meeting link is only for officers holding a confirmed seat.
+        "meeting_url": session.meeting_url if confirmed and session.is_virtual else "",
+    }
+    return render(request, "portal/session_detail.html", context)
+
+
+def _registration_open(session: TrainingSession) -> bool:
+    now = timezone.now()
+    if session.status != TrainingSession.Status.PUBLISHED:
+        return False
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return False
+    closes_at = session.effective_registration_closes_at
+    return not (closes_at and now >= closes_at)
+
+
+@login_required
+def register(request, pk: int):
+    if request.method != "POST":
+        return redirect("sessions:detail", pk=pk)
+    officer = current_officer(request)
+    if officer is None:
+        messages.error(request, _("Only agency officers can register for sessions."))
+        return redirect("sessions:detail", pk=pk)
+    session = _visible_session_or_404(officer, pk)
+    try:
+        registration = services.register_officer(
+            session=session, officer=officer, source=Registration.Source.PORTAL, by=request.user
+        )
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        if registration.status == Registration.Status.CONFIRMED:
+            messages.success(request, _("Your seat is confirmed. We emailed you the details and a calendar file."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "The session is full: you are number %(position)d on the waitlist. We will email you if a seat frees up."
+                )
+                % {"position": selectors.waitlist_position(registration)},
+            )
+    return redirect("sessions:detail", pk=pk)
+
+
+@login_required
+def cancel(request, pk: int):
+    if request.method != "POST":
+        return redirect("sessions:detail", pk=pk)
+    officer = current_officer(request)
+    registration = get_object_or_404(
+        Registration.objects.select_related("session"), session_id=pk, officer=officer, officer__isnull=False
+    )
+    was_waitlisted = registration.status == Registration.Status.WAITLISTED
+    try:
+        services.cancel_registration(registration=registration, by=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("You left the waitlist.") if was_waitlisted else _("Your registration was cancelled.")
+        )
+    return redirect("sessions:detail", pk=pk)
+
+
+@login_required
+def calendar_file(request, pk: int):
+    """The session's .ics, for officers holding a confirmed seat (it carries the meeting link)."""
+    officer = current_officer(request)
+    registration = get_object_or_404(
+        Registration.objects.select_related("session__country"),
+        session_id=pk,
+        officer=officer,
+        officer__isnull=False,
+        status=Registration.Status.CONFIRMED,
+    )
+    content = build_session_ics(registration.session, include_meeting_url=True, attendee_email=request.user.email)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{pk}.ics"'
+    return response
+
+
+@login_required
+def my_trainings(request):
+    officer = current_officer(request)
+    if officer is None:
+        raise Http404(_("This page is for agency officers."))
+    now = timezone.now()
+    registrations = (
+        Registration.objects.filter(officer=officer)
+        .select_related("session__country", "attendance", "survey_response", "certificate")
+        .prefetch_related(
+            Prefetch("session__session_trainers", queryset=SessionTrainer.objects.select_related("trainer__user"))
+        )
+    )
+    past_filter = Q(session__status=TrainingSession.Status.COMPLETED) | Q(session__ends_at__lt=now)
+    upcoming = (
+        registrations.exclude(past_filter)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exclude(session__status=TrainingSession.Status.CANCELLED)
+        .order_by("session__starts_at")
+    )
+    past = registrations.filter(past_filter).exclude(status=Registration.Status.CANCELLED)
+    past = past.order_by("-session__starts_at")
+    context = {
+        "officer": officer,
+        "upcoming": list(upcoming),
+        "past": [_past_row(registration) for registration in past],
+    }
+    return render(request, "portal/my_trainings.html", context)
+
+
+def _past_row(registration: Registration) -> dict:
+    attendance = getattr(registration, "attendance", None)
+    survey_response = getattr(registration, "survey_response", None)
+    certificate_available = (
+        registration.session.status == TrainingSession.Status.COMPLETED
+        and attendance is not None
+        and attendance.status in Attendance.COUNTED
+    )
+    return {
+        "registration": registration,
+        "attendance": attendance,
+        "certificate_available": certificate_available,
+        "survey_url": f"/surveys/{survey_response.token}/"
+        if survey_response is not None and survey_response.submitted_at is None
+        else "",
+        "survey_answered": survey_response is not None and survey_response.submitted_at is not None,
+    }
+
+
+@login_required
+def certificate_pdf(request, registration_id: int):
+    officer = current_officer(request)
+    registration = get_object_or_404(
+        Registration.objects.select_related("session"), pk=registration_id, officer=officer, officer__isnull=False
+    )
+    try:
+        certificate = issue_certificate(registration=registration)
+    except CertificateError as error:
+        messages.error(request, str(error))
+        return redirect("sessions:my_trainings")
+    response = HttpResponse(render_certificate_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+@require_GET
+def certificate_verify(request, code: str):
+    """Public proof that a certificate is genuine, showing only what is printed on it."""
+    code = code.strip().upper()
+    if not CERTIFICATE_CODE.fullmatch(code):
+        raise Http404(_("No certificate has this code."))
+    certificate = get_object_or_404(Certificate, code=code)
+    return render(request, "portal/certificate_verify.html", {"certificate": certificate})

@@ -1,0 +1,58 @@
+/* TrainingOps portal: small progressive enhancements, no dependencies. */
+(function () {
+  "use strict";
+
+  // Remember the browser's time zone so pages can show session times in the viewer's zone.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + ";path=/;max-age=31536000;samesite=lax";
+    }
+  } catch (error) { /* an old browser: times stay in the session's zone and UTC */ }
+
+  function normalise(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // A type-to-filter box above long <select>s grouped by country (the agency picker).
+  function enhanceSelect(select) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "filter-input";
+    input.placeholder = select.getAttribute("data-filter-placeholder") || "…";
+    input.setAttribute("aria-label", input.placeholder);
+    input.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(input, select);
+    input.addEventListener("input", function () {
+      var query = normalise(input.value.trim());
+      var firstMatch = null;
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        var groupMatches = normalise(group.label).indexOf(query) !== -1;
+        var visible = 0;
+        Array.prototype.forEach.call(group.querySelectorAll("option"), function (option) {
+          var show = !query || groupMatches || normalise(option.textContent).indexOf(query) !== -1;
+          option.hidden = !show;
+          option.disabled = !show && !option.selected;
+          if (show) { visible += 1; if (!firstMatch) { firstMatch = option; } }
+        });
+        group.hidden = visible === 0;
+      });
+      if (query && firstMatch && (select.selectedIndex <= 0 || select.options[select.selectedIndex].hidden)) {
+        firstMatch.selected = true;
+        select.dispatchEvent(new Event("change"));
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-filterable]"), enhanceSelect);
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();

@@ -1,0 +1,184 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.factories import TopicFactory, UserFactory
+from tests.reports.conftest import attend, held_session, local
+
+PAGE = reverse("reports:yearly")
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+def test_report_page_manager_sees_key_figures(manager_client, program):
+    response = manager_client.get(PAGE, {"year": 2024})
+
+    assert response.status_code == 200
+    assert response.context["report"].current.officers_trained == 4
+    content = response.content.decode()
+    assert '<div class="figure" data-metric="officers_trained">' in content
+    assert "<svg" in content
+    assert "cdn" not in content.lower()
+
+
+def test_report_page_superuser_without_group_is_manager(client, program):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(PAGE, {"year": 2024}).status_code == 200
+
+
+def test_report_page_trainer_is_refused(client, trainer):
+    client.force_login(trainer.user)
+
+    assert client.get(PAGE).status_code == 403
+
+
+def test_report_page_officer_is_refused(client, officer):
+    client.force_login(officer.user)
+
+    assert client.get(PAGE).status_code == 403
+
+
+def test_report_page_anonymous_is_sent_to_login(client, db):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url_name", ["reports:yearly-csv", "reports:yearly-xlsx", "reports:attendances-csv"])
+def test_report_downloads_trainer_is_refused(client, trainer, url_name):
+    client.force_login(trainer.user)
+
+    assert client.get(reverse(url_name), {"year": 2024}).status_code == 403
+
+
+def test_report_page_bad_year_shows_error_with_400(manager_client, db):
+    response = manager_client.get(PAGE, {"year": "1066"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["year"] == ["Ensure this value is greater than or equal to 2000."]
+
+
+def test_report_page_filters_apply(manager_client, program):
+    response = manager_client.get(PAGE, {"year": 2024, "region": "Europe", "format": "in_person"})
+
+    assert response.status_code == 200
+    assert response.context["report"].current.sessions_held == 1
+    assert response.context["report"].current.attendances == 1
+
+
+def test_report_page_year_switch_shows_previous_comparison(manager_client, program):
+    response = manager_client.get(PAGE, {"year": 2023})
+
+    assert response.context["report"].current.sessions_held == 1
+    assert response.context["report"].previous.sessions_held == 0
+    assert response.context["years"][-2:] == [2024, 2023]
+
+
+@pytest.mark.parametrize("session_count", [1, 30])
+def test_report_page_query_count_is_bounded(manager_client, django_assert_max_num_queries, session_count):
+    topic = TopicFactory()
+    zones = ["UTC", "America/Mexico_City", "Europe/Paris", "Asia/Manila"]
+    for index in range(session_count):
+        session = held_session(local(2024, 1 + index % 12, 1 + index % 28), zone=zones[index % 4])
+        session.topics.add(topic)
+        attend(session)
+
+    with django_assert_max_num_queries(22):
+        response = manager_client.get(PAGE, {"year": 2024})
+
+    assert response.context["report"].current.sessions_held == session_count
+
+
+def test_summary_csv_download_escapes_and_matches_report(manager_client, program):
+    response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Disposition"] == 'attachment; filename="yearly-counts-2024-summary.csv"'
+    assert rows[0] == ["metric", "label", "2024", "2023", "change"]
+    assert rows[1] == ["sessions_held", "Sessions held", "3", "1", "2"]
+
+
+def test_breakdown_csv_download_escapes_formula_agency(manager_client, program):
+    response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024, "part": "agency"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row[1] for row in rows[1:]] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
+
+
+def test_breakdown_csv_download_unknown_part_is_400(manager_client, db):
+    response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024, "part": "weekday"})
+
+    assert response.status_code == 400
+
+
+def test_download_bad_year_is_400_with_message(manager_client, db):
+    response = manager_client.get(reverse("reports:yearly-xlsx"), {"year": "abc"})
+
+    assert response.status_code == 400
+    assert response.content.decode() == "year: Enter a whole number."
+
+
+def test_xlsx_download_has_one_sheet_per_breakdown(manager_client, program):
+    response = manager_client.get(reverse("reports:yearly-xlsx"), {"year": 2024})
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Summary", "Region", "Country", "Agency", "Topic", "Trainer", "Format", "Month"]
+    assert workbook["Summary"]["A1"].font.bold is True
+    assert [cell.value for cell in workbook["Agency"]["B"]][1:] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
+
+
+def test_attendance_csv_streams_without_identity_by_default(manager_client, program):
+    response = manager_client.get(reverse("reports:attendances-csv"), {"year": 2024})
+
+    assert response.streaming is True
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "date",
+        "session_id",
+        "session",
+        "format",
+        "topics",
+        "country",
+        "country_name",
+        "region",
+        "agency",
+        "attendance",
+        "source",
+    ]
+    assert len(rows) == 1 + 5
+    assert rows[1][0] == "2024-01-24"
+    assert sorted(row[8] for row in rows[1:]) == [
+        "'=Fiscalía",
+        "Gendarmerie",
+        "Gendarmerie",
+        "Policía Federal",
+        "Policía Federal",
+    ]
+
+
+def test_attendance_csv_identity_columns_when_asked(manager_client, program):
+    response = manager_client.get(reverse("reports:attendances-csv"), {"year": 2024, "identity": "1"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][-3:] == ["officer_key", "officer_name", "officer_email"]
+    anonymised = [row for row in rows[1:] if row[-1] == ""]
+    assert len(anonymised) == 1
+    assert anonymised[0][-2] == ""
+
+
+def test_manager_group_member_without_superuser_is_manager(client, program):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="Managers")[0])
+    client.force_login(user)
+
+    assert client.get(PAGE, {"year": 2024}).status_code == 200

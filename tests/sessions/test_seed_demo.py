@@ -1,0 +1,165 @@
+from datetime import date, timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.models import Agency, AgencyEmailDomain
+from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
+from sessions.models import Attendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
+
+PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}
+
+
+@pytest.fixture(scope="module")
+def _demo_data(django_db_setup, django_db_blocker):
+    """Seed once for the module inside a transaction that is rolled back afterwards.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so what one test changes
+    never leaks into another, and nothing leaks into other modules.
+    """
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            seed_demo()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(_demo_data, db):
+    return timezone.localdate().year - 1
+
+
+def _counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _local_date(session):
+    return session.starts_at.astimezone(session.timezone).date()
+
+
+def test_seed_demo_agencies_cover_program_countries_and_interpol(seeded):
+    assert Agency.objects.count() == 23
+    assert set(Agency.objects.values_list("country_id", flat=True)) == PROGRAM_COUNTRIES
+    interpol = Agency.objects.get(acronym="INTERPOL")
+    assert (interpol.kind, interpol.country_id) == (Agency.Kind.INTERNATIONAL, "FR")
+    assert AgencyEmailDomain.objects.get(domain="policia.gob.mx").agency.country_id == "MX"
+    assert not Agency.objects.filter(email_domains__isnull=True).exists()
+
+
+def test_seed_demo_topics_and_trainers(seeded):
+    assert Topic.objects.count() == 7
+    assert not Topic.objects.filter(name_es="").exists()
+    assert not Topic.objects.filter(name_fr="").exists()
+    assert Trainer.objects.count() == 6
+    trainers = Trainer.objects.select_related("user").prefetch_related("topics", "user__groups")
+    for trainer in trainers:
+        assert trainer.user.is_staff
+        assert [group.name for group in trainer.user.groups.all()] == ["Trainers"]
+        assert trainer.bio
+        assert trainer.languages
+        assert trainer.topics.count() == 3
+
+
+def test_seed_demo_last_year_has_120_completed_sessions(seeded):
+    last_year = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED)
+    assert sorted({_local_date(session).year for session in last_year}) == [seeded]
+    assert last_year.count() == 120
+    assert not Registration.objects.filter(session__in=last_year, attendance__isnull=True).exists()
+    assert Attendance.objects.filter(status__in=Attendance.COUNTED).count() > 1500
+
+
+def test_seed_demo_interpol_virtual_session_on_24_january(seeded):
+    session = TrainingSession.objects.get(audience_agencies__acronym="INTERPOL")
+    assert _local_date(session) == date(seeded, 1, 24)
+    assert session.format == TrainingSession.Format.VIRTUAL
+    attended = session.registrations.filter(attendance__status__in=Attendance.COUNTED)
+    assert attended.count() >= 30
+    assert set(attended.values_list("agency__acronym", flat=True)) == {"INTERPOL"}
+
+
+def test_seed_demo_mexico_city_one_day_seminar(seeded):
+    session = TrainingSession.objects.get(title__startswith="Seminario", city="Mexico City")
+    assert _local_date(session) == date(seeded, 3, 12)
+    assert session.format == TrainingSession.Format.IN_PERSON
+    assert session.ends_at - session.starts_at == timedelta(hours=8)
+    assert session.registrations.count() == 35
+    assert set(session.registrations.values_list("agency__acronym", flat=True)) == {"PFM", "FGR", "UIF", "SAT"}
+    assert set(session.registrations.values_list("country_id", flat=True)) == {"MX"}
+
+
+def test_seed_demo_upcoming_full_cancelled_and_draft_sessions(seeded):
+    upcoming = TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
+    assert upcoming.count() == 8
+    assert not upcoming.filter(starts_at__lte=timezone.now()).exists()
+    full = [
+        session
+        for session in upcoming
+        if session.registrations.filter(status=Registration.Status.CONFIRMED).count() == session.capacity
+    ]
+    assert len(full) == 2
+    for session in full:
+        positions = session.registrations.filter(status=Registration.Status.WAITLISTED).values_list(
+            "waitlist_position", flat=True
+        )
+        assert sorted(positions) == list(range(1, len(positions) + 1))
+        assert len(positions) >= 3
+    assert TrainingSession.objects.filter(status=TrainingSession.Status.CANCELLED).count() == 1
+    assert TrainingSession.objects.filter(status=TrainingSession.Status.DRAFT).count() == 2
+
+
+def test_seed_demo_registrations_snapshot_the_officer(seeded):
+    mismatched = [
+        registration.pk
+        for registration in Registration.objects.select_related("officer__agency")
+        if (registration.officer_key, registration.agency_id, registration.country_id)
+        != (registration.officer.uuid, registration.officer.agency_id, registration.officer.agency.country_id)
+    ]
+    assert mismatched == []
+
+
+def test_seed_demo_survey_responses_answered(seeded):
+    answered = SurveyResponse.objects.filter(submitted_at__isnull=False)
+    assert answered.count() > 100
+    assert not answered.filter(overall_rating__isnull=True).exists()
+    assert SurveyResponse.objects.filter(submitted_at__isnull=True).exists()
+
+
+def test_seed_demo_trainers_never_double_booked(seeded):
+    for trainer in Trainer.objects.all():
+        sessions = list(trainer.sessions.exclude(status=TrainingSession.Status.CANCELLED).order_by("starts_at"))
+        overlaps = [(a.pk, b.pk) for a, b in zip(sessions, sessions[1:], strict=False) if b.starts_at < a.ends_at]
+        assert overlaps == []
+
+
+def test_seed_demo_second_run_adds_nothing(seeded):
+    before = _counts()
+
+    report = seed_demo()
+
+    assert _counts() == before
+    assert [count for count in report.created.values() if count] == []
+
+
+@pytest.mark.parametrize("email", [MANAGER_EMAIL, TRAINER_EMAIL, OFFICER_EMAIL])
+def test_seed_demo_login_works(seeded, client, email):
+    assert client.login(email=email, password=DEMO_PASSWORD)
+    address = EmailAddress.objects.get(email=email)
+    assert (address.verified, address.primary) == (True, True)
+
+
+def test_seed_demo_demo_roles(seeded):
+    manager = User.objects.get(email=MANAGER_EMAIL)
+    officer = User.objects.get(email=OFFICER_EMAIL).officer
+    assert (manager.is_staff, manager.is_manager) == (True, True)
+    assert User.objects.get(email=TRAINER_EMAIL).trainer.sessions.count() > 10
+    assert (officer.agency.acronym, officer.is_verified) == ("PFM", True)
+    assert officer.registrations.filter(status=Registration.Status.CONFIRMED, session__status="published").count() == 1
+    assert officer.registrations.filter(attendance__status=Attendance.Status.PRESENT).count() >= 1

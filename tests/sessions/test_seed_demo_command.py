@@ -1,0 +1,29 @@
+"""seed_demo on an empty database (the other seed_demo tests share one seeded database)."""
+
+from django.core import mail
+from django.core.management import call_command
+
+from messaging.models import OutboundMessage
+from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
+
+
+def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = seed_demo()
+
+    assert report.created["sessions"] == 131
+    assert callbacks == []
+    assert OutboundMessage.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_seed_demo_command_prints_logins_each_run(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    output = capsys.readouterr().out
+    assert "Demo data created: 7 topics, 23 agencies" in output
+    assert output.count(f"password: {DEMO_PASSWORD}") == 2
+    for email in (MANAGER_EMAIL, TRAINER_EMAIL, OFFICER_EMAIL):
+        assert output.count(email) == 2
+    assert "Demo data already present: nothing added." in output
