@@ -1,1 +1,635 @@
+"""The trainers' back office: sessions, their trainers, registrations and attendance.
+
+Every change of state goes through ``sessions.services`` (the same functions the portal and the
+API call). Managers see every session; a trainer sees and edits only the sessions they train.
+"""
+
+from datetime import UTC
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import is_manager
+from sessions import services
+from sessions.admin_forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm, attendance_of
+from sessions.models import Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
+from sessions.selectors import trainer_conflicts, with_seat_counts
+
+WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
+
+
+def sessions_trained_by(user) -> QuerySet[SessionTrainer]:
+    """Ids of the sessions a user trains, as a subquery (no join that could repeat rows)."""
+    return SessionTrainer.objects.filter(trainer__user=user).values("session_id")
+
+
+def trains(request, session_id) -> bool:
+    """Whether the requesting user may work on this session: a manager, or one of its trainers."""
+    if is_manager(request.user):
+        return True
+    # Asked many times while one page renders: load the user's sessions once per request.
+    if not hasattr(request, "_sessions_trained"):
+        request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
+    return session_id in request._sessions_trained
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History (who changed what, when) of the rows a user may see; old versions are not restored.
+
+    Restoring a version would write it back without the services' rules (waitlist, notices),
+    so the revert form is shown read-only and refuses to save.
+    """
+
+    def session_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceErrorsAsMessages:
+    """A domain error raised while saving rolls the whole save back and comes back as a message.
+
+    The forms validate what they can beforehand; this catches what only the service can know
+    at the moment of writing (e.g. a session completed meanwhile), instead of a server error.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.SessionError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _copy_saved_state(source, target) -> None:
+    """Make the admin's instance the row a service saved, so the admin carries on with it."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+    target._state.db = source._state.db
+
+
+# --- Topics and trainers -----------------------------------------------------------------------
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_es", "name_fr", "slug")
+    search_fields = ("name", "name_es", "name_fr", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "language_list", "topic_names")
+    list_select_related = ("user",)
+    search_fields = ("user__first_name", "user__last_name", "user__email")
+    autocomplete_fields = ("user", "topics")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("topics")
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, trainer):
+        return trainer.user.email
+
+    @admin.display(description=_("languages"))
+    def language_list(self, trainer):
+        return ", ".join(trainer.languages or [])
+
+    @admin.display(description=_("topics"))
+    def topic_names(self, trainer):
+        return ", ".join(str(topic) for topic in trainer.topics.all())
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+class UpcomingOrPastFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=now)
+        return queryset
+
+
+class TrainerFilter(admin.SimpleListFilter):
+    title = _("trainer")
+    parameter_name = "trainer"
+
+    def lookups(self, request, model_admin):
+        return [(trainer.pk, str(trainer)) for trainer in Trainer.objects.select_related("user")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(pk__in=SessionTrainer.objects.filter(trainer=self.value()).values("session_id"))
+        return queryset
+
+
+class SessionPartInline:
+    """An inline of a session: frozen once the session is cancelled."""
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.status == TrainingSession.Status.CANCELLED
+
+    def has_add_permission(self, request, obj):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class SessionTrainerInline(SessionPartInline, admin.TabularInline):
+    model = SessionTrainer
+    autocomplete_fields = ("trainer",)
+    verbose_name = _("trainer")
+    verbose_name_plural = _("trainers")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trainer__user")
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.status in (TrainingSession.Status.CANCELLED, TrainingSession.Status.COMPLETED)
+
+
+class RegistrationInline(SessionPartInline, admin.TabularInline):
+    """Who registered, and their attendance, editable in place for a fast roll call."""
+
+    model = Registration
+    form = RegistrationAttendanceForm
+    fields = (
+        "officer_name",
+        "agency",
+        "country",
+        "status",
+        "source",
+        "waitlist_position",
+        "attendance_status",
+        "attendance_note",
+    )
+    readonly_fields = ("officer_name", "agency", "country", "status", "source", "waitlist_position")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("registration and attendance")
+    verbose_name_plural = _("registrations and attendance")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("officer__user", "session", "agency", "country", "attendance")
+            .order_by("status", "waitlist_position", "id")
+        )
+
+    def has_add_permission(self, request, obj):
+        return False  # registrations come from the portal, invitations, the API, or walk-ins
+
+    @admin.display(description=_("officer"))
+    def officer_name(self, registration):
+        if registration.officer is None:
+            return gettext("erased officer")
+        user = registration.officer.user
+        return f"{user.get_full_name()} <{user.email}>" if user.get_full_name() else user.email
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+    form = TrainingSessionForm
+    date_hierarchy = "starts_at"
+    list_display = (
+        "title",
+        "local_start",
+        "format",
+        "status",
+        "place",
+        "trainer_names",
+        "capacity",
+        "seats_taken",
+        "seats_left",
+        "waitlist",
+    )
+    list_filter = (
+        "status",
+        "format",
+        UpcomingOrPastFilter,
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "topics",
+        TrainerFilter,
+    )
+    search_fields = (
+        "title",
+        "city",
+        "session_trainers__trainer__user__first_name",
+        "session_trainers__trainer__user__last_name",
+        "session_trainers__trainer__user__email",
+    )
+    list_select_related = ("country",)
+    autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [SessionTrainerInline, RegistrationInline]
+    actions = ["publish_sessions", "cancel_sessions", "complete_sessions"]
+    base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
+    fieldsets = (
+        (None, {"fields": ("title", "description", "topics", "format", "language", "status")}),
+        (
+            _("When (in the session's time zone)"),
+            {
+                "fields": (
+                    "timezone",
+                    ("starts_at", "ends_at"),
+                    ("registration_opens_at", "registration_closes_at"),
+                    "reminder_offsets_hours",
+                )
+            },
+        ),
+        (_("Where"), {"fields": ("venue", "city", "country", "meeting_url")}),
+        (
+            _("Seats and audience"),
+            {"fields": ("capacity", "audience", "audience_agencies", "audience_countries", "host_agency")},
+        ),
+        (_("Cancellation"), {"classes": ("collapse",), "fields": ("cancellation_reason",)}),
+        (
+            _("Record"),
+            {
+                "classes": ("collapse",),
+                "fields": ("sequence", "published_at", "completed_at", "cancelled_at", "created_by"),
+            },
+        ),
+    )
+    walk_in_fieldset = (_("Walk-ins"), {"fields": WALK_IN_FIELDS})
+
+    # Scoping: managers see everything, trainers the sessions they train.
+
+    def get_queryset(self, request):
+        queryset = with_seat_counts(super().get_queryset(request)).prefetch_related(
+            Prefetch("session_trainers", queryset=SessionTrainer.objects.select_related("trainer__user"))
+        )
+        if is_manager(request.user):
+            return queryset
+        return queryset.filter(pk__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.pk
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status != TrainingSession.Status.CANCELLED)
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft can disappear; anything published is cancelled instead, so people are told.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == TrainingSession.Status.DRAFT)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # The form.
+
+    def get_inlines(self, request, obj):
+        # A session being drafted has nobody registered yet.
+        return self.inlines if obj is not None else [SessionTrainerInline]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.status in (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED):
+            return (*self.fieldsets[:-1], self.walk_in_fieldset, self.fieldsets[-1])
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == TrainingSession.Status.COMPLETED:
+            # A completed session is history; only its attendance and walk-ins may still change.
+            return list(flatten_fieldsets(self.fieldsets))
+        return self.base_readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        names = [field.name for field in obj._meta.concrete_fields if field.name in form.fields]
+        values = {name: getattr(obj, name) for name in names}
+        if not change:
+            _copy_saved_state(services.create_session(by=request.user, **values), obj)
+        elif any(name in form.changed_data for name in names):
+            services.update_session(session=obj, by=request.user, **values)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        session = form.instance
+        if not change:
+            self._make_creator_lead_trainer(request, session)
+        self._record_walk_ins(request, session, form.cleaned_data)
+        self._warn_about_double_bookings(request, session)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Registration:
+            self._save_attendance(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _make_creator_lead_trainer(self, request, session):
+        trainer = Trainer.objects.filter(user=request.user).first()
+        if trainer is not None and not session.session_trainers.exists():
+            SessionTrainer.objects.create(session=session, trainer=trainer, role=SessionTrainer.Role.LEAD)
+            self.message_user(request, gettext("You were made the lead trainer of this session."), messages.INFO)
+
+    def _save_attendance(self, request, formset):
+        # Registrations themselves are read-only here: only attendance is written, by the service.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed():
+                continue
+            registration = inline_form.instance
+            try:
+                services.record_attendance(
+                    registration=registration,
+                    status=inline_form.cleaned_data["attendance_status"],
+                    note=inline_form.cleaned_data["attendance_note"],
+                    by=request.user,
+                )
+            except services.SessionError as error:
+                self.message_user(
+                    request,
+                    gettext("Attendance of %(registration)s was not recorded: %(reason)s")
+                    % {"registration": registration, "reason": error.message},
+                    messages.ERROR,
+                )
+            else:
+                formset.changed_objects.append((registration, ["attendance"]))
+
+    def _record_walk_ins(self, request, session, cleaned_data):
+        for officer in cleaned_data.get("walk_in_emails") or []:
+            try:
+                services.record_walk_in(
+                    session=session,
+                    officer=officer,
+                    status=cleaned_data.get("walk_in_status") or Attendance.Status.PRESENT,
+                    by=request.user,
+                )
+            except services.SessionError as error:
+                self.message_user(
+                    request,
+                    gettext("Walk-in %(email)s was not recorded: %(reason)s")
+                    % {"email": officer.user.email, "reason": error.message},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request, gettext("Walk-in %(email)s recorded.") % {"email": officer.user.email}, messages.SUCCESS
+                )
+
+    def _warn_about_double_bookings(self, request, session):
+        for conflict in trainer_conflicts(session=session):
+            other = conflict.other_session
+            self.message_user(
+                request,
+                format_html(
+                    gettext(
+                        '{trainer} is double-booked: they also train “<a href="{url}">{other}</a>” from {start} '
+                        "to {end} UTC, which overlaps this session."
+                    ),
+                    trainer=conflict.trainer,
+                    url=reverse("admin:training_trainingsession_change", args=[other.pk]),
+                    other=other.title,
+                    start=other.starts_at.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
+                    end=other.ends_at.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
+                ),
+                messages.WARNING,
+            )
+
+    # Changelist columns.
+
+    @admin.display(description=_("starts (local time)"), ordering="starts_at")
+    def local_start(self, session):
+        if session.starts_at is None:
+            return "—"
+        local = session.starts_at.astimezone(session.timezone)
+        return format_html("{} <small>{}</small>", local.strftime(UTC_DISPLAY_FORMAT), session.timezone)
+
+    @admin.display(description=_("place"))
+    def place(self, session):
+        if session.format == TrainingSession.Format.VIRTUAL:
+            return gettext("online")
+        return ", ".join(part for part in (session.city, str(session.country or "")) if part) or "—"
+
+    @admin.display(description=_("trainers"))
+    def trainer_names(self, session):
+        return format_html_join(", ", "{}", ((assignment.trainer,) for assignment in session.session_trainers.all()))
+
+    @admin.display(description=_("seats taken"), ordering="seats_taken")
+    def seats_taken(self, session):
+        return session.seats_taken
+
+    @admin.display(description=_("seats left"))
+    def seats_left(self, session):
+        if session.capacity is None:
+            return "—"
+        return max(session.capacity - session.seats_taken, 0)
+
+    @admin.display(description=_("waitlist"), ordering="waitlist_length")
+    def waitlist(self, session):
+        return session.waitlist_length
+
+    # Actions: each a state transition by the service, reported session by session.
+
+    def _transition(self, request, queryset, change, done, refused):
+        for session in queryset:
+            try:
+                change(session)
+            except services.SessionError as error:
+                self.message_user(
+                    request, refused % {"session": session.title, "reason": error.message}, messages.ERROR
+                )
+            else:
+                self.message_user(request, done % {"session": session.title}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected sessions"), permissions=["change"])
+    def publish_sessions(self, request, queryset):
+        self._transition(
+            request,
+            queryset,
+            lambda session: services.publish_session(session=session, by=request.user),
+            done=gettext("“%(session)s” is published."),
+            refused=gettext("“%(session)s” was not published: %(reason)s"),
+        )
+
+    @admin.action(description=_("Cancel the selected sessions (registered officers are told)"), permissions=["change"])
+    def cancel_sessions(self, request, queryset):
+        self._transition(
+            request,
+            queryset,
+            lambda session: services.cancel_session(
+                session=session, by=request.user, reason=session.cancellation_reason
+            ),
+            done=gettext("“%(session)s” is cancelled."),
+            refused=gettext("“%(session)s” was not cancelled: %(reason)s"),
+        )
+
+    @admin.action(
+        description=_("Mark the selected sessions completed (attendees get the survey)"), permissions=["change"]
+    )
+    def complete_sessions(self, request, queryset):
+        self._transition(
+            request,
+            queryset,
+            lambda session: services.complete_session(session=session, by=request.user),
+            done=gettext("“%(session)s” is marked completed."),
+            refused=gettext("“%(session)s” was not marked completed: %(reason)s"),
+        )
+
+
+# --- Registrations and attendance ----------------------------------------------------------------
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+    """Read-mostly: registrations are made by officers; the back office may cancel one."""
+
+    list_display = (
+        "officer_name",
+        "session",
+        "status",
+        "source",
+        "waitlist_position",
+        "agency",
+        "country",
+        "attendance_status",
+        "created_at",
+    )
+    list_filter = ("status", "source", "session__status", ("country", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("officer__user", "session", "agency", "country", "attendance")
+    search_fields = ("officer__user__email", "officer__user__last_name", "session__title", "agency__name")
+    date_hierarchy = "created_at"
+    actions = ["cancel_registrations"]
+
+    def get_queryset(self, request):
+        queryset = (
+            super().get_queryset(request).select_related("officer__user", "session", "agency", "country", "attendance")
+        )
+        if is_manager(request.user):
+            return queryset
+        return queryset.filter(session__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.session_id
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Registration._meta.concrete_fields if not field.primary_key]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("officer"), ordering="officer__user__email")
+    def officer_name(self, registration):
+        return registration.officer.user.email if registration.officer else gettext("erased officer")
+
+    @admin.display(description=_("attendance"))
+    def attendance_status(self, registration):
+        attendance = attendance_of(registration)
+        return attendance.get_status_display() if attendance else "—"
+
+    @admin.action(description=_("Cancel the selected registrations (the waitlist moves up)"), permissions=["change"])
+    def cancel_registrations(self, request, queryset):
+        for registration in queryset:
+            try:
+                services.cancel_registration(registration=registration, by=request.user)
+            except services.SessionError as error:
+                self.message_user(
+                    request,
+                    gettext("%(registration)s was not cancelled: %(reason)s")
+                    % {"registration": registration, "reason": error.message},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(registration)s is cancelled.") % {"registration": registration},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+    list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
+    list_filter = ("status", "registration__session__status")
+    list_select_related = ("registration__officer__user", "registration__session", "recorded_by")
+    search_fields = ("registration__officer__user__email", "registration__session__title")
+    autocomplete_fields = ("registration",)
+    fields = ("registration", "status", "note", "checked_in_at", "recorded_by", "recorded_at")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_manager(request.user):
+            return queryset
+        return queryset.filter(registration__session__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.registration.session_id
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "registration" and not is_manager(request.user):
+            kwargs["queryset"] = Registration.objects.filter(session__in=sessions_trained_by(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ("checked_in_at", "recorded_by", "recorded_at")
+        return ("registration", *readonly) if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        attendance = services.record_attendance(
+            registration=obj.registration, status=obj.status, note=obj.note, by=request.user
+        )
+        _copy_saved_state(attendance, obj)
+
+    @admin.display(description=_("officer"), ordering="registration__officer__user__email")
+    def officer_name(self, attendance):
+        officer = attendance.registration.officer
+        return officer.user.email if officer else gettext("erased officer")
+
+    @admin.display(description=_("session"), ordering="registration__session__starts_at")
+    def session(self, attendance):
+        return attendance.registration.session
+
+
 from sessions import admin_invitations  # noqa: E402,F401 — invitation and survey admins register themselves

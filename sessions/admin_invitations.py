@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_manager
 from agencies.models import Agency, Country
 from sessions import services
 from sessions.models import Invitation, Survey, TrainingSession
@@ -191,7 +192,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not request.user.is_manager:
+        if not is_manager(request.user):
             queryset = queryset.filter(session__session_trainers__trainer__user=request.user)
         answered = Q(responses__submitted_at__isnull=False)
         return queryset.prefetch_related("session__session_trainers__trainer__user").annotate(
@@ -282,7 +283,7 @@ class SurveyAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = survey_results_by_trainer()
-        if not request.user.is_manager:
+        if not is_manager(request.user):
             rows = [(trainer, results) for trainer, results in rows if trainer.user_id == request.user.pk]
         context = {
             **self.admin_site.each_context(request),

@@ -39,10 +39,27 @@ def countries(django_db_blocker):
         loader.load_countries(apps, None)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_local_cache(settings):
-    """allauth's rate limits live in the cache: start each test with none used up (locmem only)."""
-    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-        from django.core.cache import cache
+@pytest.fixture
+def roles(django_db_blocker):
+    """The Managers and Trainers groups, for transactional tests (their flush empties them)."""
+    from django.apps import apps
 
+    from accounts.roles import sync_role_groups
+
+    with django_db_blocker.unblock():
+        sync_role_groups(apps)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits live in the cache: start each test with none used up.
+
+    On Redis only this run's keys are removed (settings_test gives them a per-run prefix),
+    so the broker's keys in the same database are left alone.
+    """
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
         cache.clear()

@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings with fast, local, synchronous pieces."""
 
 import os
+import uuid
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
@@ -17,5 +18,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 ALLOWED_HOSTS = ["*"]
-if not REDIS_URL:  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    # Keys of earlier runs (allauth's rate limits) must not leak into this one.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"  # noqa: F405
+else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

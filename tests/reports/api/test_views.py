@@ -44,7 +44,7 @@ def test_yearly_report_api_bad_parameters_are_400_with_field_messages(api_client
     response = api_client.get(URL, params)
 
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert list(response.json()["errors"]) == [field]
 
 
 def test_yearly_report_api_bad_format_is_400(api_client, manager_user):
@@ -53,7 +53,7 @@ def test_yearly_report_api_bad_format_is_400(api_client, manager_user):
     response = api_client.get(URL, {"year": 2024, "format": "webinar"})
 
     assert response.status_code == 400
-    assert response.json() == {"format": ['"webinar" is not a valid choice.']}
+    assert response.json()["errors"] == {"format": ['"webinar" is not a valid choice.']}
 
 
 def test_yearly_report_api_trainer_is_refused(api_client, trainer):

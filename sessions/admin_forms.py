@@ -1,0 +1,218 @@
+"""Back-office forms for sessions: wall-clock times in the session's own time zone, walk-ins, attendance."""
+
+import re
+from datetime import UTC, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Officer
+from sessions.models import Attendance, Registration, TrainingSession
+
+# Entered and shown as wall-clock time in the session's time zone, stored in UTC.
+LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+UTC_DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class LocalSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time kept naive: the form, not the request's time zone, says where they are."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        if data_list[0] in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if data_list[1] in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        return datetime.combine(*data_list)
+
+
+class HoursListField(forms.CharField):
+    """Reminder offsets typed as "168, 24" (hours before the start); empty means the site default."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(hours) for hours in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            hours = sorted({int(part) for part in re.split(r"[\s,;]+", text) if part}, reverse=True)
+        except ValueError as error:
+            raise ValidationError(
+                _("Enter whole numbers of hours separated by commas, e.g. 168, 24."), code="invalid"
+            ) from error
+        if any(value < 1 for value in hours):
+            raise ValidationError(_("Each reminder must be at least one hour before the start."), code="invalid")
+        return hours
+
+
+def _formfield(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+def local_wall_time(value: datetime, zone) -> datetime:
+    """The naive wall-clock time of an aware datetime in ``zone``."""
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def attendance_of(registration: Registration) -> Attendance | None:
+    try:
+        return registration.attendance
+    except Attendance.DoesNotExist:
+        return None
+
+
+class TrainingSessionForm(forms.ModelForm):
+    """The session form of the admin.
+
+    Dates and times are typed and displayed in the time zone chosen in the form (a trainer in
+    Mexico City types 09:00 for a 09:00 seminar there); they are stored in UTC, and the UTC
+    equivalent is shown under each field. A time that does not exist in that zone (the hour
+    skipped when clocks go forward) is refused rather than silently moved.
+    """
+
+    reminder_offsets_hours = HoursListField(
+        label=_("Reminders (hours before)"),
+        required=False,
+        help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
+    )
+    walk_in_emails = forms.CharField(
+        label=_("Walk-ins (officer emails)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "Officers who attended without registering, one email per line. Each is registered as "
+            "a walk-in and their attendance recorded."
+        ),
+    )
+    walk_in_status = forms.ChoiceField(
+        label=_("Walk-in attendance"),
+        required=False,
+        choices=[(Attendance.Status.PRESENT, Attendance.Status.PRESENT.label)]
+        + [(Attendance.Status.PARTIAL, Attendance.Status.PARTIAL.label)],
+        initial=Attendance.Status.PRESENT,
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = (
+            "title",
+            "description",
+            "topics",
+            "format",
+            "language",
+            "timezone",
+            "starts_at",
+            "ends_at",
+            "registration_opens_at",
+            "registration_closes_at",
+            "reminder_offsets_hours",
+            "venue",
+            "city",
+            "country",
+            "meeting_url",
+            "capacity",
+            "audience",
+            "audience_agencies",
+            "audience_countries",
+            "host_agency",
+            "cancellation_reason",
+        )
+        field_classes = dict.fromkeys(LOCAL_DATETIME_FIELDS, LocalSplitDateTimeField)
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.instance.timezone
+        for name in LOCAL_DATETIME_FIELDS:
+            if name not in self.fields:
+                continue
+            value = getattr(self.instance, name)
+            if value is None:
+                self.fields[name].help_text = _("In the session's time zone.")
+                continue
+            self.initial[name] = local_wall_time(value, zone)
+            self.fields[name].help_text = _("In the session's time zone (%(zone)s); %(utc)s UTC.") % {
+                "zone": zone,
+                "utc": value.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
+            }
+
+    def clean_walk_in_emails(self) -> list[Officer]:
+        emails = [email.lower() for email in re.split(r"[\s,;]+", self.cleaned_data["walk_in_emails"]) if email]
+        emails = list(dict.fromkeys(emails))
+        for email in emails:
+            try:
+                validate_email(email)
+            except ValidationError as error:
+                raise ValidationError(
+                    _("“%(email)s” is not an email address."), params={"email": email}, code="invalid"
+                ) from error
+        officers = {
+            officer.user.email.lower(): officer
+            for officer in Officer.objects.filter(user__email__in=emails).select_related("user", "agency")
+        }
+        unknown = [email for email in emails if email not in officers]
+        if unknown:
+            raise ValidationError(
+                _("No officer account has the email %(emails)s."), params={"emails": ", ".join(unknown)}, code="unknown"
+            )
+        return [officers[email] for email in emails]
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = cleaned.get("timezone") or self.instance.timezone or UTC
+        for name in LOCAL_DATETIME_FIELDS:
+            value = cleaned.get(name)
+            if value is None or value.tzinfo is not None:
+                continue
+            aware = value.replace(tzinfo=zone)
+            cleaned[name] = aware.astimezone(UTC)
+            if local_wall_time(cleaned[name], zone) != value:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("%(time)s does not exist in %(zone)s: the clocks change at that hour."),
+                        params={"time": value.strftime(UTC_DISPLAY_FORMAT), "zone": zone},
+                        code="nonexistent_time",
+                    ),
+                )
+        return cleaned
+
+
+class RegistrationAttendanceForm(forms.ModelForm):
+    """A registration row of the session page: read-only but for its attendance."""
+
+    attendance_status = forms.ChoiceField(
+        label=_("attendance"), required=False, choices=[("", "—"), *Attendance.Status.choices]
+    )
+    attendance_note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+    class Meta:
+        model = Registration
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        attendance = attendance_of(self.instance) if self.instance.pk else None
+        if attendance is not None:
+            self.initial["attendance_status"] = attendance.status
+            self.initial["attendance_note"] = attendance.note
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.initial.get("attendance_status") and not cleaned.get("attendance_status"):
+            self.add_error(
+                "attendance_status", _("Recorded attendance cannot be cleared; choose Absent or Excused instead.")
+            )
+        elif cleaned.get("attendance_note") and not cleaned.get("attendance_status"):
+            self.add_error("attendance_status", _("Choose an attendance status for this note."))
+        return cleaned

@@ -1,0 +1,39 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from tests.factories import OfficerFactory, StaffTrainerUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_login_redirects_to_allauth_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=%2Fadmin%2F")
+
+
+def test_admin_index_sends_anonymous_user_through_allauth(client):
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1] == ("/accounts/login/?next=%2Fadmin%2F", 302)
+
+
+def test_staff_login_through_allauth_reaches_the_admin(client):
+    user = StaffTrainerUserFactory(email="lena@trainingops.example")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": "lena@trainingops.example", "password": "correct-horse-battery", "next": "/admin/"},
+    )
+
+    assert (response.status_code, response.url) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_officer_cannot_use_the_admin_login(client):
+    officer = OfficerFactory()
+    client.force_login(officer.user)
+
+    assert client.get("/admin/login/").status_code == 403

@@ -1,0 +1,103 @@
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.roles import MANAGERS, TRAINERS, is_manager, sync_role_groups
+from tests.factories import ManagerFactory, StaffTrainerUserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def codenames(group_name):
+    group = Group.objects.get(name=group_name)
+    return {
+        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def test_migration_creates_trainers_group_with_its_permissions():
+    assert codenames(TRAINERS) == {
+        "training.view_trainingsession",
+        "training.add_trainingsession",
+        "training.change_trainingsession",
+        "training.view_sessiontrainer",
+        "training.add_sessiontrainer",
+        "training.change_sessiontrainer",
+        "training.delete_sessiontrainer",
+        "training.view_registration",
+        "training.add_registration",
+        "training.change_registration",
+        "training.view_attendance",
+        "training.add_attendance",
+        "training.change_attendance",
+        "training.view_topic",
+        "training.view_trainer",
+        "training.view_invitation",
+        "training.add_invitation",
+        "training.change_invitation",
+        "training.view_survey",
+        "training.view_surveyresponse",
+        "training.view_historicaltrainingsession",
+        "training.view_historicalregistration",
+        "training.view_historicalattendance",
+        "messaging.view_outboundmessage",
+        "agencies.view_country",
+        "agencies.view_agency",
+    }
+
+
+def test_migration_gives_managers_every_permission_of_our_apps():
+    granted = codenames(MANAGERS)
+
+    for app_label in ("agencies", "training", "messaging", "django_celery_beat"):
+        for model in apps.get_app_config(app_label).get_models():
+            for action in ("add", "change", "delete", "view"):
+                assert f"{app_label}.{action}_{model._meta.model_name}" in granted
+    assert {"accounts.view_user", "accounts.change_user", "auth.view_group", "auth.change_group"} <= granted
+    assert "accounts.delete_user" not in granted
+
+
+def test_sync_role_groups_is_idempotent():
+    before = (codenames(MANAGERS), codenames(TRAINERS))
+
+    sync_role_groups(apps)
+    sync_role_groups(apps)
+
+    assert (codenames(MANAGERS), codenames(TRAINERS)) == before
+    assert Group.objects.filter(name__in=[MANAGERS, TRAINERS]).count() == 2
+
+
+def test_sync_role_groups_keeps_permissions_granted_by_hand():
+    trainers = Group.objects.get(name=TRAINERS)
+    extra = Group.objects.get(name=MANAGERS).permissions.get(codename="delete_topic")
+    trainers.permissions.add(extra)
+
+    sync_role_groups(apps)
+
+    assert "training.delete_topic" in codenames(TRAINERS)
+
+
+def test_trainer_may_not_delete_sessions_nor_manage_agencies():
+    user = StaffTrainerUserFactory()
+
+    assert user.has_perm("training.change_trainingsession") is True
+    assert user.has_perm("training.delete_trainingsession") is False
+    assert user.has_perm("agencies.change_agency") is False
+
+
+def test_is_manager_for_group_and_superuser_only():
+    assert is_manager(ManagerFactory()) is True
+    assert is_manager(UserFactory(is_superuser=True)) is True
+    assert is_manager(StaffTrainerUserFactory()) is False
+
+
+def test_manager_cannot_make_anyone_superuser(client):
+    manager = ManagerFactory()
+    client.force_login(manager)
+
+    response = client.get(reverse("admin:accounts_user_change", args=[manager.pk]))
+
+    assert response.status_code == 200
+    assert "is_superuser" not in response.context["adminform"].form.fields
+    assert "groups" in response.context["adminform"].form.fields
