@@ -20,10 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_manager
 from agencies.models import Agency, Country
 from sessions import services
-from sessions.models import Invitation, Survey, TrainingSession
+from sessions.models import Invitation, SessionTrainer, Survey, TrainingSession
 from sessions.selectors import survey_results, survey_results_by_trainer, with_invitation_state
 
 INVALID_LINES_SHOWN = 200
+
+
+def _works_on(user, session_id) -> bool:
+    """Managers work on every session, trainers on the ones they teach."""
+    return is_manager(user) or SessionTrainer.objects.filter(session_id=session_id, trainer__user=user).exists()
 
 
 @admin.action(description=_("Invite officers…"))
@@ -113,7 +118,12 @@ class InvitationAdmin(admin.ModelAdmin):
     exclude = ("token", "sent_at")
 
     def get_queryset(self, request):
-        return with_invitation_state(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        if not is_manager(request.user):
+            queryset = queryset.filter(
+                session__in=SessionTrainer.objects.filter(trainer__user=request.user).values("session_id")
+            )
+        return with_invitation_state(queryset)
 
     def has_add_permission(self, request):
         return False
@@ -138,6 +148,8 @@ class InvitationAdmin(admin.ModelAdmin):
         if not request.user.has_perm("training.add_invitation"):
             raise PermissionDenied
         session = get_object_or_404(TrainingSession, pk=session_id)
+        if not _works_on(request.user, session.pk):
+            raise PermissionDenied
         initial_language = session.language if session.language in dict(settings.LANGUAGES) else "en"
         form = InviteForm(request.POST or None, initial={"language": initial_language})
         plan = None
@@ -193,7 +205,9 @@ class SurveyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not is_manager(request.user):
-            queryset = queryset.filter(session__session_trainers__trainer__user=request.user)
+            queryset = queryset.filter(
+                session__in=SessionTrainer.objects.filter(trainer__user=request.user).values("session_id")
+            )
         answered = Q(responses__submitted_at__isnull=False)
         return queryset.prefetch_related("session__session_trainers__trainer__user").annotate(
             invited_count=Count("responses", distinct=True),

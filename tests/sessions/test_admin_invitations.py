@@ -14,12 +14,12 @@ from tests.factories import (
     InvitationFactory,
     OfficerFactory,
     SessionTrainerFactory,
-    StaffTrainerUserFactory,
     SurveyFactory,
     SurveyResponseFactory,
     TopicFactory,
     TrainerFactory,
     TrainingSessionFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,12 +85,33 @@ def test_invite_form_draft_session_is_refused_clearly(superuser_client):
     assert response.context["form"].non_field_errors() == ["Only a published session can be invited to."]
 
 
-def test_invite_form_without_permission_is_forbidden(client):
-    client.force_login(StaffTrainerUserFactory())
+def test_invite_form_staff_without_permission_is_forbidden(client):
+    client.force_login(UserFactory(is_staff=True))
 
     response = client.get(invite_url(TrainingSessionFactory()))
 
     assert response.status_code == 403
+
+
+def test_invite_form_trainer_may_invite_only_to_own_sessions(client):
+    trainer = TrainerFactory()
+    own = SessionTrainerFactory(trainer=trainer).session
+    client.force_login(trainer.user)
+
+    assert client.get(invite_url(own)).status_code == 200
+    assert client.get(invite_url(TrainingSessionFactory())).status_code == 403
+
+
+def test_invitation_changelist_trainer_sees_own_sessions_only(client):
+    trainer = TrainerFactory()
+    own = SessionTrainerFactory(trainer=trainer).session
+    InvitationFactory(session=own, email="mine@example.org")
+    InvitationFactory(email="theirs@example.org")
+    client.force_login(trainer.user)
+
+    response = client.get(reverse("admin:training_invitation_changelist"))
+
+    assert [invitation.email for invitation in response.context["cl"].result_list] == ["mine@example.org"]
 
 
 def test_invite_form_unknown_session_is_404(superuser_client):
@@ -229,11 +250,8 @@ def test_survey_results_per_trainer(superuser_client, surveyed_session):
 
 
 def test_survey_admin_trainer_sees_only_own_sessions(client, surveyed_session):
-    from django.contrib.auth.models import Permission
-
     _survey, trainer = surveyed_session
     SurveyFactory()  # another trainer's session
-    trainer.user.user_permissions.add(Permission.objects.get(codename="view_survey"))
     client.force_login(trainer.user)
 
     response = client.get(reverse("admin:training_survey_changelist"))
