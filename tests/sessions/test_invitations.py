@@ -233,16 +233,26 @@ def test_create_invitations_rerun_adds_only_what_is_missing(manager_user, django
     assert len(mail.outbox) == 3
 
 
-def test_create_invitations_message_is_in_the_invitee_language(manager_user):
+@pytest.mark.parametrize(
+    ("language", "subject", "button"),
+    [
+        ("en", "You are invited: {title}", "Accept or decline"),
+        ("es", "Invitación: {title}", "Aceptar o rechazar"),
+        ("fr", "Invitation : {title}", "Accepter ou refuser"),
+    ],
+)
+def test_create_invitations_message_is_in_the_invitee_language(manager_user, language, subject, button):
     session = TrainingSessionFactory()
-    officer = OfficerFactory(preferred_language="es")
+    officer = OfficerFactory(preferred_language=language)
 
     services.create_invitations(session=session, by=manager_user, agency_ids=[officer.agency_id])
 
     message = OutboundMessage.objects.get(kind="invitation")
-    assert message.language == "es"
+    assert message.subject == subject.format(title=session.title)
+    assert button in message.body_text
+    assert message.language == language
     assert message.recipient == officer.user.email
-    assert '<html lang="es">' in message.body_html
+    assert f'<html lang="{language}">' in message.body_html
     assert message.related_object == Invitation.objects.get()
     assert message.idempotency_key == f"invitation:{Invitation.objects.get().pk}"
 
@@ -331,6 +341,7 @@ def test_invitation_page_shows_accept_and_decline_in_invitee_language(client):
     assert response.status_code == 200
     assert response.templates[0].name == "invitations/landing.html"
     assert '<html lang="fr">' in response.content.decode()
+    assert "Accepter" in response.content.decode()
     assert b'value="accept"' in response.content
     assert b'value="decline"' in response.content
 

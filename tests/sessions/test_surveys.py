@@ -36,8 +36,8 @@ def test_survey_page_unknown_token_is_404(client):
     assert client.get("/surveys/unknown/").status_code == 404
 
 
-@pytest.mark.parametrize("language", ["en", "es", "fr"])
-def test_survey_page_is_in_the_attendee_language(client, language):
+@pytest.mark.parametrize(("language", "heading"), [("en", "Your feedback"), ("es", "Su opinión"), ("fr", "Votre avis")])
+def test_survey_page_is_in_the_attendee_language(client, language, heading):
     response = SurveyResponseFactory(language=language)
 
     page = client.get(url(response))
@@ -45,6 +45,15 @@ def test_survey_page_is_in_the_attendee_language(client, language):
     assert page.status_code == 200
     assert page.templates[0].name == "surveys/form.html"
     assert f'<html lang="{language}">' in page.content.decode()
+    assert f"<h1>{heading}</h1>" in page.content.decode()
+
+
+def test_survey_errors_are_in_the_attendee_language(client):
+    response = SurveyResponseFactory(language="es")
+
+    page = client.post(url(response), {**VALID, "overall_rating": "9"})
+
+    assert '<p class="error" id="overall_rating-error">Elija una valoración de 1 a 5.</p>' in page.content.decode()
 
 
 def test_survey_page_needs_no_login_and_records_one_response(client):
@@ -220,14 +229,23 @@ def test_survey_reminder_not_sent_after_the_survey_closed(manager_user, django_c
         assert services.send_survey_reminders() == 0
 
 
-@pytest.mark.parametrize("language", ["es", "fr"])
-def test_survey_reminder_is_in_the_attendee_language(manager_user, django_capture_on_commit_callbacks, language):
-    completed_with_attendee(manager_user, django_capture_on_commit_callbacks, language)
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("es", "Recordatorio: dos minutos para opinar sobre {title}"),
+        ("fr", "Rappel : deux minutes pour donner votre avis sur {title}"),
+    ],
+)
+def test_survey_reminder_is_in_the_attendee_language(
+    manager_user, django_capture_on_commit_callbacks, language, subject
+):
+    response = completed_with_attendee(manager_user, django_capture_on_commit_callbacks, language)
 
     with time_machine.travel(timezone.now() + timedelta(days=4)):
         services.send_survey_reminders()
 
     message = OutboundMessage.objects.get(kind="survey_reminder")
+    assert message.subject == subject.format(title=response.survey.session.title)
     assert message.language == language
     assert f'<html lang="{language}">' in message.body_html
 
