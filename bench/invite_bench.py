@@ -182,15 +182,31 @@ def main() -> int:
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=4,
-        help="pool processes of the one worker (delivery waits on SMTP and database round trips, not CPU)",
+        default=os.cpu_count() or 2,
+        help="pool processes of the one worker (Celery's default: the number of CPUs)",
     )
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
+    parser.add_argument("--runs", type=int, default=3, help="measure this many times; the median run is reported")
     args = parser.parse_args()
+    setup_test_environment()
+    runs = []
+    for number in range(1, args.runs + 1):
+        runs.append(run_once(args))
+        print(f"run {number}: " + ", ".join(f"{key} {value:.3f}" for key, value in runs[-1].items()), flush=True)
+    median = sorted(runs, key=lambda run: run["delivery"] / run["bare"])[len(runs) // 2]
+    figures = describe(args, runs, median)
+    print("\n".join(figures))
+    if not args.no_doc:
+        write_doc(figures)
+    ok = median["action"] < 1 and median["delivery"] <= 3 * median["bare"] and not median["duplicates"]
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
 
+
+def run_once(args) -> dict:
+    """One measurement on a fresh database: the admin request, delivery, then the bare loop."""
     from trainingops.celery import app as celery_app
 
-    setup_test_environment()
     original_name = connection.settings_dict["NAME"]
     name = create_database()
     log = BENCH_VAR / "worker.log"
@@ -211,37 +227,37 @@ def main() -> int:
                 wait_until_delivered(sink, args.invitees, 1800)
                 delivery = time.perf_counter() - started
                 time.sleep(2)
-                duplicates = sink.handler.duplicates()
+                duplicates = len(sink.handler.duplicates()) + sink.handler.count() - args.invitees
             finally:
                 os.killpg(worker.pid, 15)
                 worker.wait(timeout=30)
         bare = bare_loop(args.invitees)
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)
+    return {"action": action, "delivery": delivery, "bare": bare, "duplicates": duplicates}
 
+
+def describe(args, runs: list[dict], median: dict) -> list[str]:
     broker = "Redis" if settings.REDIS_URL else "filesystem (embedded)"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    figures = [
+    ratios = ", ".join(f"{run['delivery'] / run['bare']:.2f}×" for run in runs)
+    return [
         f"Measured {datetime.now(UTC):%Y-%m-%d} by `bench/invite_bench.py` on {platform.node()} "
-        f"({os.cpu_count()} CPUs, load average {load} at the end, Python {platform.python_version()}), "
-        f"database {connection.vendor}, broker {broker}, one worker (prefork, concurrency {args.concurrency}), "
-        "local aiosmtpd sink on loopback (in the benchmark's process).",
+        f"({os.cpu_count()} CPUs shared with other work, load average {load} at the end, "
+        f"Python {platform.python_version()}), database {connection.vendor}, broker {broker}, "
+        f"one worker (prefork, concurrency {args.concurrency}), local aiosmtpd sink on loopback "
+        f"(in the benchmark's process). Median of {len(runs)} runs by ratio; all ratios: {ratios}.",
         "",
         "| measure | value | target |",
         "|---|---|---|",
         f"| invitees | {args.invitees:,} | |",
-        f'| admin "Invite…" response | {action * 1000:.0f} ms | < 1 s |',
-        f"| request → all accepted by the sink | {delivery:.1f} s ({args.invitees / delivery:.0f} msg/s) | |",
-        f"| bare smtplib loop, one connection | {bare:.1f} s ({args.invitees / bare:.0f} msg/s) | |",
-        f"| ratio delivery / bare loop | {delivery / bare:.2f}× | ≤ 3× |",
-        f"| duplicates received | {len(duplicates)} | 0 |",
+        f'| admin "Invite…" response | {median["action"] * 1000:.0f} ms | < 1 s |',
+        f"| request → all accepted by the sink | {median['delivery']:.1f} s "
+        f"({args.invitees / median['delivery']:.0f} msg/s) | |",
+        f"| bare smtplib loop, one connection | {median['bare']:.1f} s ({args.invitees / median['bare']:.0f} msg/s) | |",
+        f"| ratio delivery / bare loop | {median['delivery'] / median['bare']:.2f}× | ≤ 3× |",
+        f"| messages received twice | {median['duplicates']} | 0 |",
     ]
-    print("\n".join(figures))
-    if not args.no_doc:
-        write_doc(figures)
-    ok = action < 1 and delivery <= 3 * bare and not duplicates
-    print("targets met" if ok else "TARGETS MISSED")
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":
