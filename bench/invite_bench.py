@@ -64,6 +64,18 @@ settings.STORAGES = {
 }
 
 DOC = ROOT / "docs" / "benchmarks.md"
+EXPLANATION = (
+    "The request only plans (one query for the officers, one for the addresses already invited) and "
+    "enqueues one task. The worker writes invitations and their messages in chunks of 500, rendering "
+    "each language's email once and filling in each invitee's name and link; every committed chunk "
+    "is handed to delivery in batches of 100, one SMTP connection per batch. A batch is claimed with "
+    "one locking read and one update; each message is marked sent in its own commit before the next "
+    "is sent (asynchronous commit on PostgreSQL), which is what keeps a killed worker from sending "
+    "anything twice. The bare loop does none of this: no rendering, no rows, no MIME building "
+    "(about 0.35 ms a message), no bookkeeping. Both CPUs are shared by the worker's processes, "
+    "PostgreSQL, Redis and the sink, and by whatever else runs on the machine, so the ratio moves "
+    "with the machine's load (all runs are listed above)."
+)
 
 
 def create_database() -> str:
@@ -257,6 +269,8 @@ def describe(args, runs: list[dict], median: dict) -> list[str]:
         f"| bare smtplib loop, one connection | {median['bare']:.1f} s ({args.invitees / median['bare']:.0f} msg/s) | |",
         f"| ratio delivery / bare loop | {median['delivery'] / median['bare']:.2f}× | ≤ 3× |",
         f"| messages received twice | {median['duplicates']} | 0 |",
+        "",
+        EXPLANATION,
     ]
 
 
