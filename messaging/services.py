@@ -8,6 +8,7 @@ a retried task, a second delivery of the same task or two workers never send a m
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -15,11 +16,13 @@ from functools import partial
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import models, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from kombu.exceptions import OperationalError as BrokerError
 
 from messaging.models import OutboundMessage
@@ -51,6 +54,12 @@ class MessageSpec:
     registration: models.Model | None = None
     related: models.Model | None = None
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    # For large fan-outs: specs with the same kind, language and ``render_group`` share one
+    # rendering, and only the ``personal`` values (printed as they are, no filters; a template
+    # may only test whether they are empty) are filled in per recipient. Leave it empty to
+    # render each spec alone.
+    render_group: str = ""
+    personal: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -61,12 +70,17 @@ class DeliveryResult:
     retry_in: int = 0
 
 
+def _render_plain(name: str, context: dict) -> str:
+    """Render a plain-text template without HTML escaping ("A & B" stays "A & B" in a subject)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str, str]:
     """Render the subject, text and HTML parts of ``emails/<kind>.*`` in the given language."""
     with translation.override(language):
         full_context = {"site_url": settings.SITE_URL, "language": language, **context}
-        subject = " ".join(render_to_string(f"emails/{kind}.subject.txt", full_context).split())
-        text = render_to_string(f"emails/{kind}.txt", full_context)
+        subject = " ".join(_render_plain(f"emails/{kind}.subject.txt", full_context).split())
+        text = _render_plain(f"emails/{kind}.txt", full_context)
         try:
             html = render_to_string(f"emails/{kind}.html", full_context)
         except TemplateDoesNotExist:
@@ -74,8 +88,37 @@ def render_message(*, kind: str, language: str, context: dict) -> tuple[str, str
     return subject, text, html
 
 
-def _build_message(spec: MessageSpec) -> OutboundMessage:
-    subject, text, html = render_message(kind=spec.kind, language=spec.language, context=spec.context)
+PLACEHOLDER = "\x1e{}\x1e"
+
+
+class _RenderCache:
+    """Renders each (kind, language, render group) once with placeholders, then personalises."""
+
+    def __init__(self):
+        self.rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def render(self, spec: MessageSpec) -> tuple[str, str, str]:
+        if not spec.render_group:
+            return render_message(kind=spec.kind, language=spec.language, context={**spec.context, **spec.personal})
+        # Empty values are rendered as they are (a template may test them), so they are part of the key.
+        empty = frozenset(name for name, value in spec.personal.items() if not value)
+        key = (spec.kind, spec.language, spec.render_group, empty)
+        if key not in self.rendered:
+            values = {name: "" if name in empty else PLACEHOLDER.format(name) for name in spec.personal}
+            self.rendered[key] = render_message(
+                kind=spec.kind, language=spec.language, context={**spec.context, **values}
+            )
+        subject, text, html = self.rendered[key]
+        for name, value in spec.personal.items():
+            token = PLACEHOLDER.format(name)
+            subject = subject.replace(token, " ".join(str(value).split()))
+            text = text.replace(token, str(value))
+            html = html.replace(token, conditional_escape(value))
+        return subject, text, html
+
+
+def _build_message(spec: MessageSpec, cache: _RenderCache | None = None) -> OutboundMessage:
+    subject, text, html = (cache or _RenderCache()).render(spec)
     return OutboundMessage(
         kind=spec.kind,
         recipient=spec.recipient,
@@ -127,13 +170,19 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[OutboundMessage]:
             "idempotency_key", flat=True
         )
     )
-    new_rows = [_build_message(spec) for spec in specs if spec.idempotency_key not in known]
+    cache = _RenderCache()
+    new_rows = [_build_message(spec, cache) for spec in specs if spec.idempotency_key not in known]
+    if not new_rows:
+        return []
     with transaction.atomic():
         OutboundMessage.objects.bulk_create(new_rows, batch_size=500, ignore_conflicts=True)
+        # Only the identity of the new rows: a fan-out's bodies are megabytes not worth reading back.
         created = list(
             OutboundMessage.objects.filter(
                 idempotency_key__in=[row.idempotency_key for row in new_rows], status=OutboundMessage.Status.PENDING
-            ).order_by("id")
+            )
+            .only("id", "kind", "recipient", "language", "idempotency_key", "status")
+            .order_by("id")
         )
     transaction.on_commit(partial(enqueue_delivery, [message.pk for message in created]))
     return created
@@ -164,13 +213,46 @@ def enqueue_delivery(message_ids: Sequence[int]) -> None:
             logger.warning("Broker unavailable, %d message(s) left for the sweep: %s", len(batch), error)
 
 
-def _claim(message_id: int) -> bool:
-    """Atomically move one pending message to "sending"; only one worker can win."""
-    return bool(
-        OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.PENDING).update(
-            status=OutboundMessage.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+def _claim(message_ids: Sequence[int]) -> list[int]:
+    """Atomically move the batch's pending messages to "sending"; only one worker can win each.
+
+    One locking read and one update for the whole batch: rows another worker is claiming at
+    this instant are skipped (SKIP LOCKED), rows it already claimed are no longer pending.
+    """
+    with transaction.atomic():
+        claimable = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=message_ids, status=OutboundMessage.Status.PENDING)
+            .values_list("id", flat=True)
         )
-    )
+        if claimable:
+            OutboundMessage.objects.filter(pk__in=claimable, status=OutboundMessage.Status.PENDING).update(
+                status=OutboundMessage.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    return claimable
+
+
+@contextmanager
+def _asynchronous_commits():
+    """Let PostgreSQL acknowledge the delivery's status updates before flushing them to disk.
+
+    Each message's "sent" mark is its own commit, so the mark is never behind what the SMTP
+    server accepted. Waiting for a disk flush per message made delivery several times slower
+    than the SMTP conversation itself; with asynchronous commit a crashed worker loses nothing
+    (the database has the commit), and only a crash of the database server itself can forget
+    the last fraction of a second of marks — those few messages would be sent again.
+    """
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if db_connection.is_usable():
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
 
 
 def _as_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
@@ -223,22 +305,23 @@ def deliver_messages(*, message_ids: Sequence[int]) -> DeliveryResult:
     backoff, or to failed after the last attempt or a permanent SMTP refusal.
     """
     result = DeliveryResult()
-    claimed = [pk for pk in message_ids if _claim(pk)]
-    if not claimed:
-        return result
-    messages = list(OutboundMessage.objects.filter(pk__in=claimed).order_by("id"))
-    connection = get_connection()
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        for message in messages:
-            _record_failure(message, error, result)
-        return result
-    try:
-        for message in messages:
-            _send_one(message, connection, result)
-    finally:
-        connection.close()
+    with _asynchronous_commits():
+        claimed = _claim(message_ids)
+        if not claimed:
+            return result
+        messages = list(OutboundMessage.objects.filter(pk__in=claimed).order_by("id"))
+        connection = get_connection()
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError) as error:
+            for message in messages:
+                _record_failure(message, error, result)
+            return result
+        try:
+            for message in messages:
+                _send_one(message, connection, result)
+        finally:
+            connection.close()
     return result
 
 
@@ -251,7 +334,7 @@ def _send_one(message: OutboundMessage, connection, result: DeliveryResult) -> N
     message.status = OutboundMessage.Status.SENT
     message.sent_at = timezone.now()
     message.last_error = ""
-    message.save(update_fields=["status", "sent_at", "last_error"])
+    OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, last_error="")
     result.sent.append(message.pk)
 
 

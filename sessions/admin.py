@@ -630,3 +630,6 @@ class AttendanceAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     @admin.display(description=_("session"), ordering="registration__session__starts_at")
     def session(self, attendance):
         return attendance.registration.session
+
+
+from sessions import admin_invitations  # noqa: E402,F401 — invitation and survey admins register themselves

@@ -5,11 +5,14 @@ with the business change, and each idempotency key names the event it reports, s
 event is never emailed twice.
 """
 
+from collections.abc import Iterable
+from datetime import UTC
+
 from django.conf import settings
 
 from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
 from sessions.calendar import build_session_ics
-from sessions.models import Attendance, Registration, Survey, SurveyResponse, TrainingSession
+from sessions.models import Attendance, Invitation, Registration, Survey, SurveyResponse, TrainingSession
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -146,8 +149,7 @@ def session_completed(*, session: TrainingSession) -> None:
                 kind="survey_invitation",
                 recipient=registration.officer.user.email,
                 language=response.language,
-                context=_context(registration, confirmed=False)
-                | {"survey_url": f"{settings.SITE_URL}/surveys/{response.token}/"},
+                context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
                 idempotency_key=f"survey_invitation:{response.pk}",
                 user=registration.officer.user,
                 session=session,
@@ -157,3 +159,93 @@ def session_completed(*, session: TrainingSession) -> None:
         )
     queue_messages(specs)
     SurveyResponse.objects.filter(survey=survey, sent_at__isnull=True).update(sent_at=session.completed_at)
+
+
+# --- Invitations, reminders and survey reminders ------------------------------------------------
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return f"{settings.SITE_URL}/invitations/{invitation.token}/"
+
+
+def survey_url(response: SurveyResponse) -> str:
+    return f"{settings.SITE_URL}/surveys/{response.token}/"
+
+
+def invitations_created(*, session: TrainingSession, invitations: Iterable[Invitation]) -> None:
+    """Queue one invitation per row, in the invitee's language, with their personal RSVP link.
+
+    The key names the invitation, so a re-run fan-out queues only what is still missing.
+    """
+    specs = []
+    for invitation in invitations:
+        user = invitation.officer.user if invitation.officer_id else None
+        name = (user.get_full_name() if user else "") or ""
+        specs.append(
+            MessageSpec(
+                kind="invitation",
+                recipient=invitation.email,
+                language=invitation.language,
+                context={
+                    "session": session,
+                    "session_url": _session_url(session),
+                    "registration_closes_at": session.effective_registration_closes_at,
+                    # Invitees are not registered yet: the meeting link waits for a confirmed seat.
+                    "meeting_url": "",
+                },
+                # Thousands of invitations to one session differ only by name and link: render
+                # the session's email once per language and fill those in.
+                render_group=f"{session.pk}:{session.sequence}",
+                personal={"officer_name": name, "rsvp_url": invitation_url(invitation)},
+                idempotency_key=f"invitation:{invitation.pk}",
+                user=user,
+                session=session,
+                related=invitation,
+            )
+        )
+    queue_messages(specs)
+
+
+def reminder_key(registration: Registration, offset_hours: int) -> str:
+    """One reminder per registration, offset and start time (a rescheduled session is reminded anew)."""
+    start = registration.session.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return f"reminder:{registration.pk}:{offset_hours}:{start}"
+
+
+def session_reminders(*, due: Iterable[tuple[Registration, int]]) -> list:
+    """Queue a reminder for each (registration, offset) pair; virtual ones carry the meeting link."""
+    specs = []
+    for registration, offset_hours in due:
+        context = _context(registration, confirmed=True) | {
+            "offset_hours": offset_hours,
+            "offset_days": offset_hours // 24 if offset_hours % 24 == 0 else None,
+        }
+        specs.append(
+            MessageSpec(
+                kind="session_reminder",
+                recipient=registration.officer.user.email,
+                language=registration.officer.preferred_language,
+                context=context,
+                idempotency_key=reminder_key(registration, offset_hours),
+                user=registration.officer.user,
+                session=registration.session,
+                registration=registration,
+            )
+        )
+    return queue_messages(specs)
+
+
+def survey_reminder(*, response: SurveyResponse) -> None:
+    """The one reminder of an unanswered follow-up survey, with the same personal link."""
+    registration = response.registration
+    queue_message(
+        kind="survey_reminder",
+        recipient=registration.officer.user.email,
+        language=response.language,
+        context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
+        idempotency_key=f"survey_reminder:{response.pk}",
+        user=registration.officer.user,
+        session=registration.session,
+        registration=registration,
+        related=response,
+    )

@@ -2,11 +2,22 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Officer
-from sessions.models import Registration, SessionTrainer, Trainer, TrainingSession
+from messaging.models import OutboundMessage
+from sessions.models import (
+    Invitation,
+    Registration,
+    SessionTrainer,
+    SurveyResponse,
+    Topic,
+    Trainer,
+    TrainingSession,
+)
 
 
 def audience_filter(officer: Officer) -> Q:
@@ -119,3 +130,110 @@ def trainer_conflicts(*, session: TrainingSession, trainer_ids: list[int] | None
 
 def upcoming_sessions() -> QuerySet[TrainingSession]:
     return TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
+
+
+# =================================================================================================
+# Invitations and follow-up survey results
+# =================================================================================================
+
+
+def with_invitation_state(queryset: QuerySet[Invitation], now=None) -> QuerySet[Invitation]:
+    """Annotate ``state``: pending, sent, accepted, declined, expired or failed.
+
+    ``Invitation.status`` stores the invitee's answer (pending, accepted, declined); whether the
+    email went out or failed is read from its message in the outbound log, and expiry from the
+    session's registration window, so each fact has a single source and never drifts.
+    """
+    now = now or timezone.now()
+    message = OutboundMessage.objects.filter(
+        kind="invitation", related_type=ContentType.objects.get_for_model(Invitation), related_id=OuterRef("pk")
+    ).order_by("-id")
+    return queryset.annotate(
+        message_status=Subquery(message.values("status")[:1]),
+        delivered_at=Subquery(message.values("sent_at")[:1]),
+        closes_at=Coalesce("session__registration_closes_at", "session__starts_at"),
+    ).annotate(
+        state=Case(
+            When(status__in=[Invitation.Status.ACCEPTED, Invitation.Status.DECLINED], then=F("status")),
+            When(
+                ~Q(session__status=TrainingSession.Status.PUBLISHED)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__lte=now),
+                then=Value(Invitation.Status.EXPIRED),
+            ),
+            When(message_status=OutboundMessage.Status.FAILED, then=Value(Invitation.Status.FAILED)),
+            When(message_status=OutboundMessage.Status.SENT, then=Value(Invitation.Status.SENT)),
+            default=Value(Invitation.Status.PENDING),
+            output_field=CharField(),
+        )
+    )
+
+
+def net_promoter_score(scores: list[int]) -> int | None:
+    """Share of promoters (9–10) minus share of detractors (0–6), in points from -100 to 100."""
+    if not scores:
+        return None
+    promoters = sum(1 for score in scores if score >= 9)
+    detractors = sum(1 for score in scores if score <= 6)
+    return round(100 * (promoters - detractors) / len(scores))
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    invited: int
+    answered: int
+    overall: float | None
+    usefulness: float | None
+    trainer: float | None
+    recommend: int | None  # net promoter score
+    comments: list[str]
+    topics_wanted: list[tuple[str, int]]
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+
+def survey_results(responses: QuerySet[SurveyResponse]) -> SurveyResults:
+    """Response rate, average ratings, recommend score, comments and wanted topics of some responses."""
+    totals = responses.aggregate(
+        invited=Count("pk"),
+        answered=Count("pk", filter=Q(submitted_at__isnull=False)),
+        overall=Avg("overall_rating"),
+        usefulness=Avg("usefulness_rating"),
+        trainer=Avg("trainer_rating"),
+    )
+    answered = responses.filter(submitted_at__isnull=False)
+    scores = list(answered.exclude(recommend_score__isnull=True).values_list("recommend_score", flat=True))
+    comments = list(answered.exclude(comments="").order_by("-submitted_at").values_list("comments", flat=True))
+    wanted = list(
+        answered.exclude(topics_wanted=None)
+        .values("topics_wanted")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "topics_wanted")
+    )
+    topics = Topic.objects.filter(pk__in=[row["topics_wanted"] for row in wanted])
+    names = {topic.pk: topic.localized_name for topic in topics}
+    return SurveyResults(
+        invited=totals["invited"],
+        answered=totals["answered"],
+        overall=_rounded(totals["overall"]),
+        usefulness=_rounded(totals["usefulness"]),
+        trainer=_rounded(totals["trainer"]),
+        recommend=net_promoter_score(scores),
+        comments=comments,
+        topics_wanted=[(names[row["topics_wanted"]], row["count"]) for row in wanted],
+    )
+
+
+def _rounded(value) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+def survey_results_by_trainer() -> list[tuple[Trainer, SurveyResults]]:
+    """The survey results of every trainer over all the sessions they taught."""
+    trainers = Trainer.objects.filter(session_assignments__session__survey__isnull=False).distinct()
+    return [
+        (trainer, survey_results(SurveyResponse.objects.filter(survey__session__session_trainers__trainer=trainer)))
+        for trainer in trainers.select_related("user")
+    ]

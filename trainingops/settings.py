@@ -178,7 +178,7 @@ if REDIS_URL:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "max_retries": 1,
-        "visibility_timeout": 3600,
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
 else:
     for _folder in ("queue", "processed"):
@@ -208,13 +208,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.requeue_pending_messages",
         "schedule": timedelta(minutes=2),
     },
+    "sessions-send-reminders": {
+        "task": "sessions.tasks.send_session_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    "sessions-send-survey-reminders": {
+        "task": "sessions.tasks.send_survey_reminders",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # Outbound messages: how long a message may sit unsent before the sweep re-enqueues it,
 # and how often delivery is retried before it is marked failed.
-MESSAGING_STALE_AFTER = timedelta(minutes=env.int("MESSAGING_STALE_AFTER_MINUTES", default=5))
+MESSAGING_STALE_AFTER = timedelta(
+    seconds=env.int("MESSAGING_STALE_AFTER_SECONDS", default=60 * env.int("MESSAGING_STALE_AFTER_MINUTES", default=5))
+)
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
 MESSAGING_BATCH_SIZE = 100
+
+# Reminders before a session (hours before its start; a session may override them), and the
+# delay after which an unanswered follow-up survey gets its one reminder.
+REMINDER_OFFSETS_HOURS = env.list("REMINDER_OFFSETS_HOURS", cast=int, default=[168, 24])
+SURVEY_REMINDER_DELAY = timedelta(hours=env.int("SURVEY_REMINDER_DELAY_HOURS", default=72))
 
 # Accounts (django-allauth): email login, mandatory verification, rate limits on by default.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", sessions_views.landing, name="landing"),
     path("", include("sessions.urls")),
+    path("", include("sessions.token_urls")),
     path("", include("agencies.urls")),
 ]
 
