@@ -22,6 +22,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import is_manager
 from sessions import services
 from sessions.admin_forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm, attendance_of
+
+# Importing admin_invitations also registers the invitation and survey admins.
+from sessions.admin_invitations import invite_officers
 from sessions.models import Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
 from sessions.selectors import trainer_conflicts, with_seat_counts
 
@@ -265,7 +268,7 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SessionTrainerInline, RegistrationInline]
-    actions = ["publish_sessions", "cancel_sessions", "complete_sessions"]
+    actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
     fieldsets = (
         (None, {"fields": ("title", "description", "topics", "format", "language", "status")}),
@@ -630,6 +633,3 @@ class AttendanceAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     @admin.display(description=_("session"), ordering="registration__session__starts_at")
     def session(self, attendance):
         return attendance.registration.session
-
-
-from sessions import admin_invitations  # noqa: E402,F401 — invitation and survey admins register themselves

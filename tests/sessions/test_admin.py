@@ -766,3 +766,12 @@ def test_old_version_can_be_viewed_but_not_restored(manager_client):
     assert (page.status_code, restore.status_code) == (200, 403)
     session.refresh_from_db()
     assert session.title == "Second title"
+
+
+def test_invite_action_on_session_changelist_opens_invite_form(manager_client):
+    session = trained_session(TrainerFactory(), title="AML for FIUs", status=TrainingSession.Status.PUBLISHED)
+
+    response = manager_client.post(CHANGELIST, {"action": "invite_officers", "_selected_action": [session.pk]})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/training/invitation/invite/{session.pk}/"
