@@ -47,3 +47,29 @@ def test_officers_are_not_asked_for_mfa(client, settings):
     client.force_login(OfficerFactory().user)
 
     assert client.get("/").status_code == 200
+
+
+def test_officer_language_used_on_a_browser_without_language_cookie(client):
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory(preferred_language="fr")
+    client.force_login(officer.user)
+
+    response = client.get("/my-trainings/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "fr"
+    assert response.cookies["django_language"].value == "fr"
+
+
+def test_officer_language_cookie_choice_wins_over_profile(client):
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory(preferred_language="fr")
+    client.force_login(officer.user)
+    client.cookies["django_language"] = "es"
+
+    response = client.get("/my-trainings/")
+
+    assert response.headers["Content-Language"] == "es"
+    assert "django_language" not in response.cookies
