@@ -409,7 +409,7 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
 # counted attendances of this and the previous year with their registration snapshot. The
 # expensive attendance join is done once, not once per breakdown.
 _MEASURES = (
-    "COUNT(DISTINCT {sessions}) AS sessions, COUNT(c.r_session) AS attendances, "
+    "{sessions} AS sessions, COUNT(c.r_session) AS attendances, "
     "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
     "COUNT(DISTINCT c.r_country) AS countries_reached"
 )
@@ -422,20 +422,22 @@ def _breakdown_select(by: str, year: int) -> str:
     Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
     """
     quote = connection.ops.quote_name
-    joined = "LEFT JOIN counted c ON c.r_session = h.h_id"
+    # Only this year's counted rows can match a held session: saying so in the join condition halves
+    # the rows the planner sorts for the join (it cannot infer it, the year being a CASE).
+    joined = f"LEFT JOIN counted c ON c.r_session = h.h_id AND c.r_year = {int(year)}"
     key = label = "g.group_key"
     labels = ""
-    if by == "summary":  # both years, one row each
-        group, source, measures = "c.r_year", "counted c", _MEASURES.format(sessions="c.r_session")
+    if by == "summary":  # both years, one row each; sessions held are counted from the sessions themselves
+        group, source, measures = "c.r_year", "counted c", _MEASURES.format(sessions="0")
     elif by in _ATTENDEE_SIDE:
-        group, measures = _ATTENDEE_SIDE[by], _MEASURES.format(sessions="c.r_session")
+        group, measures = _ATTENDEE_SIDE[by], _MEASURES.format(sessions="COUNT(DISTINCT c.r_session)")
         source = f"counted c WHERE c.r_year = {int(year)}"
         if by == "country":
             labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
         elif by == "agency":
             labels, label = f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", "l.name"
     else:
-        measures = _MEASURES.format(sessions="h.h_id")
+        measures = _MEASURES.format(sessions="COUNT(DISTINCT h.h_id)")
         if by == "topic":
             group, key, label = "st.topic_id", "l.slug", "l.name"
             links = quote(TrainingSession.topics.through._meta.db_table)
