@@ -104,6 +104,8 @@ def prepare(env: dict) -> str:
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
+    # Planner statistics, as autovacuum keeps them in production (it may be off on a test server).
+    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
     return out.stdout.strip().splitlines()[-1]
 
 
