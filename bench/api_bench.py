@@ -193,7 +193,7 @@ def write_report(floor: dict, api: dict, duration: int) -> str:
         "",
         "What changed (issue 5 follow-up), measured with this script on the same machine, two runs each: before, "
         "floor 730 and 444 req/s, API 106 and 100 req/s (15% and 23%), API p99 115 and 122 ms; after, see the table "
-        "(other runs: floor 463, API 203, 44%, p99 89 ms). (1) DRF's throttles keep every request's timestamp of the "
+        "(two earlier runs after it: floor 463 and 475, API 203 and 191 req/s, 44% and 40%, p99 89 and 86 ms). (1) DRF's throttles keep every request's timestamp of the "
         "last period in one cache entry and read and rewrite it whole (two round trips): under sustained load that "
         "list held thousands of floats, unpickled and pickled per request. `trainingops/api_throttling.py` counts "
         "requests per fixed window instead: one increment, same rates, same 429 with Retry-After. (2) Topics and "
@@ -203,7 +203,7 @@ def write_report(floor: dict, api: dict, duration: int) -> str:
         "server and production tables have statistics.",
         "",
         "What remains, from an in-process profile of one request (DEBUG off, PostgreSQL, WSGI call, best of 7x60): "
-        "the floor takes 1.9 ms, the API 6.6-7.2 ms. The API's extra time is almost all in its four ORM statements "
+        "the floor takes 1.9 ms, the API 6.1-7.2 ms (9.3 ms before the change). The API's extra time is almost all in its four ORM statements "
         "against the floor's one: the token-and-role query 1.5-2.4 ms (0.6 ms compiling two EXISTS and three joins, "
         "0.5 ms on the server, most of it planning, 0.35 ms building five model instances), the page 1.6 ms, topics and "
         "trainers 0.7-0.9 ms each; throttling 0.3 ms, serialising 50 rows 0.3 ms. Each statement costs 0.3-0.6 ms of "
