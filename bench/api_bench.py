@@ -191,9 +191,13 @@ def write_report(floor: dict, api: dict, duration: int) -> str:
         "`COUNT(*) OVER ()`) and one each for the page's topics and trainers; sessions are serialised from "
         "`.values()` rows. The floor runs one query for the same columns and no authentication.",
         "",
-        "What changed (issue 5 follow-up), measured with this script on the same machine, two runs each: before, "
-        "floor 730 and 444 req/s, API 106 and 100 req/s (15% and 23%), API p99 115 and 122 ms; after, see the table "
-        "(two earlier runs after it: floor 463 and 475, API 203 and 191 req/s, 44% and 40%, p99 89 and 86 ms). (1) DRF's throttles keep every request's timestamp of the "
+        "What changed (issue 5 follow-up), measured with this script on the same machine: before, on a quiet "
+        "machine floor 730 and API 106 req/s (15%, API p99 115 ms), under load floor 444 and API 100 (23%, p99 "
+        "122 ms); after, on a quiet machine floor 735 and 775, API 193 and 200 req/s (26% both, p99 71 and 66 ms), "
+        "under load floor 463 and 475, API 203 and 191 (44% and 40%, p99 89 and 86 ms). The API's throughput about "
+        "doubled; the ratio depends on the load because the floor suffers more from contention, so only the quiet "
+        "runs compare with the target. "
+        "(1) DRF's throttles keep every request's timestamp of the "
         "last period in one cache entry and read and rewrite it whole (two round trips): under sustained load that "
         "list held thousands of floats, unpickled and pickled per request. `trainingops/api_throttling.py` counts "
         "requests per fixed window instead: one increment, same rates, same 429 with Retry-After. (2) Topics and "
