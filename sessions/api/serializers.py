@@ -10,9 +10,6 @@ zone's IANA name.
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from django.db import connection
-from django.db.models import F, OuterRef
-from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -142,41 +139,6 @@ class SessionDetailSerializer(SessionSerializer):
         return data
 
 
-def with_session_relations(rows_queryset):
-    """On PostgreSQL, fetch topics and trainers inside the session query itself (array subqueries).
-
-    Elsewhere ``attach_session_relations`` reads them with one query per relation.
-    """
-    if connection.vendor != "postgresql":
-        return rows_queryset
-    return rows_queryset.annotate(**_relation_arrays())
-
-
-@cache
-def _relation_arrays() -> dict:
-    """Built once: composing these expressions costs more CPU than running them."""
-    from django.contrib.postgres.expressions import ArraySubquery
-
-    topics = (
-        TrainingSession.topics.through.objects.filter(trainingsession_id=OuterRef("pk"))
-        .order_by("topic__name", "topic_id")
-        .values("topic__slug")
-    )
-    trainers = (
-        SessionTrainer.objects.filter(session_id=OuterRef("pk"))
-        .order_by("role", "id")
-        .values(
-            json=JSONObject(
-                trainer_id=F("trainer_id"),
-                role=F("role"),
-                first_name=F("trainer__user__first_name"),
-                last_name=F("trainer__user__last_name"),
-            )
-        )
-    )
-    return {"topic_slugs": ArraySubquery(topics), "trainer_rows": ArraySubquery(trainers)}
-
-
 def _trainer_item(trainer_id, role, first_name, last_name) -> dict:
     return {"trainer_id": trainer_id, "name": f"{first_name} {last_name}".strip(), "role": role}
 
@@ -189,20 +151,11 @@ def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, d
     """
     ids = [row["id"] for row in rows]
     by_id = {row["id"]: row for row in rows}
-    prefetched = bool(rows) and "topic_slugs" in rows[0]
     for row in rows:
         row["show_meeting_url"] = visible_meeting_session_ids is None or row["id"] in visible_meeting_session_ids
-        if prefetched:
-            row["topics"] = row.pop("topic_slugs")
-            row["trainers"] = [_trainer_item(**item) for item in row.pop("trainer_rows")]
-        else:
-            row["topics"] = []
-            row["trainers"] = []
+        row["topics"] = []
+        row["trainers"] = []
     if not ids:
-        return rows
-    if prefetched:
-        if detail:
-            _attach_audience(rows, by_id, ids)
         return rows
     topic_links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=ids)
     for session_id, slug in topic_links.order_by("topic__name", "topic_id").values_list(

@@ -30,7 +30,6 @@ from sessions.api.serializers import (
     TopicSerializer,
     TrainerSerializer,
     attach_session_relations,
-    with_session_relations,
 )
 from sessions.models import Registration, SessionTrainer, Topic, Trainer, TrainingSession
 from sessions.selectors import sessions_visible_to
@@ -129,7 +128,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     # --- reads -------------------------------------------------------------------------------
 
     def list(self, request):
-        queryset = with_session_relations(self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS))
+        queryset = self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS)
         rows = list(self.paginate_queryset(queryset))
         attach_session_relations(
             rows, visible_meeting_session_ids=_meeting_link_sessions(request, [row["id"] for row in rows])
@@ -140,7 +139,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         return Response(self._detail(pk))
 
     def _detail(self, pk) -> dict:
-        row = get_object_or_404(with_session_relations(self.get_queryset().values(*SESSION_ROW_FIELDS)), pk=pk)
+        row = get_object_or_404(self.get_queryset().values(*SESSION_ROW_FIELDS), pk=pk)
         attach_session_relations(
             [row], visible_meeting_session_ids=_meeting_link_sessions(self.request, [row["id"]]), detail=True
         )

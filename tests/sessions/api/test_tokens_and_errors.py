@@ -88,6 +88,30 @@ def test_throttled_user_gets_429(officer_client, monkeypatch):
     assert int(response["Retry-After"]) > 0
 
 
+def test_throttled_anonymous_caller_gets_429(anon_client, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+    statuses = [anon_client.get("/api/v1/nothing-here/").status_code for _ in range(3)]
+    assert statuses == [404, 404, 429]
+
+
+def test_throttle_counts_again_in_the_next_window(officer_client, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+    now = [1_000_040.0]  # 40 s before the end of a minute window
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/minute", "anon": "1/minute"})
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    first, refused = officer_client.get("/api/v1/topics/"), officer_client.get("/api/v1/topics/")
+    now[0] += 60
+    assert [first.status_code, refused.status_code, officer_client.get("/api/v1/topics/").status_code] == [
+        200,
+        429,
+        200,
+    ]
+    assert refused["Retry-After"] == "40"
+
+
 def test_token_issue_throttled_per_address(monkeypatch):
     from trainingops.api_auth import LoginThrottle
 
