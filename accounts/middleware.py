@@ -71,7 +71,7 @@ class OfficerLanguageMiddleware:
         if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or request.path.startswith("/api/"):
             return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated or user.is_staff:
             return None
         officer = Officer.objects.filter(user=user).values_list("preferred_language", flat=True).first()
         return officer if officer in dict(settings.LANGUAGES) else None

@@ -135,6 +135,11 @@ def test_certificate_verify_page_shows_only_printed_fields(client):
     assert registration.officer.job_title not in content
 
 
-@pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "x" * 200, "%00"])
+@pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "x" * 200, "%20"])
 def test_certificate_verify_unknown_code_is_404(client, code):
     assert client.get(f"/certificates/{code}/").status_code == 404
+
+
+def test_certificate_verify_code_with_nul_is_400(client):
+    # Refused before any lookup: PostgreSQL cannot compare text containing NUL.
+    assert client.get("/certificates/AB%00CD/").status_code == 400
