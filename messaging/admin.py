@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.roles import is_manager
 from messaging.models import OutboundMessage
 from messaging.services import retry_failed_messages
 
@@ -15,6 +16,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_select_related = ("session",)
     actions = ["retry_messages"]
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+
+    def get_queryset(self, request):
+        """Managers see every message; a trainer only those about the sessions they train."""
+        queryset = super().get_queryset(request)
+        if is_manager(request.user):
+            return queryset
+        return queryset.filter(session__session_trainers__trainer__user=request.user).distinct()
 
     def has_add_permission(self, request):
         return False
