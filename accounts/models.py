@@ -46,11 +46,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
-
-    @property
-    def is_manager(self) -> bool:
-        return self.is_superuser or self.groups.filter(name="Managers").exists()
-
-    @property
-    def is_trainer(self) -> bool:
-        return self.groups.filter(name="Trainers").exists()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from accounts.roles import is_manager
 from reports import charts, exports
 from reports.selectors import (
     BREAKDOWN_COLUMN_LABELS,
@@ -28,13 +29,6 @@ from reports.selectors import (
     yearly_report,
 )
 from sessions.models import TrainingSession
-
-
-def is_manager(user) -> bool:
-    """Managers are superusers and members of the "Managers" group."""
-    return (
-        user.is_authenticated and user.is_active and (user.is_superuser or user.groups.filter(name="Managers").exists())
-    )
 
 
 def manager_required(view):

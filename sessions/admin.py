@@ -366,9 +366,7 @@ class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
             super().save_formset(request, form, formset, change)
 
     def _make_creator_lead_trainer(self, request, session):
-        trainer = Trainer.objects.filter(user=request.user).first()
-        if trainer is not None and not session.session_trainers.exists():
-            SessionTrainer.objects.create(session=session, trainer=trainer, role=SessionTrainer.Role.LEAD)
+        if services.assign_creator_as_trainer(session=session, by=request.user):
             self.message_user(request, gettext("You were made the lead trainer of this session."), messages.INFO)
 
     def _save_attendance(self, request, formset):

@@ -22,9 +22,18 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain, Officer
 from sessions import notifications
-from sessions.models import Attendance, Invitation, Registration, SurveyResponse, TrainingSession
+from sessions.models import (
+    Attendance,
+    Invitation,
+    Registration,
+    SessionTrainer,
+    SurveyResponse,
+    Trainer,
+    TrainingSession,
+)
 from sessions.selectors import is_session_open_to
 
 # Fields whose change means attendees must update their calendars (a change notice is sent).
@@ -82,6 +91,30 @@ def create_session(*, by, **fields) -> TrainingSession:
         for name, values in many.items():
             getattr(session, name).set(values)
     return session
+
+
+def set_session_trainers(*, session: TrainingSession, assignments: Sequence[tuple[int, str]]) -> None:
+    """Make the given (trainer id, role) pairs the session's trainers, removing anyone else."""
+    with transaction.atomic():
+        session.session_trainers.exclude(trainer_id__in=[trainer_id for trainer_id, _ in assignments]).delete()
+        for trainer_id, role in assignments:
+            SessionTrainer.objects.update_or_create(session=session, trainer_id=trainer_id, defaults={"role": role})
+
+
+def assign_creator_as_trainer(*, session: TrainingSession, by) -> bool:
+    """Make the person who created a session one of its trainers, as lead trainer.
+
+    A trainer who is not a manager only reaches the sessions they train, so they always join
+    the session they created; anyone with a trainer profile joins a session created with no
+    trainer at all. Returns whether they were added.
+    """
+    trainer = Trainer.objects.filter(user=by).first() if by is not None else None
+    if trainer is None or session.session_trainers.filter(trainer=trainer).exists():
+        return False
+    if session.session_trainers.exists() and is_manager(by):
+        return False
+    SessionTrainer.objects.create(session=session, trainer=trainer, role=SessionTrainer.Role.LEAD)
+    return True
 
 
 def update_session(*, session: TrainingSession, by, **fields) -> TrainingSession:

@@ -6,9 +6,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import is_manager
 from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
 from reports.selectors import yearly_report
-from reports.views import is_manager
 from trainingops.api_errors import ErrorSerializer
 
 

@@ -31,7 +31,7 @@ from sessions.api.serializers import (
     TrainerSerializer,
     attach_session_relations,
 )
-from sessions.models import Registration, SessionTrainer, Topic, Trainer, TrainingSession
+from sessions.models import Registration, Topic, Trainer, TrainingSession
 from sessions.selectors import sessions_visible_to
 from trainingops.api_pagination import ApiPagination, WindowCountPagination
 
@@ -159,13 +159,12 @@ class SessionViewSet(viewsets.GenericViewSet):
         fields = dict(data.validated_data)
         trainers = fields.pop("trainers", [])
         role = role_of(request)
-        if not role.is_manager and role.trainer_id not in [item["trainer_id"].pk for item in trainers]:
-            if role.trainer_id is None:
-                raise exceptions.PermissionDenied(_("Only trainers with a trainer profile and managers may do this."))
-            trainers.append({"trainer_id": Trainer(pk=role.trainer_id), "role": SessionTrainer.Role.LEAD})
+        if not role.is_manager and role.trainer_id is None:
+            raise exceptions.PermissionDenied(_("Only trainers with a trainer profile and managers may do this."))
         with transaction.atomic():
             session = services.create_session(by=request.user, **fields)
-            _set_trainers(session, trainers)
+            services.set_session_trainers(session=session, assignments=_assignments(trainers))
+            services.assign_creator_as_trainer(session=session, by=request.user)
         return Response(self._detail(session.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
@@ -177,7 +176,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         with transaction.atomic():
             services.update_session(session=session, by=request.user, **fields)
             if trainers is not None:
-                _set_trainers(session, trainers)
+                services.set_session_trainers(session=session, assignments=_assignments(trainers))
         return Response(self._detail(session.pk))
 
     def partial_update(self, request, pk=None):
@@ -267,12 +266,8 @@ class SessionViewSet(viewsets.GenericViewSet):
         return Response(AttendanceSerializer(_attendance_sheet(session), many=True).data)
 
 
-def _set_trainers(session: TrainingSession, trainers: list[dict]) -> None:
-    session.session_trainers.exclude(trainer_id__in=[item["trainer_id"].pk for item in trainers]).delete()
-    for item in trainers:
-        SessionTrainer.objects.update_or_create(
-            session=session, trainer_id=item["trainer_id"].pk, defaults={"role": item["role"]}
-        )
+def _assignments(trainers: list[dict]) -> list[tuple[int, str]]:
+    return [(item["trainer_id"].pk, item["role"]) for item in trainers]
 
 
 def _attendance_sheet(session: TrainingSession):

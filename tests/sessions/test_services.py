@@ -346,3 +346,30 @@ def test_record_walk_in_creates_walk_in_registration(manager_user):
     registration = attendance.registration
     assert (registration.source, registration.status) == (Registration.Source.WALK_IN, Registration.Status.CONFIRMED)
     assert registration.officer_key == officer.uuid
+
+
+def test_assign_creator_as_trainer_trainer_always_joins_own_session():
+    creator = TrainerFactory()
+    session = SessionTrainerFactory().session  # created with someone else as trainer
+
+    assert services.assign_creator_as_trainer(session=session, by=creator.user) is True
+    assert services.assign_creator_as_trainer(session=session, by=creator.user) is False
+    assert session.session_trainers.get(trainer=creator).role == "lead"
+
+
+def test_assign_creator_as_trainer_manager_joins_only_a_session_without_trainers(manager_user):
+    TrainerFactory(user=manager_user)
+    staffed = SessionTrainerFactory().session
+    empty = TrainingSessionFactory()
+
+    assert services.assign_creator_as_trainer(session=staffed, by=manager_user) is False
+    assert services.assign_creator_as_trainer(session=empty, by=manager_user) is True
+
+
+def test_set_session_trainers_replaces_the_list():
+    session = SessionTrainerFactory().session
+    newcomer = TrainerFactory()
+
+    services.set_session_trainers(session=session, assignments=[(newcomer.pk, "co")])
+
+    assert list(session.session_trainers.values_list("trainer_id", "role")) == [(newcomer.pk, "co")]
