@@ -42,7 +42,9 @@ class AgencyChoiceField(forms.TypedChoiceField):
         return str(value).isdigit() and Agency.objects.filter(pk=int(value), is_active=True).exists()
 
 
-class ProfileForm(forms.Form):
+class OfficerDetailsForm(forms.Form):
+    """What an officer tells about themselves, at sign-up and later in their profile."""
+
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     agency = AgencyChoiceField()
@@ -52,6 +54,11 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].refresh_choices()
+
+
+class ProfileForm(OfficerDetailsForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["agency"].help_text = _(
             "Changing your agency sends your account back to verification before you can register again."
         )
