@@ -37,6 +37,29 @@ class Role:
     def is_officer(self) -> bool:
         return self.officer_id is not None
 
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        is_superuser: bool,
+        is_staff: bool,
+        in_managers: bool,
+        in_trainers: bool,
+        trainer_id: int | None,
+        officer_id: int | None,
+        officer_agency_id: int | None,
+        officer_country_id: str | None,
+    ) -> "Role":
+        """The role from a user's flags, group memberships and profile keys (the one place of the rule)."""
+        return cls(
+            is_manager=is_superuser or in_managers,
+            is_trainer=is_staff and (trainer_id is not None or in_trainers),
+            trainer_id=trainer_id,
+            officer_id=officer_id,
+            officer_agency_id=officer_agency_id,
+            officer_country_id=officer_country_id,
+        )
+
     def officer_for_filtering(self) -> Officer:
         """An unsaved-looking Officer carrying just the keys the visibility selectors filter on."""
         return Officer(pk=self.officer_id, agency=Agency(pk=self.officer_agency_id, country_id=self.officer_country_id))
@@ -45,25 +68,11 @@ class Role:
 NO_ROLE = Role()
 
 
-def role_from_loaded_user(user, *, in_managers: bool, in_trainers: bool) -> Role:
-    """The role of a user whose trainer and officer (with agency) were loaded by select_related."""
-    trainer = getattr(user, "trainer", None)
-    officer = getattr(user, "officer", None)
-    return Role(
-        is_manager=user.is_superuser or in_managers,
-        is_trainer=user.is_staff and (trainer is not None or in_trainers),
-        trainer_id=trainer.pk if trainer else None,
-        officer_id=officer.pk if officer else None,
-        officer_agency_id=officer.agency_id if officer else None,
-        officer_country_id=officer.agency.country_id if officer else None,
-    )
-
-
 @cache
 def role_annotations(user_ref: str = "pk") -> dict:
-    """Group memberships as annotations, so the role comes with the query that loads the user.
-
-    Built once per reference: the expressions are copied when a queryset resolves them.
+    """Group memberships as annotations, so the role comes with the query that loads the user
+    (session-authenticated callers; token callers get theirs with the token, see
+    ``trainingops.api_authentication``). Built once per reference: expressions are copied when resolved.
     """
     return {
         "in_managers": Exists(Group.objects.filter(name="Managers", user=OuterRef(user_ref))),
@@ -99,9 +108,11 @@ def role_of(request) -> Role:
         if row is None:
             role = NO_ROLE
         else:
-            role = Role(
-                is_manager=row["is_superuser"] or row["in_managers"],
-                is_trainer=row["is_staff"] and (row["trainer__id"] is not None or row["in_trainers"]),
+            role = Role.from_flags(
+                is_superuser=row["is_superuser"],
+                is_staff=row["is_staff"],
+                in_managers=row["in_managers"],
+                in_trainers=row["in_trainers"],
                 trainer_id=row["trainer__id"],
                 officer_id=row["officer__id"],
                 officer_agency_id=row["officer__agency_id"],
