@@ -264,6 +264,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["trainingops.api_parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # "format" is a session filter (virtual, in person, hybrid), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_FILTER_BACKENDS": [
