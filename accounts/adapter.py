@@ -1,26 +1,51 @@
-"""allauth adapter: allauth's own emails (verification, password reset) in the user's language.
+"""allauth adapter: allauth's own emails (verification, password reset) in the user's language,
+sent through the messaging log like every other email.
 
-These emails go straight through Django's mail backend, not through the messaging log: they
-are transactional one-offs whose links expire, and allauth owns their sending and rate limits.
+allauth renders them (its templates, links and rate limits); the message is then logged and
+handed to the worker, so a mail server that is down delays the email (retried with backoff,
+visible in the admin's message log) instead of failing the sign-up or reset request.
 """
 
+from uuid import uuid4
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 from accounts.models import User
+from messaging.services import queue_message
 
 
-def language_for_email(email: str) -> str | None:
-    user = User.objects.filter(email__iexact=email).select_related("officer").first()
-    if user is None:
-        return None
-    officer = getattr(user, "officer", None)
-    return officer.preferred_language if officer else None
+def _user_for_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).select_related("officer").first()
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        language = language_for_email(email) or translation.get_language() or settings.LANGUAGE_CODE
+        user = _user_for_email(email)
+        officer = getattr(user, "officer", None) if user else None
+        language = (officer.preferred_language if officer else None) or translation.get_language()
+        language = language or settings.LANGUAGE_CODE
+        request = allauth_context.request
+        full_context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, full_context)
+        if message.content_subtype == "html":  # allauth found only an HTML template
+            text, html = "", message.body
+        else:
+            text = message.body
+            html = next(
+                (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+            )
+        queue_message(
+            kind=template_prefix.replace("/email/", "_").replace("/", "_")[:50],
+            recipient=email,
+            language=language,
+            context={},
+            # Each of these emails is a one-off (a new link each time): never deduplicated.
+            idempotency_key=f"account:{uuid4().hex}",
+            user=user,
+            rendered=(message.subject, text, html),
+        )

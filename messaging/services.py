@@ -60,6 +60,8 @@ class MessageSpec:
     # render each spec alone.
     render_group: str = ""
     personal: dict = field(default_factory=dict)
+    # Subject, text and HTML already rendered elsewhere (allauth's account emails); no template is used.
+    rendered: tuple[str, str, str] | None = None
 
 
 @dataclass
@@ -98,6 +100,8 @@ class _RenderCache:
         self.rendered: dict[tuple, tuple[str, str, str]] = {}
 
     def render(self, spec: MessageSpec) -> tuple[str, str, str]:
+        if spec.rendered is not None:
+            return spec.rendered
         if not spec.render_group:
             return render_message(kind=spec.kind, language=spec.language, context={**spec.context, **spec.personal})
         # Empty values are rendered as they are (a template may test them), so they are part of the key.

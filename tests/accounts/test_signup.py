@@ -6,7 +6,10 @@ from django.core import mail
 from django.urls import reverse
 
 from agencies.models import Officer
-from tests.factories import AgencyEmailDomainFactory, AgencyFactory
+from messaging.models import OutboundMessage
+from messaging.services import retry_failed_messages
+from tests.factories import AgencyEmailDomainFactory, AgencyFactory, OfficerFactory
+from trainingops.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +28,13 @@ def signup_data(agency_row, **overrides):
     }
 
 
-def test_signup_with_agency_domain_creates_verified_officer_and_sends_verification(client):
+def test_signup_with_agency_domain_creates_verified_officer_and_sends_verification(
+    client, django_capture_on_commit_callbacks
+):
     domain = AgencyEmailDomainFactory(domain="policia.gob.mx")
 
-    response = client.post(reverse("account_signup"), signup_data(domain.agency))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), signup_data(domain.agency))
 
     assert response.status_code == 302
     officer = Officer.objects.get(user__email="ana@policia.gob.mx")
@@ -43,10 +49,11 @@ def test_signup_with_agency_domain_creates_verified_officer_and_sends_verificati
     assert re.search(r"http://testserver/accounts/confirm-email/\S+/", mail.outbox[0].body)
 
 
-def test_signup_verification_email_in_chosen_language(client):
+def test_signup_verification_email_in_chosen_language(client, django_capture_on_commit_callbacks):
     agency = AgencyFactory()
 
-    client.post(reverse("account_signup"), signup_data(agency, email="ana@gmail.com", preferred_language="fr"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data(agency, email="ana@gmail.com", preferred_language="fr"))
 
     assert mail.outbox[0].subject == "[TrainingOps] Confirmez votre adresse e-mail"
 
@@ -100,11 +107,81 @@ def test_signup_page_renders_grouped_agency_picker(client):
     assert 'data-filterable="agency"' in content
 
 
-def test_login_after_email_confirmation(client):
+def test_login_after_email_confirmation(client, django_capture_on_commit_callbacks):
     agency = AgencyFactory()
-    client.post(reverse("account_signup"), signup_data(agency, email="bo@gmail.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data(agency, email="bo@gmail.com"))
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
 
     client.post(link)
 
     assert EmailAddress.objects.get(email="bo@gmail.com").verified is True
+
+
+class RefusingBackend:
+    """A mail server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_signup_while_mail_server_is_down_succeeds_and_sends_later(
+    client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    agency = AgencyFactory()
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    # Without propagation, eager mode runs the task's retries in place, as a worker would later.
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), signup_data(agency, email="bo@gmail.com"))
+
+    assert response.status_code == 302
+    assert Officer.objects.filter(user__email="bo@gmail.com").exists()
+    message = OutboundMessage.objects.get(recipient="bo@gmail.com")
+    assert message.kind == "account_email_confirmation_signup"
+    # Eager mode runs every retry at once (a worker spaces them 30 s, 60 s, … apart): attempts ran out.
+    assert message.status == OutboundMessage.Status.FAILED
+    assert message.attempts == settings.MESSAGING_MAX_ATTEMPTS
+    assert "Connection refused" in message.last_error
+    assert mail.outbox == []
+
+    # The server is back: the admin's "retry" action sends it.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        retry_failed_messages(message_ids=[message.pk])
+
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.SENT
+    assert mail.outbox[0].to == ["bo@gmail.com"]
+    assert re.search(r"http://testserver/accounts/confirm-email/\S+/", mail.outbox[0].body)
+
+
+def test_password_reset_email_goes_through_the_log_in_the_officers_language(client, django_capture_on_commit_callbacks):
+    officer = OfficerFactory(user__email="carla@policia.gob.mx", preferred_language="es")
+    EmailAddress.objects.create(user=officer.user, email=officer.user.email, verified=True, primary=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "carla@policia.gob.mx"})
+
+    assert response.status_code == 302
+    message = OutboundMessage.objects.get(recipient="carla@policia.gob.mx")
+    assert (message.kind, message.language, message.user_id, message.status) == (
+        "account_password_reset_key",
+        "es",
+        officer.user_id,
+        OutboundMessage.Status.SENT,
+    )
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["carla@policia.gob.mx"]
+    assert mail.outbox[0].subject == message.subject
+    assert re.search(r"http://testserver/accounts/password/reset/key/\S+/", mail.outbox[0].body)
