@@ -5,6 +5,9 @@ from django.db.models import Count, Window
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
+# No list has a billion pages; larger numbers would overflow OFFSET (a 64-bit integer).
+MAX_PAGE_NUMBER = 10**9
+
 
 class ApiPagination(PageNumberPagination):
     """Numbered pages; ``page_size`` up to 100. Lists order by a unique key, so pages never overlap."""
@@ -46,4 +49,6 @@ class WindowCountPagination(ApiPagination):
             number = 0
         if number < 1:
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="not a page number"))
+        if number > MAX_PAGE_NUMBER:  # its offset would not fit the database's 64-bit OFFSET
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
         return number

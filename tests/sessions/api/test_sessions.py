@@ -183,6 +183,15 @@ def test_session_list_pagination_is_stable_and_capped(manager_client):
     assert manager_client.get(LIST_URL, {"page": 9}).status_code == 404
 
 
+@pytest.mark.parametrize("page", ["1000000001", "15457064826467837280256"])
+def test_session_list_page_beyond_any_offset_is_404(manager_client, page):
+    """Found by schemathesis: an offset past 64 bits made PostgreSQL fail with a 500."""
+    TrainingSessionFactory()
+    response = manager_client.get(LIST_URL, {"page": page, "page_size": 100})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_session_list_ordering_by_title_descending(manager_client):
     TrainingSessionFactory(title="Alpha")
     TrainingSessionFactory(title="Bravo")
