@@ -16,9 +16,10 @@ to left, and a line that starts in a right-to-left script is laid out right to l
 
 Weights: Source Sans Pro and IBM Plex Sans Arabic have a bold; the Noto faces are drawn in
 regular even on a bold line (the CJK wheel has no bold, and deriving bold instances of the
-variable Noto fonts costs 0.1 to 2 seconds each). A character that no face draws is printed
-without its accent when it has one, an invisible formatting character is dropped, and anything
-else is printed as "?".
+variable Noto fonts costs 0.1 to 2 seconds each). A letter that no face draws is printed in
+its plain form when it has one (𝐉𝐨𝐬é in mathematical bold prints as José), an invisible
+formatting character is dropped, and anything else prints as "?": Tifinagh, Syriac, Thaana,
+Tibetan, Mongolian and Yi, for instance, are in none of the bundled fonts.
 """
 
 import functools
@@ -133,12 +134,18 @@ def in_primary(char: str) -> bool:
     return ord(char) in covered_codepoints(PRIMARY.regular)
 
 
+def is_mark_or_format(char: str) -> bool:
+    """Accents, vowel signs, joiners, variation selectors: what belongs to the character before."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf")
+
+
 def substitute(char: str) -> str:
-    """What is printed for a character no face draws: its letter without the accent, nothing, or "?"."""
+    """What is printed for a character no face draws: a letter's plain form, nothing, or "?"."""
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    if base and base != char and all(in_primary(c) or face_for(c) for c in base):
+    is_letter = unicodedata.category(char).startswith("L")
+    if is_letter and base and base != char and all(in_primary(c) or face_for(c) for c in base):
         return base
-    if unicodedata.category(char) in ("Cf", "Mn", "Me"):
+    if is_mark_or_format(char):
         return ""
     return "?"
 
@@ -188,15 +195,22 @@ class CertificatePDF(FPDF):
 
     @staticmethod
     def _printable(text: str, needed: dict[Face, set[int]]) -> str:
-        printed = []
+        printed, previous = [], PRIMARY
         for char in text:
             if char in "\n\t" or in_primary(char):
                 printed.append(char)
-            elif face := face_for(char):
-                needed[face].add(ord(char))
-                printed.append(char)
-            else:
+                previous = PRIMARY
+                continue
+            # A mark or joiner stays in the face of the letter it follows, so that HarfBuzz
+            # shapes them together (a Sinhala or Indic conjunct, an emoji's variation selector).
+            keeps_previous = is_mark_or_format(char) and ord(char) in covered_codepoints(previous.regular)
+            face = previous if keeps_previous else face_for(char)
+            if face is None:
                 printed.append(substitute(char))
+                continue
+            needed[face].add(ord(char))
+            printed.append(char)
+            previous = face
         return "".join(printed)
 
     def _register(self, face: Face, codepoints: set[int]) -> None:
