@@ -55,10 +55,6 @@ class Face:
     bold: Path | None = None
     scripts: frozenset[UnicodeScript] = frozenset()
 
-    @property
-    def variable(self) -> bool:
-        return "[" in self.regular.name
-
 
 def _noto(family: str, file_stem: str, *scripts: UnicodeScript) -> Face:
     return Face(family, NOTO_DIR / f"{file_stem}[wght].ttf", scripts=frozenset(scripts))
@@ -217,8 +213,8 @@ class CertificatePDF(FPDF):
         self.add_font(face.family, "", str(face.regular), unicode_range=sorted(codepoints))
         if face.bold:
             self.add_font(face.family, "B", str(face.bold), unicode_range=sorted(codepoints))
-        if face.variable:
-            ttfont = self.fonts[face.family.lower()].ttfont
+        ttfont = self.fonts[face.family.lower()].ttfont
+        if "fvar" in ttfont:
             for tag in VARIATION_TABLES:
                 if tag in ttfont:
                     del ttfont[tag]

@@ -106,9 +106,10 @@ def test_set_line_font_bold_arabic_line_uses_plex_bold():
     assert (pdf.font_family, pdf.font_style) == ("plexarabic", "B")
 
 
-@pytest.mark.parametrize("face", [face for face in FACES if face.variable], ids=lambda face: face.family)
+@pytest.mark.parametrize("face", FACES, ids=lambda face: face.family)
 def test_variable_faces_default_to_the_regular_weight(face):
     # Their variation tables are dropped before embedding, which leaves the default instance.
-    axes = {axis.axisTag: axis.defaultValue for axis in TTFont(str(face.regular), lazy=True)["fvar"].axes}
+    font = TTFont(str(face.regular), lazy=True)
+    axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes} if "fvar" in font else {}
 
-    assert axes == {"wght": 400.0}
+    assert axes in ({"wght": 400.0}, {})
