@@ -1,31 +1,26 @@
 """Certificates of attendance: issuing (with a snapshot of the printed fields) and the PDF.
 
-The PDF is drawn with fpdf2 in Source Sans Pro, a TrueType font shipped inside the
-``font-source-sans-pro`` wheel (SIL OFL), so no system font is needed. It covers Latin
-(every accent of English, Spanish, French, Portuguese, German, Swedish…), Greek and Cyrillic;
-a character the font lacks is printed without its accent when it has one, otherwise as "?".
+The PDF is drawn with fpdf2 from fonts shipped in wheels, so no system font is needed: Source
+Sans Pro for Latin, Greek and Cyrillic, and a face for each other script, loaded only when a
+certificate's text needs it (``sessions.certificate_fonts`` says which, and what is printed for
+a character no face has).
 """
 
-import functools
-import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-import font_source_sans_pro
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
 
+from sessions.certificate_fonts import CertificatePDF
 from sessions.models import Attendance, Certificate, Registration, TrainingSession
 
-FONT_DIR = Path(font_source_sans_pro.font_directory)
-REGULAR_FONT = FONT_DIR / "SourceSansPro-Regular.ttf"
-BOLD_FONT = FONT_DIR / "SourceSansPro-Bold.ttf"
+INK = (27, 36, 48)
+MUTED = (74, 85, 101)
 
 
 class CertificateError(Exception):
@@ -88,24 +83,6 @@ def issue_certificate(*, registration: Registration) -> Certificate:
         return Certificate.objects.get(registration=registration)
 
 
-@functools.cache
-def _covered_codepoints() -> frozenset:
-    return frozenset(TTFont(str(REGULAR_FONT), lazy=True).getBestCmap())
-
-
-def printable(text: str) -> str:
-    """Keep what the font can draw; strip accents it lacks; replace the rest with "?"."""
-    covered = _covered_codepoints()
-    result = []
-    for char in text:
-        if ord(char) in covered or char in "\n\t":
-            result.append(char)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        result.append(base if base and all(ord(c) in covered for c in base) else "?")
-    return "".join(result)
-
-
 def format_hours(hours: Decimal) -> str:
     value = int(hours) if hours == hours.to_integral_value() else hours
     return formats.number_format(value, decimal_pos=None if isinstance(value, int) else 1, use_l10n=True)
@@ -115,22 +92,63 @@ def verification_url(certificate: Certificate) -> str:
     return settings.SITE_URL + reverse("sessions:certificate_verify", args=[certificate.code])
 
 
+@dataclass(frozen=True)
+class Line:
+    """One centred line of the certificate; ``top`` places it, otherwise it follows the previous one."""
+
+    text: str
+    size: int
+    bold: bool = False
+    color: tuple[int, int, int] = INK
+    height: float = 10
+    space_before: float = 0
+    top: float | None = None
+
+
 def render_certificate_pdf(*, certificate: Certificate) -> bytes:
     """Draw the certificate (A4 landscape) in the officer's language and return the PDF bytes."""
     with translation.override(certificate.language):
-        pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-        pdf.set_title(printable(_("Certificate of attendance")))
+        pdf = CertificatePDF(orientation="landscape", unit="mm", format="A4")
+        pdf.set_title(_("Certificate of attendance"))
         pdf.set_author("TrainingOps")
         pdf.set_auto_page_break(auto=False)
-        pdf.add_font("Source", "", str(REGULAR_FONT))
-        pdf.add_font("Source", "B", str(BOLD_FONT))
+        lines = certificate_lines(certificate)
+        printed = pdf.prepare([line.text for line in lines])
         pdf.add_page()
         _draw_frame(pdf)
-        _draw_body(pdf, certificate)
+        for line, text in zip(lines, printed, strict=True):
+            _draw_line(pdf, line, text)
         return bytes(pdf.output())
 
 
-def _draw_frame(pdf: FPDF) -> None:
+def certificate_lines(certificate: Certificate) -> list[Line]:
+    """What the certificate says, line by line, in the active language."""
+    date = formats.date_format(certificate.session_date, "DATE_FORMAT")
+    hours = format_hours(certificate.hours)
+    if certificate.attendance_status == Attendance.Status.PARTIAL:
+        attended = _("took part in the training session")
+    else:
+        attended = _("attended the training session")
+    lines = [
+        Line("TrainingOps", size=14, bold=True, color=(217, 142, 4), top=30),
+        Line(_("Certificate of attendance"), size=30, bold=True, color=(31, 78, 121), height=16),
+        Line(_("This certifies that"), size=14, space_before=4),
+        Line(certificate.officer_name, size=26, bold=True, height=14),
+        Line(certificate.agency_name, size=14, color=MUTED),
+        Line(attended, size=14, space_before=2),
+        Line(certificate.session_title, size=20, bold=True, height=12),
+        Line(_("held on %(date)s — %(hours)s hours") % {"date": date, "hours": hours}, size=14),
+    ]
+    if certificate.trainer_names:
+        lines.append(Line(_("Trainers: %(names)s") % {"names": certificate.trainer_names}, size=12, color=MUTED))
+    code = _("Verification code: %(code)s") % {"code": certificate.code}
+    url = _("Check this certificate at %(url)s") % {"url": verification_url(certificate)}
+    lines.append(Line(code, size=11, bold=True, height=6, top=170))
+    lines.append(Line(url, size=10, color=(107, 117, 133), height=6))
+    return lines
+
+
+def _draw_frame(pdf: CertificatePDF) -> None:
     pdf.set_draw_color(31, 78, 121)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
@@ -138,44 +156,12 @@ def _draw_frame(pdf: FPDF) -> None:
     pdf.rect(14, 14, 269, 182)
 
 
-def _line(pdf: FPDF, text: str, *, size: int, bold: bool = False, color=(27, 36, 48), height: float = 10) -> None:
-    pdf.set_font("Source", "B" if bold else "", size)
-    pdf.set_text_color(*color)
+def _draw_line(pdf: CertificatePDF, line: Line, text: str) -> None:
+    if line.top is not None:
+        pdf.set_y(line.top)
+    elif line.space_before:
+        pdf.ln(line.space_before)
+    pdf.set_line_font(text, size=line.size, bold=line.bold)
+    pdf.set_text_color(*line.color)
     pdf.set_x(20)
-    pdf.multi_cell(257, height, printable(text), align="C")
-
-
-def _draw_body(pdf: FPDF, certificate: Certificate) -> None:
-    date = formats.date_format(certificate.session_date, "DATE_FORMAT")
-    hours = format_hours(certificate.hours)
-    pdf.set_y(30)
-    _line(pdf, "TrainingOps", size=14, bold=True, color=(217, 142, 4))
-    _line(pdf, _("Certificate of attendance"), size=30, bold=True, color=(31, 78, 121), height=16)
-    pdf.ln(4)
-    _line(pdf, _("This certifies that"), size=14)
-    _line(pdf, certificate.officer_name, size=26, bold=True, height=14)
-    _line(pdf, certificate.agency_name, size=14, color=(74, 85, 101))
-    pdf.ln(2)
-    if certificate.attendance_status == Attendance.Status.PARTIAL:
-        _line(pdf, _("took part in the training session"), size=14)
-    else:
-        _line(pdf, _("attended the training session"), size=14)
-    _line(pdf, certificate.session_title, size=20, bold=True, height=12)
-    _line(pdf, _("held on %(date)s — %(hours)s hours") % {"date": date, "hours": hours}, size=14)
-    if certificate.trainer_names:
-        _line(pdf, _("Trainers: %(names)s") % {"names": certificate.trainer_names}, size=12, color=(74, 85, 101))
-    pdf.set_y(170)
-    _line(
-        pdf,
-        _("Verification code: %(code)s") % {"code": certificate.code},
-        size=11,
-        bold=True,
-        height=6,
-    )
-    _line(
-        pdf,
-        _("Check this certificate at %(url)s") % {"url": verification_url(certificate)},
-        size=10,
-        color=(107, 117, 133),
-        height=6,
-    )
+    pdf.multi_cell(257, line.height, text, align="C")
