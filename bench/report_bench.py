@@ -209,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--year", type=int, default=0, help="Year to report (default: the busiest).")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--skip-export", action="store_true", help="Time the report only, not the CSV export.")
     parser.add_argument("--export-child", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.export_child:
@@ -234,14 +235,6 @@ def main() -> None:
     load = os.getloadavg()[0]
     connection.close()
 
-    started = time.perf_counter()
-    child = subprocess.run(
-        [sys.executable, __file__, "--export-child"], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    export_seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    exported_rows, exported_bytes = (int(value) for value in child.stdout.split()[-2:])
-
     print(f"Yearly report — {total_attendances} attendance records in the database, year {year}")
     print(f"  machine: {os.cpu_count()} CPUs, load average {load:.1f} at the end of the timed runs")
     print(
@@ -253,6 +246,15 @@ def main() -> None:
     )
     print(f"  hand-written SQL floor: best {floor_best * 1000:.0f} ms, median {floor_median * 1000:.0f} ms")
     print(f"  ratio report/floor: best {report_best / floor_best:.2f}x, median {report_median / floor_median:.2f}x")
+    if arguments.skip_export:
+        return
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, __file__, "--export-child"], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    export_seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    exported_rows, exported_bytes = (int(value) for value in child.stdout.split()[-2:])
     print(
         f"  attendance CSV: {exported_rows} rows, {exported_bytes / 1e6:.0f} MB in {export_seconds:.1f} s "
         f"(subprocess incl. start-up), peak RSS {peak_mb:.0f} MB"

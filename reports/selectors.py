@@ -56,6 +56,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -316,20 +317,18 @@ def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: d
         sessions = sessions.filter(Exists(tagged))
     if filters.region:
         attended = Attendance.objects.filter(
-            registration__session_id=OuterRef("pk"),
-            status__in=COUNTED_STATUSES,
-            registration__country__region=filters.region,
+            session_id=OuterRef("pk"), status__in=COUNTED_STATUSES, country__region=filters.region
         )
         sessions = sessions.filter(Exists(attended))
     return sessions.order_by()
 
 
 def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
-    attendances = Attendance.objects.filter(
-        status__in=COUNTED_STATUSES, registration__session__in=sessions.values("pk")
-    )
+    """The counted attendance records of ``sessions``: agency, country and officer key are the
+    registration's snapshot, as copied onto the attendance."""
+    attendances = Attendance.objects.filter(status__in=COUNTED_STATUSES, session__in=sessions.values("pk"))
     if filters.region:
-        attendances = attendances.filter(registration__country__region=filters.region)
+        attendances = attendances.filter(country__region=filters.region)
     return attendances.order_by()
 
 
@@ -358,12 +357,14 @@ def _figures(
     for row_year, session_format, count in formats.order_by():
         sessions_by_format[row_year][session_format] = count
     attendance = {int(row["key"]): row for row in attendance_rows}
-    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
+    # A response belongs to its survey's session (the session of its registration): reaching the
+    # session through the survey avoids joining the answers with every registration.
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, survey__session__in=both.values("pk"))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
     survey = {
         row["year"]: row
-        for row in responses.values(year=_year_of(sessions, year=year, path="registration__session"))
+        for row in responses.values(year=_year_of(sessions, year=year, path="survey__session"))
         .annotate(
             responses=Count("pk"),
             overall=Avg("overall_rating"),
@@ -403,56 +404,115 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
 
 # --- Breakdowns ------------------------------------------------------------------------------
 
-# The attendance figures of both years and every breakdown are grouped in one statement from two
-# common table expressions built by the ORM querysets above (so the counting rules exist once):
-# ``held``, the year's held sessions with their format and local month, and ``counted``, the
-# counted attendances of this and the previous year with their registration snapshot. The
-# expensive attendance join is done once, not once per breakdown.
-_MEASURES = (
-    "{sessions} AS sessions, COUNT(c.r_session) AS attendances, "
-    "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
-    "COUNT(DISTINCT c.r_country) AS countries_reached"
+# The attendance figures of both years and every breakdown are grouped in one statement from common
+# table expressions built by the ORM querysets above (so the counting rules exist once): ``held``,
+# the year's held sessions with their format and local month; ``cur`` and ``prev``, the counted
+# attendances of this and of the previous year's held sessions, read from the attendance's own copy
+# of its registration's snapshot (one index, no join with registrations).
+#
+# What each group measures, and where from:
+# - attendee-side groups (region, country, agency) group ``cur``; a country reaches one country and
+#   an agency one agency, so those two columns are constants rather than a DISTINCT over every row;
+# - session-side groups (format, month, topic, trainer) count their sessions from ``held`` (a few
+#   thousand rows) and their attendance figures from ``cur``, which carries each session's format
+#   and local month; the two kinds of rows are added up per key in Python (see ``_add_row``).
+_ATTENDANCE_MEASURES = (
+    "COUNT(*)",
+    "COUNT(DISTINCT c.c_officer)",
+    "COUNT(DISTINCT c.c_agency)",
+    "COUNT(DISTINCT c.c_country)",
 )
-_ATTENDEE_SIDE = {"region": "c.r_region", "country": "c.r_country", "agency": "c.r_agency"}
+# Attendee-side groups: (grouped column, measures) — sessions, attendances, officers, agencies, countries.
+_ATTENDEE_SIDE = {
+    "region": ("c.c_region", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES)),
+    "country": ("c.c_country", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES[:3], "1")),
+    "agency": ("c.c_agency", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES[:2], "1", _ATTENDANCE_MEASURES[3])),
+}
 
 
-def _breakdown_select(by: str, year: int) -> str:
-    """The SELECT of one breakdown over the ``held`` and ``counted`` CTEs, keys and labels as text.
+# Session-side groups reached through a link table: (table, its column naming the session).
+_SESSION_LINKS = {
+    "topic": (TrainingSession.topics.through._meta.db_table, "trainingsession_id"),
+    "trainer": (SessionTrainer._meta.db_table, "session_id"),
+}
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """How a breakdown names its grouped rows: a join on ``g.group_key`` and the key and label it gives."""
+
+    join: str = ""
+    key: str = "g.group_key"
+    label: str = "g.group_key"
+
+
+def _labels(by: str) -> _Labels:
+    quote = connection.ops.quote_name
+    if by == "country":
+        return _Labels(f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", label="l.name")
+    if by == "agency":
+        return _Labels(f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", label="l.name")
+    if by == "topic":
+        return _Labels(f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key", "l.slug", "l.name")
+    return _Labels()
+
+
+def _grouped_select(*, part: str, group: str, source: str, measures, labels: _Labels = _Labels()) -> str:
+    """One SELECT of the statement: part, key and label as text, then the five measures of ``BREAKDOWN_COLUMNS``.
 
     Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
     """
-    quote = connection.ops.quote_name
-    # Only this year's counted rows can match a held session: saying so in the join condition halves
-    # the rows the planner sorts for the join (it cannot infer it, the year being a CASE).
-    joined = f"LEFT JOIN counted c ON c.r_session = h.h_id AND c.r_year = {int(year)}"
-    key = label = "g.group_key"
-    labels = ""
-    if by == "summary":  # both years, one row each; sessions held are counted from the sessions themselves
-        group, source, measures = "c.r_year", "counted c", _MEASURES.format(sessions="0")
-    elif by in _ATTENDEE_SIDE:
-        group, measures = _ATTENDEE_SIDE[by], _MEASURES.format(sessions="COUNT(DISTINCT c.r_session)")
-        source = f"counted c WHERE c.r_year = {int(year)}"
-        if by == "country":
-            labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
-        elif by == "agency":
-            labels, label = f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", "l.name"
-    else:
-        measures = _MEASURES.format(sessions="COUNT(DISTINCT h.h_id)")
-        if by == "topic":
-            group, key, label = "st.topic_id", "l.slug", "l.name"
-            links = quote(TrainingSession.topics.through._meta.db_table)
-            source = f"held h LEFT JOIN {links} st ON st.trainingsession_id = h.h_id {joined}"
-            labels = f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key"
-        elif by == "trainer":
-            group = "st.trainer_id"
-            source = f"held h LEFT JOIN {quote(SessionTrainer._meta.db_table)} st ON st.session_id = h.h_id {joined}"
-        else:
-            group, source = ("h.h_format" if by == "format" else "h.h_month"), f"held h {joined}"
+    columns = ", ".join(f"{measure} AS m{index}" for index, measure in enumerate(measures))
     # Only names from this module are interpolated; values travel as parameters.
     return (
-        f"SELECT '{by}' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST({label} AS VARCHAR(200)) AS label, "  # noqa: S608
-        f"g.sessions, g.attendances, g.officers_trained, g.agencies_reached, g.countries_reached "
-        f"FROM (SELECT {group} AS group_key, {measures} FROM {source} GROUP BY {group}) g {labels}"
+        f"SELECT '{part}' AS part, CAST({labels.key} AS VARCHAR(200)) AS key, "  # noqa: S608
+        f"CAST({labels.label} AS VARCHAR(200)) AS label, g.m0, g.m1, g.m2, g.m3, g.m4 "
+        f"FROM (SELECT {group} AS group_key, {columns} FROM {source} GROUP BY {group}) g {labels.join}"
+    )
+
+
+def _part_selects(by: str, year: int) -> list[str]:
+    """The SELECTs of one part of the statement: the summary, or one breakdown of ``year``."""
+    quote = connection.ops.quote_name
+    if by == "summary":  # one row per year; sessions held are counted from the sessions query
+        return [
+            f"SELECT 'summary' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST(NULL AS VARCHAR(200)) AS label, "  # noqa: S608
+            f"0, {', '.join(_ATTENDANCE_MEASURES)} FROM {source} c"
+            for key, source in ((int(year), "cur"), (int(year) - 1, "prev"))
+        ]
+    if by in _ATTENDEE_SIDE:
+        group, measures = _ATTENDEE_SIDE[by]
+        return [_grouped_select(part=by, group=group, source="cur c", measures=measures, labels=_labels(by))]
+    labels = _labels(by)
+    if by in ("format", "month"):
+        held, counted = "held h", "cur c"
+        groups = (f"h.h_{by}", f"c.c_{by}")
+    else:
+        table, column = _SESSION_LINKS[by]
+        held = f"held h LEFT JOIN {quote(table)} st ON st.{column} = h.h_id"
+        counted = f"cur c LEFT JOIN {quote(table)} st ON st.{column} = c.c_session"
+        groups = (f"st.{by}_id", f"st.{by}_id")
+    return [
+        _grouped_select(part=by, group=groups[0], source=held, measures=("COUNT(*)", 0, 0, 0, 0), labels=labels),
+        _grouped_select(part=by, group=groups[1], source=counted, measures=(0, *_ATTENDANCE_MEASURES), labels=labels),
+    ]
+
+
+def _bytewise(name: str):
+    """A text column compared byte by byte on PostgreSQL: sorting for GROUP BY and DISTINCT is much
+    cheaper than under the database's linguistic collation, and groups the same values (codes,
+    formats and M49 names have no two spellings a collation would merge). SQLite compares bytes already."""
+    return Collate(F(name), "C") if connection.vendor == "postgresql" else F(name)
+
+
+def _counted_values(attendances: QuerySet[Attendance]) -> QuerySet:
+    """Each counted attendance with its snapshot."""
+    return attendances.values(
+        c_session=F("session_id"),
+        c_officer=F("officer_key"),
+        c_agency=F("agency_id"),
+        c_country=_bytewise("country_id"),
+        c_region=_bytewise("country__region"),
     )
 
 
@@ -462,30 +522,40 @@ def _grouped_rows(
     """One statement for the attendance figures of both years ("summary") and every requested breakdown
     of ``year``: {part: [row dicts]} before labels and ordering."""
     parts = ("summary", *breakdowns)
-    held = sessions.values(h_id=F("pk"), h_format=F("format"), h_month=LocalMonth(zones=zones, year=year))
-    counted = counted_attendances(sessions=sessions | previous_sessions, filters=filters).values(
-        r_year=_year_of(sessions, year=year, path="registration__session"),
-        r_session=F("registration__session_id"),
-        r_officer=F("registration__officer_key"),
-        r_agency=F("registration__agency_id"),
-        r_country=F("registration__country_id"),
-        r_region=F("registration__country__region"),
+    held = sessions.values(h_id=F("pk"), h_format=_bytewise("format"), h_month=LocalMonth(zones=zones, year=year))
+    current = _counted_values(counted_attendances(sessions=sessions, filters=filters))
+    previous = counted_attendances(sessions=previous_sessions, filters=filters).values(
+        c_officer=F("officer_key"), c_agency=F("agency_id"), c_country=_bytewise("country_id")
     )
     try:
-        held_sql, held_params = held.query.sql_with_params()
-        counted_sql, counted_params = counted.query.sql_with_params()
+        compiled = [query.query.sql_with_params() for query in (held, current, previous)]
     except EmptyResultSet:  # no session can be in these years: nothing to group
         return {part: [] for part in parts}
-    statement = f"WITH held AS ({held_sql}), counted AS ({counted_sql}) " + " UNION ALL ".join(
-        _breakdown_select(part, year) for part in parts
+    (held_sql, held_params), (current_sql, current_params), (previous_sql, previous_params) = compiled
+    selects = [select for part in parts for select in _part_selects(part, year)]
+    # ``cur`` carries its session's format and local month, computed once per session in ``held``.
+    statement = (
+        f"WITH held AS ({held_sql}), "  # noqa: S608 — compiled querysets and names from this module
+        f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month FROM ({current_sql}) a "
+        f"JOIN held h ON h.h_id = a.c_session), "
+        f"prev AS ({previous_sql}) " + " UNION ALL ".join(selects)
     )
     columns = ("key", "label", *BREAKDOWN_COLUMNS)
-    grouped = {part: [] for part in parts}
+    grouped = {part: {} for part in parts}
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*held_params, *counted_params))
+        cursor.execute(statement, (*held_params, *current_params, *previous_params))
         for part, *values in cursor.fetchall():
-            grouped[part].append(dict(zip(columns, values, strict=True)))
-    return grouped
+            _add_row(grouped[part], dict(zip(columns, values, strict=True)))
+    return {part: list(rows.values()) for part, rows in grouped.items()}
+
+
+def _add_row(rows: dict, row: dict) -> None:
+    """Add a grouped row to ``rows`` by key: a session-side breakdown gives each key two rows, one
+    counting its sessions and one its attendance figures."""
+    found = rows.setdefault(row["key"], row)
+    if found is not row:
+        for column in BREAKDOWN_COLUMNS:
+            found[column] += row[column]
 
 
 def _ordered(by: str, rows: list[dict]) -> list[dict]:

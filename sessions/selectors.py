@@ -10,6 +10,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
+    Attendance,
     Invitation,
     Registration,
     SessionTrainer,
@@ -237,3 +238,9 @@ def survey_results_by_trainer() -> list[tuple[Trainer, SurveyResults]]:
         (trainer, survey_results(SurveyResponse.objects.filter(survey__session__session_trainers__trainer=trainer)))
         for trainer in trainers.select_related("user")
     ]
+
+
+def stale_attendance_snapshots() -> QuerySet[Attendance]:
+    """Attendance records whose copy of their registration's session and snapshot differs from it
+    (none, as long as every write goes through sessions.services)."""
+    return Attendance.objects.exclude(**{name: F(f"registration__{name}") for name in Attendance.SNAPSHOT_FIELDS})
