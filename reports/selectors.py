@@ -323,13 +323,18 @@ def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: d
     return sessions.order_by()
 
 
-def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
-    """The counted attendance records of ``sessions``: agency, country and officer key are the
-    registration's snapshot, as copied onto the attendance."""
-    attendances = Attendance.objects.filter(status__in=COUNTED_STATUSES, session__in=sessions.values("pk"))
+def counted_attendance_records(*, filters: ReportFilters) -> QuerySet[Attendance]:
+    """Counted attendance records of any session, region filter applied: officer key, agency and
+    country are the registration's snapshot, as copied onto the attendance."""
+    attendances = Attendance.objects.filter(status__in=COUNTED_STATUSES)
     if filters.region:
         attendances = attendances.filter(country__region=filters.region)
     return attendances.order_by()
+
+
+def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
+    """The counted attendance records of ``sessions``."""
+    return counted_attendance_records(filters=filters).filter(session__in=sessions.values("pk"))
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -523,7 +528,10 @@ def _grouped_rows(
     of ``year``: {part: [row dicts]} before labels and ordering."""
     parts = ("summary", *breakdowns)
     held = sessions.values(h_id=F("pk"), h_format=_bytewise("format"), h_month=LocalMonth(zones=zones, year=year))
-    current = _counted_values(counted_attendances(sessions=sessions, filters=filters))
+    # ``cur`` is restricted to the year's sessions by its join with ``held`` (which also gives it each
+    # session's format and local month, computed once per session): the planner then estimates its
+    # size well and joins it to topics and trainers by hashing.
+    current = _counted_values(counted_attendance_records(filters=filters))
     previous = counted_attendances(sessions=previous_sessions, filters=filters).values(
         c_officer=F("officer_key"), c_agency=F("agency_id"), c_country=_bytewise("country_id")
     )
@@ -533,7 +541,6 @@ def _grouped_rows(
         return {part: [] for part in parts}
     (held_sql, held_params), (current_sql, current_params), (previous_sql, previous_params) = compiled
     selects = [select for part in parts for select in _part_selects(part, year)]
-    # ``cur`` carries its session's format and local month, computed once per session in ``held``.
     statement = (
         f"WITH held AS ({held_sql}), "  # noqa: S608 — compiled querysets and names from this module
         f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month FROM ({current_sql}) a "
