@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -63,6 +63,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sessions.models import Attendance, SessionTrainer, SurveyResponse, Topic, Trainer, TrainingSession
+from sessions.selectors import UTC_OFFSET_MARGIN, local_period_condition
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -78,8 +79,6 @@ BREAKDOWN_LABELS = {
 }
 COUNTED_STATUSES = [str(status) for status in Attendance.COUNTED]
 HELD_STATUSES = [TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED]
-# UTC offsets span -12:00 to +14:00: a margin that contains every local year.
-_OFFSET_MARGIN = timedelta(hours=15)
 
 
 class ReportError(ValueError):
@@ -246,8 +245,8 @@ def _local_start(zone: str, year: int, month: int = 1) -> datetime:
 
 def session_timezones(*, first_year: int, last_year: int) -> list[str]:
     """The time zones of the non-draft, non-cancelled sessions that may start in these local years."""
-    start = datetime(first_year, 1, 1, tzinfo=UTC) - _OFFSET_MARGIN
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + _OFFSET_MARGIN
+    start = datetime(first_year, 1, 1, tzinfo=UTC) - UTC_OFFSET_MARGIN
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + UTC_OFFSET_MARGIN
     zones = (
         TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__gte=start, starts_at__lt=end)
         .order_by()
@@ -258,12 +257,7 @@ def session_timezones(*, first_year: int, last_year: int) -> list[str]:
 
 
 def _in_local_year(zones: list[str], year: int) -> Q:
-    condition = Q(pk__in=[])
-    for zone in zones:
-        condition |= Q(
-            timezone=zone, starts_at__gte=_local_start(zone, year), starts_at__lt=_local_start(zone, year + 1)
-        )
-    return condition
+    return local_period_condition(zones, date(year, 1, 1), date(year + 1, 1, 1))
 
 
 def local_month(zones: list[str], year: int) -> Case:
