@@ -62,7 +62,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
-from sessions.models import Attendance, SessionTrainer, SurveyResponse, Topic, Trainer, TrainingSession
+from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import UTC_OFFSET_MARGIN, local_period_condition
 
 YEAR_MIN = 2000
@@ -356,14 +356,15 @@ def _figures(
     for row_year, session_format, count in formats.order_by():
         sessions_by_format[row_year][session_format] = count
     attendance = {int(row["key"]): row for row in attendance_rows}
-    # A response belongs to its survey's session (the session of its registration): reaching the
-    # session through the survey avoids joining the answers with every registration.
-    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, survey__session__in=both.values("pk"))
+    # A response belongs to its survey's session (the session of its registration): selecting the
+    # answers by survey reads them from their covering index, without joining registrations.
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, survey__in=_surveys_of(both))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
+    this_year = Case(When(survey__in=_surveys_of(sessions), then=Value(year)), default=Value(year - 1))
     survey = {
         row["year"]: row
-        for row in responses.values(year=_year_of(sessions, year=year, path="survey__session"))
+        for row in responses.values(year=this_year)
         .annotate(
             responses=Count("pk"),
             overall=Avg("overall_rating"),
@@ -380,6 +381,10 @@ def _figures(
         key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
         for key in (year, year - 1)
     }
+
+
+def _surveys_of(sessions: QuerySet[TrainingSession]) -> QuerySet[Survey]:
+    return Survey.objects.filter(session__in=sessions.values("pk")).values("pk")
 
 
 def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
