@@ -14,23 +14,27 @@ Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it i
   source (walk-ins count) or status; absent and excused never count.
 - "Officers trained" counts distinct ``Registration.officer_key`` values, so officers who erased
   their data (``officer`` is NULL) still count once each. Agency, country and region come from the
-  registration's snapshot, never from the officer's current profile.
+  registration's snapshot (as copied onto the attendance), never from the officer's current profile.
 - Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` selects the
   attendances (and survey answers) of officers from that M49 region, and the sessions that had at
   least one such counted attendance.
 - Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
   their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
 
-How, on both SQLite and PostgreSQL (no model field was added): one small query lists the time
-zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
-computed in Python and the conditions ORed, so the year filter stays a plain range on
-``starts_at`` (no per-row time-zone arithmetic, no denormalised column to keep in sync). The
-local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone month boundaries
-elsewhere. Sessions are selected first (about a thousand a year); the attendance join is then
-done once, in one statement whose common table expressions are compiled from the ORM querysets
-below, and every figure is grouped from it (see ``_grouped_rows``). A report is a constant
-handful of queries whatever the data: time zones, sessions by format, survey averages, the
-grouped statement and the trainers' names.
+How, on both SQLite and PostgreSQL: one small query lists the time zones the candidate sessions
+use; for each zone the UTC instants of the local 1 January are computed in Python and the
+conditions ORed, so the year filter stays a plain range on ``starts_at`` (no per-row time-zone
+arithmetic). The local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone
+month boundaries elsewhere. Sessions are selected first (about two thousand a year); their
+counted attendance is then read from the attendance records themselves, which carry a copy of
+their registration's session and snapshot (``Attendance.session``, ``officer_key``, ``agency``,
+``country``; kept equal by sessions.services, verified by ``manage.py sync_attendance_snapshots``)
+from one covering index, without joining registrations. One statement, whose common table
+expressions are compiled from the ORM querysets below, groups every figure (see ``_grouped_rows``).
+Session facts (held, year, month, format, topics, trainers) are joined at query time, so
+rescheduling, cancelling or re-tagging a session shows at once. A report is a constant handful of
+queries whatever the data: time zones, the grouped statement, sessions by format, survey averages
+and the trainers' names.
 """
 
 from __future__ import annotations
@@ -629,8 +633,9 @@ def yearly_report(
 ) -> YearlyReport:
     """Every figure of ``year`` and the previous year's summary, for the given filters.
 
-    A constant number of queries whatever the data: one for the time zones, three per year for the
-    summary and one per breakdown.
+    Five queries whatever the data and the breakdowns asked for: the time zones, one statement for
+    the attendance figures of both years and every breakdown, sessions by format, survey averages
+    and the trainers' names.
     """
     year = validate_year(year)
     for name in breakdowns:
