@@ -428,7 +428,7 @@ _ATTENDANCE_MEASURES = (
     "COUNT(*)",
     "COUNT(DISTINCT c.c_officer)",
     "COUNT(DISTINCT c.c_agency)",
-    "COUNT(DISTINCT c.c_country)",
+    "COUNT(DISTINCT c.c_country_number)",
 )
 # Attendee-side groups: (grouped column, measures) — sessions, attendances, officers, agencies, countries.
 _ATTENDEE_SIDE = {
@@ -543,12 +543,17 @@ def _grouped_rows(
     except EmptyResultSet:  # no session can be in these years: nothing to group
         return {part: [] for part in parts}
     (held_sql, held_params), (current_sql, current_params), (previous_sql, previous_params) = compiled
+    quote = connection.ops.quote_name
     selects = [select for part in parts for select in _part_selects(part, year)]
+    # Countries are also numbered (in code order) for the distinct counts: DISTINCT over an integer
+    # sorts much faster than over text.
+    numbers = f"SELECT code, ROW_NUMBER() OVER (ORDER BY code) AS number FROM {quote(Country._meta.db_table)}"  # noqa: S608
     statement = (
-        f"WITH held AS ({held_sql}), "  # noqa: S608 — compiled querysets and names from this module
-        f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month FROM ({current_sql}) a "
-        f"JOIN held h ON h.h_id = a.c_session), "
-        f"prev AS ({previous_sql}) " + " UNION ALL ".join(selects)
+        f"WITH held AS ({held_sql}), country_numbers AS ({numbers}), "  # noqa: S608 — querysets and names from here
+        f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month, n.number AS c_country_number "
+        f"FROM ({current_sql}) a JOIN held h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country), "
+        f"prev AS (SELECT p.*, n.number AS c_country_number FROM ({previous_sql}) p "
+        f"JOIN country_numbers n ON n.code = p.c_country) " + " UNION ALL ".join(selects)
     )
     columns = ("key", "label", *BREAKDOWN_COLUMNS)
     grouped = {part: {} for part in parts}
