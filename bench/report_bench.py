@@ -46,52 +46,56 @@ held_prev AS MATERIALIZED (
     SELECT s.id, s.format FROM training_trainingsession s
     WHERE (s.status = 'completed' OR (s.status = 'published' AND s.starts_at < %(now)s)) AND ({held_previous})
 ),
+countries AS MATERIALIZED (
+    SELECT code, region COLLATE "C" AS region, ROW_NUMBER() OVER (ORDER BY code) AS number FROM agencies_country
+),
 cur AS MATERIALIZED (
     SELECT a.session_id, a.officer_key, a.agency_id, a.country_id COLLATE "C" AS country_id,
-           c.region COLLATE "C" AS region, h.format, h.month
+           c.number AS country_number, c.region, h.format, h.month
     FROM held_cur h
     JOIN training_attendance a ON a.session_id = h.id AND a.status IN ('present', 'partial')
-    JOIN agencies_country c ON c.code = a.country_id
+    JOIN countries c ON c.code = a.country_id
 ),
 prev AS (
-    SELECT a.officer_key, a.agency_id, a.country_id COLLATE "C" AS country_id
+    SELECT a.officer_key, a.agency_id, c.number AS country_number
     FROM held_prev h JOIN training_attendance a ON a.session_id = h.id AND a.status IN ('present', 'partial')
+    JOIN countries c ON c.code = a.country_id
 )
 SELECT 'summary', %(year)s::text, 0, count(*), count(DISTINCT officer_key), count(DISTINCT agency_id),
-       count(DISTINCT country_id) FROM cur
+       count(DISTINCT country_number) FROM cur
 UNION ALL
 SELECT 'summary', (%(year)s - 1)::text, 0, count(*), count(DISTINCT officer_key), count(DISTINCT agency_id),
-       count(DISTINCT country_id) FROM prev
+       count(DISTINCT country_number) FROM prev
 UNION ALL
 SELECT 'sessions', %(year)s || ':' || format, count(*), 0, 0, 0, 0 FROM held_cur GROUP BY format
 UNION ALL
 SELECT 'sessions', (%(year)s - 1) || ':' || format, count(*), 0, 0, 0, 0 FROM held_prev GROUP BY format
 UNION ALL
 SELECT 'region', region, count(DISTINCT session_id), count(*), count(DISTINCT officer_key),
-       count(DISTINCT agency_id), count(DISTINCT country_id) FROM cur GROUP BY region
+       count(DISTINCT agency_id), count(DISTINCT country_number) FROM cur GROUP BY region
 UNION ALL
 SELECT 'country', country_id, count(DISTINCT session_id), count(*), count(DISTINCT officer_key),
        count(DISTINCT agency_id), 1 FROM cur GROUP BY country_id
 UNION ALL
 SELECT 'agency', agency_id::text, count(DISTINCT session_id), count(*), count(DISTINCT officer_key),
-       1, count(DISTINCT country_id) FROM cur GROUP BY agency_id
+       1, count(DISTINCT country_number) FROM cur GROUP BY agency_id
 UNION ALL
 SELECT 'format', format, count(*), 0, 0, 0, 0 FROM held_cur GROUP BY format
 UNION ALL
 SELECT 'format', format, 0, count(*), count(DISTINCT officer_key), count(DISTINCT agency_id),
-       count(DISTINCT country_id) FROM cur GROUP BY format
+       count(DISTINCT country_number) FROM cur GROUP BY format
 UNION ALL
 SELECT 'month', month::text, count(*), 0, 0, 0, 0 FROM held_cur GROUP BY month
 UNION ALL
 SELECT 'month', month::text, 0, count(*), count(DISTINCT officer_key), count(DISTINCT agency_id),
-       count(DISTINCT country_id) FROM cur GROUP BY month
+       count(DISTINCT country_number) FROM cur GROUP BY month
 UNION ALL
 SELECT 'topic', coalesce(t.slug, ''), count(*), 0, 0, 0, 0
   FROM held_cur h LEFT JOIN training_trainingsession_topics st ON st.trainingsession_id = h.id
   LEFT JOIN training_topic t ON t.id = st.topic_id GROUP BY t.slug
 UNION ALL
 SELECT 'topic', coalesce(t.slug, ''), 0, count(*), count(DISTINCT officer_key), count(DISTINCT agency_id),
-       count(DISTINCT country_id)
+       count(DISTINCT country_number)
   FROM cur LEFT JOIN training_trainingsession_topics st ON st.trainingsession_id = cur.session_id
   LEFT JOIN training_topic t ON t.id = st.topic_id GROUP BY t.slug
 UNION ALL
@@ -99,7 +103,7 @@ SELECT 'trainer', coalesce(st.trainer_id::text, ''), count(*), 0, 0, 0, 0
   FROM held_cur h LEFT JOIN training_sessiontrainer st ON st.session_id = h.id GROUP BY st.trainer_id
 UNION ALL
 SELECT 'trainer', coalesce(st.trainer_id::text, ''), 0, count(*), count(DISTINCT officer_key),
-       count(DISTINCT agency_id), count(DISTINCT country_id)
+       count(DISTINCT agency_id), count(DISTINCT country_number)
   FROM cur LEFT JOIN training_sessiontrainer st ON st.session_id = cur.session_id GROUP BY st.trainer_id
 UNION ALL
 SELECT 'survey', y.year::text, count(*), round(avg(sr.overall_rating) * 100)::int,
