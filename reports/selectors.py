@@ -531,34 +531,37 @@ def _grouped_rows(
     of ``year``: {part: [row dicts]} before labels and ordering."""
     parts = ("summary", *breakdowns)
     held = sessions.values(h_id=F("pk"), h_format=_bytewise("format"), h_month=LocalMonth(zones=zones, year=year))
-    # ``cur`` is restricted to the year's sessions by its join with ``held`` (which also gives it each
-    # session's format and local month, computed once per session): the planner then estimates its
-    # size well and joins it to topics and trainers by hashing.
-    current = _counted_values(counted_attendance_records(filters=filters))
-    previous = counted_attendances(sessions=previous_sessions, filters=filters).values(
-        c_officer=F("officer_key"), c_agency=F("agency_id"), c_country=_bytewise("country_id")
-    )
+    # ``cur`` and ``prev`` are the counted attendance of ``held`` and ``held_before`` by a join (which
+    # also gives ``cur`` each session's format and local month, computed once per session): the
+    # planner then estimates their size well, and hashes their joins to topics and trainers.
+    counted = _counted_values(counted_attendance_records(filters=filters))
+    held_before = previous_sessions.values(h_id=F("pk"))
     try:
-        compiled = [query.query.sql_with_params() for query in (held, current, previous)]
+        compiled = [query.query.sql_with_params() for query in (held, held_before, counted)]
     except EmptyResultSet:  # no session can be in these years: nothing to group
         return {part: [] for part in parts}
-    (held_sql, held_params), (current_sql, current_params), (previous_sql, previous_params) = compiled
+    (held_sql, held_params), (before_sql, before_params), (counted_sql, counted_params) = compiled
     quote = connection.ops.quote_name
     selects = [select for part in parts for select in _part_selects(part, year)]
     # Countries are also numbered (in code order) for the distinct counts: DISTINCT over an integer
     # sorts much faster than over text.
+    # Referenced once, ``held_before`` would be inlined, and its region filter then misleads the
+    # planner into pairing every session with every country of the region (seconds, not milliseconds).
+    fence = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     numbers = f"SELECT code, ROW_NUMBER() OVER (ORDER BY code) AS number FROM {quote(Country._meta.db_table)}"  # noqa: S608
     statement = (
-        f"WITH held AS ({held_sql}), country_numbers AS ({numbers}), "  # noqa: S608 — querysets and names from here
+        f"WITH held AS ({held_sql}), held_before AS {fence}({before_sql}), "  # noqa: S608 — querysets and names from here
+        f"country_numbers AS ({numbers}), "
         f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month, n.number AS c_country_number "
-        f"FROM ({current_sql}) a JOIN held h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country), "
-        f"prev AS (SELECT p.*, n.number AS c_country_number FROM ({previous_sql}) p "
-        f"JOIN country_numbers n ON n.code = p.c_country) " + " UNION ALL ".join(selects)
+        f"FROM ({counted_sql}) a JOIN held h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country), "
+        f"prev AS (SELECT a.*, n.number AS c_country_number FROM ({counted_sql}) a "
+        f"JOIN held_before h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country) "
+        + " UNION ALL ".join(selects)
     )
     columns = ("key", "label", *BREAKDOWN_COLUMNS)
     grouped = {part: {} for part in parts}
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*held_params, *current_params, *previous_params))
+        cursor.execute(statement, (*held_params, *before_params, *counted_params, *counted_params))
         for part, *values in cursor.fetchall():
             _add_row(grouped[part], dict(zip(columns, values, strict=True)))
     return {part: list(rows.values()) for part, rows in grouped.items()}
