@@ -331,7 +331,7 @@ class Command(BaseCommand):
         first = _next_id(Registration)
         attendance_codes = array("b")
         session_of = array("q")
-        officer_of = array("q")
+        officer_of = array("i")
         state = {"next": first}
 
         def rows():
