@@ -365,10 +365,15 @@ def record_attendance(
     if checked_in_at is None and status in Attendance.COUNTED:
         checked_in_at = timezone.now()
     with transaction.atomic():
+        # The registration's row is locked and read again, so the snapshot copied onto the attendance
+        # is the one saved, even if the officer registers again from another agency meanwhile.
+        snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
         if attendance and (attendance.status, attendance.note) == (status, note):
             return attendance
-        attendance = attendance or Attendance(registration=registration, **attendance_snapshot(registration))
+        attendance = attendance or Attendance(registration=registration)
+        for name, value in snapshot.items():
+            setattr(attendance, name, value)
         attendance.status = status
         attendance.checked_in_at = checked_in_at if status in Attendance.COUNTED else None
         attendance.recorded_by = by

@@ -109,6 +109,17 @@ def test_report_is_exact_after_attendance_recorded(program):
     assert_report_is_exact(program["year"])
 
 
+def test_record_attendance_copies_the_snapshot_saved_not_the_callers_stale_copy(program):
+    """A trainer's page loaded before the officer registered again from another agency."""
+    stale = RegistrationFactory(session=program["under_way"], officer=OfficerFactory(agency=program["policia"]))
+    Registration.objects.filter(pk=stale.pk).update(agency=program["gendarmerie"], country_id="FR")
+
+    attendance = services.record_attendance(registration=stale, status="present", by=program["manager"])
+
+    assert (attendance.agency_id, attendance.country_id) == (program["gendarmerie"].pk, "FR")
+    assert_report_is_exact(program["year"])
+
+
 @pytest.mark.parametrize("statuses", [("absent",), ("excused", "partial"), ("absent", "present")])
 def test_report_is_exact_after_attendance_status_changes(program, statuses):
     registration = registration_of(program["under_way"], program["ben"])
