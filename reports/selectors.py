@@ -14,30 +14,34 @@ Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it i
   source (walk-ins count) or status; absent and excused never count.
 - "Officers trained" counts distinct ``Registration.officer_key`` values, so officers who erased
   their data (``officer`` is NULL) still count once each. Agency, country and region come from the
-  registration's snapshot, never from the officer's current profile.
+  registration's snapshot (as copied onto the attendance), never from the officer's current profile.
 - Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` selects the
   attendances (and survey answers) of officers from that M49 region, and the sessions that had at
   least one such counted attendance.
 - Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
   their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
 
-How, on both SQLite and PostgreSQL (no model field was added): one small query lists the time
-zones the candidate sessions use; for each zone the UTC instants of the local 1 January are
-computed in Python and the conditions ORed, so the year filter stays a plain range on
-``starts_at`` (no per-row time-zone arithmetic, no denormalised column to keep in sync). The
-local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone month boundaries
-elsewhere. Sessions are selected first (about a thousand a year); the attendance join is then
-done once, in one statement whose common table expressions are compiled from the ORM querysets
-below, and every figure is grouped from it (see ``_grouped_rows``). A report is a constant
-handful of queries whatever the data: time zones, sessions by format, survey averages, the
-grouped statement and the trainers' names.
+How, on both SQLite and PostgreSQL: one small query lists the time zones the candidate sessions
+use; for each zone the UTC instants of the local 1 January are computed in Python and the
+conditions ORed, so the year filter stays a plain range on ``starts_at`` (no per-row time-zone
+arithmetic). The local month is ``AT TIME ZONE`` on PostgreSQL and a CASE over the same per-zone
+month boundaries elsewhere. Sessions are selected first (about two thousand a year); their
+counted attendance is then read from the attendance records themselves, which carry a copy of
+their registration's session and snapshot (``Attendance.session``, ``officer_key``, ``agency``,
+``country``; kept equal by sessions.services, verified by ``manage.py sync_attendance_snapshots``)
+from one covering index, without joining registrations. One statement, whose common table
+expressions are compiled from the ORM querysets below, groups every figure (see ``_grouped_rows``).
+Session facts (held, year, month, format, topics, trainers) are joined at query time, so
+rescheduling, cancelling or re-tagging a session shows at once. A report is a constant handful of
+queries whatever the data: time zones, the grouped statement, sessions by format, survey averages
+and the trainers' names.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -56,12 +60,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
-from sessions.models import Attendance, SessionTrainer, SurveyResponse, Topic, Trainer, TrainingSession
+from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
+from sessions.selectors import UTC_OFFSET_MARGIN, local_period_condition
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -77,8 +83,6 @@ BREAKDOWN_LABELS = {
 }
 COUNTED_STATUSES = [str(status) for status in Attendance.COUNTED]
 HELD_STATUSES = [TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED]
-# UTC offsets span -12:00 to +14:00: a margin that contains every local year.
-_OFFSET_MARGIN = timedelta(hours=15)
 
 
 class ReportError(ValueError):
@@ -245,8 +249,8 @@ def _local_start(zone: str, year: int, month: int = 1) -> datetime:
 
 def session_timezones(*, first_year: int, last_year: int) -> list[str]:
     """The time zones of the non-draft, non-cancelled sessions that may start in these local years."""
-    start = datetime(first_year, 1, 1, tzinfo=UTC) - _OFFSET_MARGIN
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + _OFFSET_MARGIN
+    start = datetime(first_year, 1, 1, tzinfo=UTC) - UTC_OFFSET_MARGIN
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + UTC_OFFSET_MARGIN
     zones = (
         TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__gte=start, starts_at__lt=end)
         .order_by()
@@ -257,12 +261,7 @@ def session_timezones(*, first_year: int, last_year: int) -> list[str]:
 
 
 def _in_local_year(zones: list[str], year: int) -> Q:
-    condition = Q(pk__in=[])
-    for zone in zones:
-        condition |= Q(
-            timezone=zone, starts_at__gte=_local_start(zone, year), starts_at__lt=_local_start(zone, year + 1)
-        )
-    return condition
+    return local_period_condition(zones, date(year, 1, 1), date(year + 1, 1, 1))
 
 
 def local_month(zones: list[str], year: int) -> Case:
@@ -316,21 +315,24 @@ def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: d
         sessions = sessions.filter(Exists(tagged))
     if filters.region:
         attended = Attendance.objects.filter(
-            registration__session_id=OuterRef("pk"),
-            status__in=COUNTED_STATUSES,
-            registration__country__region=filters.region,
+            session_id=OuterRef("pk"), status__in=COUNTED_STATUSES, country__region=filters.region
         )
         sessions = sessions.filter(Exists(attended))
     return sessions.order_by()
 
 
-def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
-    attendances = Attendance.objects.filter(
-        status__in=COUNTED_STATUSES, registration__session__in=sessions.values("pk")
-    )
+def counted_attendance_records(*, filters: ReportFilters) -> QuerySet[Attendance]:
+    """Counted attendance records of any session, region filter applied: officer key, agency and
+    country are the registration's snapshot, as copied onto the attendance."""
+    attendances = Attendance.objects.filter(status__in=COUNTED_STATUSES)
     if filters.region:
-        attendances = attendances.filter(registration__country__region=filters.region)
+        attendances = attendances.filter(country__region=filters.region)
     return attendances.order_by()
+
+
+def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
+    """The counted attendance records of ``sessions``."""
+    return counted_attendance_records(filters=filters).filter(session__in=sessions.values("pk"))
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -358,12 +360,15 @@ def _figures(
     for row_year, session_format, count in formats.order_by():
         sessions_by_format[row_year][session_format] = count
     attendance = {int(row["key"]): row for row in attendance_rows}
-    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, registration__session__in=both.values("pk"))
+    # A response belongs to its survey's session (the session of its registration): selecting the
+    # answers by survey reads them from their covering index, without joining registrations.
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False, survey__in=_surveys_of(both))
     if filters.region:
         responses = responses.filter(registration__country__region=filters.region)
+    this_year = Case(When(survey__in=_surveys_of(sessions), then=Value(year)), default=Value(year - 1))
     survey = {
         row["year"]: row
-        for row in responses.values(year=_year_of(sessions, year=year, path="registration__session"))
+        for row in responses.values(year=this_year)
         .annotate(
             responses=Count("pk"),
             overall=Avg("overall_rating"),
@@ -380,6 +385,10 @@ def _figures(
         key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
         for key in (year, year - 1)
     }
+
+
+def _surveys_of(sessions: QuerySet[TrainingSession]) -> QuerySet[Survey]:
+    return Survey.objects.filter(session__in=sessions.values("pk")).values("pk")
 
 
 def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
@@ -403,56 +412,115 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
 
 # --- Breakdowns ------------------------------------------------------------------------------
 
-# The attendance figures of both years and every breakdown are grouped in one statement from two
-# common table expressions built by the ORM querysets above (so the counting rules exist once):
-# ``held``, the year's held sessions with their format and local month, and ``counted``, the
-# counted attendances of this and the previous year with their registration snapshot. The
-# expensive attendance join is done once, not once per breakdown.
-_MEASURES = (
-    "{sessions} AS sessions, COUNT(c.r_session) AS attendances, "
-    "COUNT(DISTINCT c.r_officer) AS officers_trained, COUNT(DISTINCT c.r_agency) AS agencies_reached, "
-    "COUNT(DISTINCT c.r_country) AS countries_reached"
+# The attendance figures of both years and every breakdown are grouped in one statement from common
+# table expressions built by the ORM querysets above (so the counting rules exist once): ``held``,
+# the year's held sessions with their format and local month; ``cur`` and ``prev``, the counted
+# attendances of this and of the previous year's held sessions, read from the attendance's own copy
+# of its registration's snapshot (one index, no join with registrations).
+#
+# What each group measures, and where from:
+# - attendee-side groups (region, country, agency) group ``cur``; a country reaches one country and
+#   an agency one agency, so those two columns are constants rather than a DISTINCT over every row;
+# - session-side groups (format, month, topic, trainer) count their sessions from ``held`` (a few
+#   thousand rows) and their attendance figures from ``cur``, which carries each session's format
+#   and local month; the two kinds of rows are added up per key in Python (see ``_add_row``).
+_ATTENDANCE_MEASURES = (
+    "COUNT(*)",
+    "COUNT(DISTINCT c.c_officer)",
+    "COUNT(DISTINCT c.c_agency)",
+    "COUNT(DISTINCT c.c_country_number)",
 )
-_ATTENDEE_SIDE = {"region": "c.r_region", "country": "c.r_country", "agency": "c.r_agency"}
+# Attendee-side groups: (grouped column, measures) — sessions, attendances, officers, agencies, countries.
+_ATTENDEE_SIDE = {
+    "region": ("c.c_region", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES)),
+    "country": ("c.c_country", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES[:3], "1")),
+    "agency": ("c.c_agency", ("COUNT(DISTINCT c.c_session)", *_ATTENDANCE_MEASURES[:2], "1", _ATTENDANCE_MEASURES[3])),
+}
 
 
-def _breakdown_select(by: str, year: int) -> str:
-    """The SELECT of one breakdown over the ``held`` and ``counted`` CTEs, keys and labels as text.
+# Session-side groups reached through a link table: (table, its column naming the session).
+_SESSION_LINKS = {
+    "topic": (TrainingSession.topics.through._meta.db_table, "trainingsession_id"),
+    "trainer": (SessionTrainer._meta.db_table, "session_id"),
+}
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """How a breakdown names its grouped rows: a join on ``g.group_key`` and the key and label it gives."""
+
+    join: str = ""
+    key: str = "g.group_key"
+    label: str = "g.group_key"
+
+
+def _labels(by: str) -> _Labels:
+    quote = connection.ops.quote_name
+    if by == "country":
+        return _Labels(f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", label="l.name")
+    if by == "agency":
+        return _Labels(f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", label="l.name")
+    if by == "topic":
+        return _Labels(f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key", "l.slug", "l.name")
+    return _Labels()
+
+
+def _grouped_select(*, part: str, group: str, source: str, measures, labels: _Labels = _Labels()) -> str:
+    """One SELECT of the statement: part, key and label as text, then the five measures of ``BREAKDOWN_COLUMNS``.
 
     Rows are grouped on narrow keys first; names are joined to the few grouped rows afterwards.
     """
-    quote = connection.ops.quote_name
-    # Only this year's counted rows can match a held session: saying so in the join condition halves
-    # the rows the planner sorts for the join (it cannot infer it, the year being a CASE).
-    joined = f"LEFT JOIN counted c ON c.r_session = h.h_id AND c.r_year = {int(year)}"
-    key = label = "g.group_key"
-    labels = ""
-    if by == "summary":  # both years, one row each; sessions held are counted from the sessions themselves
-        group, source, measures = "c.r_year", "counted c", _MEASURES.format(sessions="0")
-    elif by in _ATTENDEE_SIDE:
-        group, measures = _ATTENDEE_SIDE[by], _MEASURES.format(sessions="COUNT(DISTINCT c.r_session)")
-        source = f"counted c WHERE c.r_year = {int(year)}"
-        if by == "country":
-            labels, label = f"LEFT JOIN {quote(Country._meta.db_table)} l ON l.code = g.group_key", "l.name"
-        elif by == "agency":
-            labels, label = f"LEFT JOIN {quote(Agency._meta.db_table)} l ON l.id = g.group_key", "l.name"
-    else:
-        measures = _MEASURES.format(sessions="COUNT(DISTINCT h.h_id)")
-        if by == "topic":
-            group, key, label = "st.topic_id", "l.slug", "l.name"
-            links = quote(TrainingSession.topics.through._meta.db_table)
-            source = f"held h LEFT JOIN {links} st ON st.trainingsession_id = h.h_id {joined}"
-            labels = f"LEFT JOIN {quote(Topic._meta.db_table)} l ON l.id = g.group_key"
-        elif by == "trainer":
-            group = "st.trainer_id"
-            source = f"held h LEFT JOIN {quote(SessionTrainer._meta.db_table)} st ON st.session_id = h.h_id {joined}"
-        else:
-            group, source = ("h.h_format" if by == "format" else "h.h_month"), f"held h {joined}"
+    columns = ", ".join(f"{measure} AS m{index}" for index, measure in enumerate(measures))
     # Only names from this module are interpolated; values travel as parameters.
     return (
-        f"SELECT '{by}' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST({label} AS VARCHAR(200)) AS label, "  # noqa: S608
-        f"g.sessions, g.attendances, g.officers_trained, g.agencies_reached, g.countries_reached "
-        f"FROM (SELECT {group} AS group_key, {measures} FROM {source} GROUP BY {group}) g {labels}"
+        f"SELECT '{part}' AS part, CAST({labels.key} AS VARCHAR(200)) AS key, "  # noqa: S608
+        f"CAST({labels.label} AS VARCHAR(200)) AS label, g.m0, g.m1, g.m2, g.m3, g.m4 "
+        f"FROM (SELECT {group} AS group_key, {columns} FROM {source} GROUP BY {group}) g {labels.join}"
+    )
+
+
+def _part_selects(by: str, year: int) -> list[str]:
+    """The SELECTs of one part of the statement: the summary, or one breakdown of ``year``."""
+    quote = connection.ops.quote_name
+    if by == "summary":  # one row per year; sessions held are counted from the sessions query
+        return [
+            f"SELECT 'summary' AS part, CAST({key} AS VARCHAR(200)) AS key, CAST(NULL AS VARCHAR(200)) AS label, "  # noqa: S608
+            f"0, {', '.join(_ATTENDANCE_MEASURES)} FROM {source} c"
+            for key, source in ((int(year), "cur"), (int(year) - 1, "prev"))
+        ]
+    if by in _ATTENDEE_SIDE:
+        group, measures = _ATTENDEE_SIDE[by]
+        return [_grouped_select(part=by, group=group, source="cur c", measures=measures, labels=_labels(by))]
+    labels = _labels(by)
+    if by in ("format", "month"):
+        held, counted = "held h", "cur c"
+        groups = (f"h.h_{by}", f"c.c_{by}")
+    else:
+        table, column = _SESSION_LINKS[by]
+        held = f"held h LEFT JOIN {quote(table)} st ON st.{column} = h.h_id"
+        counted = f"cur c LEFT JOIN {quote(table)} st ON st.{column} = c.c_session"
+        groups = (f"st.{by}_id", f"st.{by}_id")
+    return [
+        _grouped_select(part=by, group=groups[0], source=held, measures=("COUNT(*)", 0, 0, 0, 0), labels=labels),
+        _grouped_select(part=by, group=groups[1], source=counted, measures=(0, *_ATTENDANCE_MEASURES), labels=labels),
+    ]
+
+
+def _bytewise(name: str):
+    """A text column compared byte by byte on PostgreSQL: sorting for GROUP BY and DISTINCT is much
+    cheaper than under the database's linguistic collation, and groups the same values (codes,
+    formats and M49 names have no two spellings a collation would merge). SQLite compares bytes already."""
+    return Collate(F(name), "C") if connection.vendor == "postgresql" else F(name)
+
+
+def _counted_values(attendances: QuerySet[Attendance]) -> QuerySet:
+    """Each counted attendance with its snapshot."""
+    return attendances.values(
+        c_session=F("session_id"),
+        c_officer=F("officer_key"),
+        c_agency=F("agency_id"),
+        c_country=_bytewise("country_id"),
+        c_region=_bytewise("country__region"),
     )
 
 
@@ -462,30 +530,50 @@ def _grouped_rows(
     """One statement for the attendance figures of both years ("summary") and every requested breakdown
     of ``year``: {part: [row dicts]} before labels and ordering."""
     parts = ("summary", *breakdowns)
-    held = sessions.values(h_id=F("pk"), h_format=F("format"), h_month=LocalMonth(zones=zones, year=year))
-    counted = counted_attendances(sessions=sessions | previous_sessions, filters=filters).values(
-        r_year=_year_of(sessions, year=year, path="registration__session"),
-        r_session=F("registration__session_id"),
-        r_officer=F("registration__officer_key"),
-        r_agency=F("registration__agency_id"),
-        r_country=F("registration__country_id"),
-        r_region=F("registration__country__region"),
-    )
+    held = sessions.values(h_id=F("pk"), h_format=_bytewise("format"), h_month=LocalMonth(zones=zones, year=year))
+    # ``cur`` and ``prev`` are the counted attendance of ``held`` and ``held_before`` by a join (which
+    # also gives ``cur`` each session's format and local month, computed once per session): the
+    # planner then estimates their size well, and hashes their joins to topics and trainers.
+    counted = _counted_values(counted_attendance_records(filters=filters))
+    held_before = previous_sessions.values(h_id=F("pk"))
     try:
-        held_sql, held_params = held.query.sql_with_params()
-        counted_sql, counted_params = counted.query.sql_with_params()
+        compiled = [query.query.sql_with_params() for query in (held, held_before, counted)]
     except EmptyResultSet:  # no session can be in these years: nothing to group
         return {part: [] for part in parts}
-    statement = f"WITH held AS ({held_sql}), counted AS ({counted_sql}) " + " UNION ALL ".join(
-        _breakdown_select(part, year) for part in parts
+    (held_sql, held_params), (before_sql, before_params), (counted_sql, counted_params) = compiled
+    quote = connection.ops.quote_name
+    selects = [select for part in parts for select in _part_selects(part, year)]
+    # Countries are also numbered (in code order) for the distinct counts: DISTINCT over an integer
+    # sorts much faster than over text.
+    # Referenced once, ``held_before`` would be inlined, and its region filter then misleads the
+    # planner into pairing every session with every country of the region (seconds, not milliseconds).
+    fence = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    numbers = f"SELECT code, ROW_NUMBER() OVER (ORDER BY code) AS number FROM {quote(Country._meta.db_table)}"  # noqa: S608
+    statement = (
+        f"WITH held AS ({held_sql}), held_before AS {fence}({before_sql}), "  # noqa: S608 — querysets and names from here
+        f"country_numbers AS ({numbers}), "
+        f"cur AS (SELECT a.*, h.h_format AS c_format, h.h_month AS c_month, n.number AS c_country_number "
+        f"FROM ({counted_sql}) a JOIN held h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country), "
+        f"prev AS (SELECT a.*, n.number AS c_country_number FROM ({counted_sql}) a "
+        f"JOIN held_before h ON h.h_id = a.c_session JOIN country_numbers n ON n.code = a.c_country) "
+        + " UNION ALL ".join(selects)
     )
     columns = ("key", "label", *BREAKDOWN_COLUMNS)
-    grouped = {part: [] for part in parts}
+    grouped = {part: {} for part in parts}
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*held_params, *counted_params))
+        cursor.execute(statement, (*held_params, *before_params, *counted_params, *counted_params))
         for part, *values in cursor.fetchall():
-            grouped[part].append(dict(zip(columns, values, strict=True)))
-    return grouped
+            _add_row(grouped[part], dict(zip(columns, values, strict=True)))
+    return {part: list(rows.values()) for part, rows in grouped.items()}
+
+
+def _add_row(rows: dict, row: dict) -> None:
+    """Add a grouped row to ``rows`` by key: a session-side breakdown gives each key two rows, one
+    counting its sessions and one its attendance figures."""
+    found = rows.setdefault(row["key"], row)
+    if found is not row:
+        for column in BREAKDOWN_COLUMNS:
+            found[column] += row[column]
 
 
 def _ordered(by: str, rows: list[dict]) -> list[dict]:
@@ -553,8 +641,9 @@ def yearly_report(
 ) -> YearlyReport:
     """Every figure of ``year`` and the previous year's summary, for the given filters.
 
-    A constant number of queries whatever the data: one for the time zones, three per year for the
-    summary and one per breakdown.
+    Five queries whatever the data and the breakdowns asked for: the time zones, one statement for
+    the attendance figures of both years and every breakdown, sessions by format, survey averages
+    and the trainers' names.
     """
     year = validate_year(year)
     for name in breakdowns:

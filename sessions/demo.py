@@ -37,6 +37,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
+from sessions.services import attendance_snapshot
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 — printed on purpose: these are demo logins
 MANAGER_EMAIL = "manager@trainingops.example"
@@ -870,6 +871,7 @@ class DemoBuilder:
         checked_in = status in Attendance.COUNTED
         return Attendance(
             registration=registration,
+            **attendance_snapshot(registration),
             status=status,
             checked_in_at=session.starts_at + timedelta(minutes=self.rng.randint(-10, 25)) if checked_in else None,
             recorded_by=trainers[spec.trainer_emails[0]].user,

@@ -256,6 +256,8 @@ class Attendance(models.Model):
         EXCUSED = "excused", _("Excused")
 
     COUNTED = (Status.PRESENT, Status.PARTIAL)
+    # The registration's columns an attendance carries a copy of (see the fields below).
+    SNAPSHOT_FIELDS = ("session_id", "officer_key", "agency_id", "country_id")
 
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
@@ -265,12 +267,30 @@ class Attendance(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    # Copies of the registration's session and snapshot, so that the yearly report reads counted
+    # attendance from one index without joining registrations. sessions.services writes them with
+    # the attendance and whenever a registration is snapshotted again; ``sync_attendance_snapshots``
+    # verifies (and repairs) them.
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
+    officer_key = models.UUIDField(editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
+    history = HistoricalRecords(excluded_fields=["session", "officer_key", "agency", "country"])
 
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The report's counted attendance of a set of sessions, read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["session", "status"],
+                include=["officer_key", "agency", "country"],
+                name="attendance_session_report",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.registration}: {self.get_status_display()}"
@@ -327,7 +347,8 @@ class Survey(models.Model):
 class SurveyResponse(models.Model):
     """One attendee's personal survey link and, once answered, their answers."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Indexed by "survey_report" below, which leads with the survey.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="survey_response")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
@@ -368,6 +389,21 @@ class SurveyResponse(models.Model):
             models.CheckConstraint(
                 condition=Q(recommend_score__isnull=True) | Q(recommend_score__range=(0, 10)),
                 name="survey_recommend_score_range",
+            ),
+        ]
+        indexes = [
+            # The yearly report's survey averages read the answers of a set of surveys from the index
+            # alone (PostgreSQL), without visiting the wide response rows.
+            models.Index(
+                fields=["survey"],
+                include=[
+                    "submitted_at",
+                    "overall_rating",
+                    "usefulness_rating",
+                    "trainer_rating",
+                    "recommend_score",
+                ],
+                name="surveyresponse_report",
             ),
         ]
 

@@ -1,6 +1,9 @@
 """Reads about sessions that are reused by the portal, the API and the admin."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -10,6 +13,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
+    Attendance,
     Invitation,
     Registration,
     SessionTrainer,
@@ -53,6 +57,50 @@ def is_session_open_to(*, session: TrainingSession, officer: Officer) -> bool:
         session.audience_agencies.filter(pk=officer.agency_id).exists()
         or session.audience_countries.filter(pk=officer.agency.country_id).exists()
     )
+
+
+# UTC offsets span -12:00 to +14:00: a UTC period widened by this margin contains the same local
+# period in every time zone.
+UTC_OFFSET_MARGIN = timedelta(hours=15)
+
+
+def local_period_condition(zones: Iterable[str], first: date, end: date) -> Q:
+    """Sessions whose start, in the session's own time zone, is on or after ``first`` and before ``end``.
+
+    One range on ``starts_at`` per time zone, ORed: no time-zone arithmetic per row, and the same
+    on SQLite and PostgreSQL. ``zones`` must include those of the sessions concerned.
+    """
+    condition = Q(pk__in=[])
+    for zone in zones:
+        local = ZoneInfo(str(zone))
+        condition |= Q(
+            timezone=zone,
+            starts_at__gte=datetime.combine(first, time(), local),
+            starts_at__lt=datetime.combine(end, time(), local),
+        )
+    return condition
+
+
+def zones_starting_between(first: date, end: date) -> list[str]:
+    """The time zones of the sessions that may start between these local dates, in some time zone."""
+    zones = (
+        TrainingSession.objects.filter(
+            starts_at__gte=datetime.combine(first, time(), UTC) - UTC_OFFSET_MARGIN,
+            starts_at__lt=datetime.combine(end, time(), UTC) + UTC_OFFSET_MARGIN,
+        )
+        .order_by()
+        .values_list("timezone", flat=True)
+        .distinct()
+    )
+    return sorted(str(zone) for zone in zones)
+
+
+def starting_in_local_month(queryset: QuerySet[TrainingSession], *, year: int, month: int) -> QuerySet[TrainingSession]:
+    """Sessions of ``queryset`` that start in this month of their own time zone (as the yearly report
+    counts them): a session at 22:00 on 31 March in Mexico City is March's, though April's in UTC."""
+    first = date(year, month, 1)
+    end = date(year + month // 12, month % 12 + 1, 1)
+    return queryset.filter(local_period_condition(zones_starting_between(first, end), first, end))
 
 
 def with_seat_counts(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
@@ -237,3 +285,9 @@ def survey_results_by_trainer() -> list[tuple[Trainer, SurveyResults]]:
         (trainer, survey_results(SurveyResponse.objects.filter(survey__session__session_trainers__trainer=trainer)))
         for trainer in trainers.select_related("user")
     ]
+
+
+def stale_attendance_snapshots() -> QuerySet[Attendance]:
+    """Attendance records whose copy of their registration's session and snapshot differs from it
+    (none, as long as every write goes through sessions.services)."""
+    return Attendance.objects.exclude(**{name: F(f"registration__{name}") for name in Attendance.SNAPSHOT_FIELDS})

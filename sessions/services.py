@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
-from sessions.selectors import is_session_open_to
+from sessions.selectors import is_session_open_to, stale_attendance_snapshots
 
 # Fields whose change means attendees must update their calendars (a change notice is sent).
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "city", "country", "meeting_url")
@@ -261,17 +261,30 @@ def register_officer(*, session: TrainingSession, officer: Officer, source: str,
             raise RegistrationError(_("You are already registered for this session."), code="already_registered")
         registration = registration or Registration(session=locked, officer=officer)
         registration.source = source
-        _snapshot(registration, officer)
         _place(registration, locked, now)
-        registration.save()
+        _save_snapshot(registration, officer)
         notifications.registration_placed(registration=registration)
     return registration
 
 
-def _snapshot(registration: Registration, officer: Officer) -> None:
+def _save_snapshot(registration: Registration, officer: Officer) -> None:
+    """Save the registration with the officer's current key, agency and country.
+
+    A registration reactivated after a cancellation may already have an attendance (taken before
+    it was cancelled): its copy of the snapshot, which the yearly report reads, follows.
+    """
+    reactivated = registration.pk is not None
     registration.officer_key = officer.uuid
     registration.agency_id = officer.agency_id
     registration.country_id = officer.agency.country_id
+    registration.save()
+    if reactivated:
+        Attendance.objects.filter(registration=registration).update(**attendance_snapshot(registration))
+
+
+def attendance_snapshot(registration: Registration) -> dict:
+    """The registration's session and snapshot as copied onto its attendance (see ``Attendance``)."""
+    return {name: getattr(registration, name) for name in Attendance.SNAPSHOT_FIELDS}
 
 
 def _place(registration: Registration, session: TrainingSession, now: datetime) -> None:
@@ -352,16 +365,34 @@ def record_attendance(
     if checked_in_at is None and status in Attendance.COUNTED:
         checked_in_at = timezone.now()
     with transaction.atomic():
+        # The registration's row is locked and read again, so the snapshot copied onto the attendance
+        # is the one saved, even if the officer registers again from another agency meanwhile.
+        snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
         if attendance and (attendance.status, attendance.note) == (status, note):
             return attendance
         attendance = attendance or Attendance(registration=registration)
+        for name, value in snapshot.items():
+            setattr(attendance, name, value)
         attendance.status = status
         attendance.checked_in_at = checked_in_at if status in Attendance.COUNTED else None
         attendance.recorded_by = by
         attendance.note = note
         attendance.save()
     return attendance
+
+
+def repair_attendance_snapshots() -> int:
+    """Copy each registration's session and snapshot onto its attendance where the copy differs.
+
+    The services keep the copies equal (``record_attendance``, ``_save_snapshot``); this repairs
+    rows written some other way (a raw SQL fix, a restored backup) so the yearly report counts
+    them as it should. Returns how many attendance records were corrected.
+    """
+    registration = Registration.objects.filter(pk=OuterRef("registration_id"))
+    copies = {name: Subquery(registration.values(name)[:1]) for name in Attendance.SNAPSHOT_FIELDS}
+    with transaction.atomic():
+        return Attendance.objects.filter(pk__in=stale_attendance_snapshots().values("pk")).update(**copies)
 
 
 def record_walk_in(*, session: TrainingSession, officer: Officer, status: str, by, note: str = "") -> Attendance:
@@ -380,8 +411,7 @@ def record_walk_in(*, session: TrainingSession, officer: Officer, status: str, b
             registration.waitlist_position = None
             registration.cancelled_at = None
             registration.confirmed_at = timezone.now()
-            _snapshot(registration, officer)
-            registration.save()
+            _save_snapshot(registration, officer)
         elif registration.status == Registration.Status.WAITLISTED:
             registration.status = Registration.Status.CONFIRMED
             registration.waitlist_position = None

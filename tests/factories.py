@@ -170,6 +170,11 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     registration = factory.SubFactory(RegistrationFactory)
     status = Attendance.Status.PRESENT
+    # The registration's session and snapshot, as sessions.services copies them.
+    session = factory.SelfAttribute("registration.session")
+    officer_key = factory.SelfAttribute("registration.officer_key")
+    agency = factory.SelfAttribute("registration.agency")
+    country = factory.SelfAttribute("registration.country")
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from messaging.models import OutboundMessage
 from sessions.models import Attendance, Registration, SessionTrainer, TrainingSession
 from tests.admin_forms import changeform_data
 from tests.factories import (
+    AttendanceFactory,
     CountryFactory,
     ManagerFactory,
     OfficerFactory,
@@ -546,7 +547,7 @@ def test_attendance_inline_refused_before_the_session_reports_it(trainer_client,
 def test_attendance_inline_cannot_be_cleared(trainer_client, trainer):
     session = started_session(trainer)
     registration = RegistrationFactory(session=session)
-    Attendance.objects.create(registration=registration, status=Attendance.Status.PRESENT)
+    AttendanceFactory(registration=registration, status=Attendance.Status.PRESENT)
 
     response = post_change(trainer_client, session, **{"registrations-0-attendance_status": ""})
 
@@ -708,7 +709,7 @@ def test_change_form_query_count_does_not_grow_with_registrations(
 ):
     session = started_session(trainer)
     for registration in RegistrationFactory.create_batch(item_count, session=session):
-        Attendance.objects.create(registration=registration, status=Attendance.Status.PRESENT)
+        AttendanceFactory(registration=registration, status=Attendance.Status.PRESENT)
 
     with django_assert_max_num_queries(20):
         response = trainer_client.get(change_url(session))

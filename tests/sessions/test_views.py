@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -65,6 +66,25 @@ def test_session_list_filters_by_topic_format_language_country_and_month(client)
 
     assert response.status_code == 200
     assert [session.pk for session in response.context["sessions"]] == [match.pk]
+
+
+def test_session_list_month_is_the_month_in_the_sessions_own_time_zone(client):
+    year = timezone.now().year + 1
+    mexico = TrainingSessionFactory(  # 22:00 on 31 March in Mexico City is 1 April in UTC
+        starts_at=datetime(year, 3, 31, 22, tzinfo=ZoneInfo("America/Mexico_City")), timezone="America/Mexico_City"
+    )
+    tokyo = TrainingSessionFactory(  # 08:00 on 1 April in Tokyo is 31 March in UTC
+        starts_at=datetime(year, 4, 1, 8, tzinfo=ZoneInfo("Asia/Tokyo")), timezone="Asia/Tokyo"
+    )
+    december = TrainingSessionFactory(starts_at=datetime(year, 12, 31, 23, tzinfo=ZoneInfo("UTC")))
+
+    def listed(month):
+        response = client.get(reverse("sessions:list"), {"month": month})
+        return [session.pk for session in response.context["sessions"]]
+
+    assert listed(f"{year}-03") == [mexico.pk]
+    assert listed(f"{year}-04") == [tokyo.pk]
+    assert listed(f"{year}-12") == [december.pk]
 
 
 @pytest.mark.parametrize(

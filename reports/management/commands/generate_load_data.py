@@ -331,6 +331,7 @@ class Command(BaseCommand):
         first = _next_id(Registration)
         attendance_codes = array("b")
         session_of = array("q")
+        officer_of = array("i")
         state = {"next": first}
 
         def rows():
@@ -352,6 +353,7 @@ class Command(BaseCommand):
                     )
                     attendance_codes.append(attendance)
                     session_of.append(pk)
+                    officer_of.append(officer_index)
                     state["next"] += 1
                     yield (
                         state["next"] - 1, pk, None if erased else officer_id, registration_status, source, None,
@@ -366,7 +368,12 @@ class Command(BaseCommand):
             next_id = attendance_first
             for offset, code in enumerate(attendance_codes):
                 if code:
-                    yield (next_id, first + offset, statuses[code], None, None, self.now, "")
+                    _officer_id, key, agency, country, _erased = officers[officer_of[offset]]
+                    # The registration's session and snapshot, copied as sessions.services does.
+                    yield (
+                        next_id, first + offset, statuses[code], None, None, self.now, "",
+                        session_of[offset], key, agency, country,
+                    )  # fmt: skip
                     next_id += 1
 
         created = insert_rows(Attendance, _columns(Attendance), attendance_rows())
