@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Country
 from sessions.models import SESSION_LANGUAGES, Topic, TrainingSession
+from sessions.selectors import starting_in_local_month
 
 
 class SessionFilterForm(forms.Form):
@@ -46,7 +47,7 @@ class SessionFilterForm(forms.Form):
             queryset = queryset.filter(country_id=data["country"])
         if data.get("month"):
             year, month = (int(part) for part in data["month"].split("-"))
-            queryset = queryset.filter(starts_at__year=year, starts_at__month=month)
+            queryset = starting_in_local_month(queryset, year=year, month=month)
         return queryset
 
     @property

@@ -1,6 +1,8 @@
 """Reads about sessions that are reused by the portal, the API and the admin."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -130,6 +132,36 @@ def trainer_conflicts(*, session: TrainingSession, trainer_ids: list[int] | None
 
 def upcoming_sessions() -> QuerySet[TrainingSession]:
     return TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
+
+
+# No place is more than 14 hours from UTC (Kiribati is UTC+14, Baker Island UTC-12).
+_UTC_OFFSET_MARGIN = timedelta(hours=14)
+
+
+def starting_in_local_month(queryset: QuerySet[TrainingSession], *, year: int, month: int) -> QuerySet[TrainingSession]:
+    """The sessions that start in this month of their own time zone, the date their pages show.
+
+    A session at 20:00 on 31 March in Mexico City starts on 1 April in UTC; it belongs to March.
+    The month's bounds are worked out for each time zone that sessions near the month use.
+    """
+    first = datetime(year, month, 1)  # noqa: DTZ001 - wall-clock bounds, given a zone below
+    following = datetime(year + month // 12, month % 12 + 1, 1)  # noqa: DTZ001
+    zones = (
+        TrainingSession.objects.filter(
+            starts_at__gte=first.replace(tzinfo=UTC) - _UTC_OFFSET_MARGIN,
+            starts_at__lt=following.replace(tzinfo=UTC) + _UTC_OFFSET_MARGIN,
+        )
+        .order_by()
+        .values_list("timezone", flat=True)
+        .distinct()
+    )
+    in_month = Q(pk__in=[])
+    for name in sorted({str(zone) for zone in zones}):
+        zone = ZoneInfo(name)
+        in_month |= Q(
+            timezone=name, starts_at__gte=first.replace(tzinfo=zone), starts_at__lt=following.replace(tzinfo=zone)
+        )
+    return queryset.filter(in_month)
 
 
 # =================================================================================================

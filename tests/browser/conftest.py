@@ -72,3 +72,22 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _links_to_live_server(settings, live_server):
+    """Links in emails, calendar files and certificates point at the server the browser talks to."""
+    settings.SITE_URL = live_server.url
+
+
+@pytest.fixture
+def downloads():
+    """Click something that downloads a file; return (suggested file name, bytes)."""
+
+    def take(page, click) -> tuple[str, bytes]:
+        with page.expect_download() as info:
+            click()
+        download = info.value
+        return download.suggested_filename, Path(download.path()).read_bytes()
+
+    return take

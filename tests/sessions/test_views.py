@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -67,6 +68,37 @@ def test_session_list_filters_by_topic_format_language_country_and_month(client)
     assert [session.pk for session in response.context["sessions"]] == [match.pk]
 
 
+def test_session_list_month_is_the_month_in_the_session_time_zone(client):
+    """The month filter follows the date the card shows, not the UTC date."""
+    year = timezone.now().year + 1
+    # 20:00 on 31 March in Mexico City is 1 April in UTC; 07:00 on 1 April in Tokyo is 31 March in UTC.
+    mexico_evening = TrainingSessionFactory(
+        timezone="America/Mexico_City", starts_at=datetime(year, 3, 31, 20, tzinfo=ZoneInfo("America/Mexico_City"))
+    )
+    tokyo_morning = TrainingSessionFactory(
+        timezone="Asia/Tokyo", starts_at=datetime(year, 4, 1, 7, tzinfo=ZoneInfo("Asia/Tokyo"))
+    )
+    utc_last_minute = TrainingSessionFactory(timezone="UTC", starts_at=datetime(year, 3, 31, 23, 59, tzinfo=UTC))
+
+    march = client.get(reverse("sessions:list"), {"month": f"{year}-03"})
+    april = client.get(reverse("sessions:list"), {"month": f"{year}-04"})
+
+    assert [session.pk for session in march.context["sessions"]] == [utc_last_minute.pk, mexico_evening.pk]
+    assert [session.pk for session in april.context["sessions"]] == [tokyo_morning.pk]
+
+
+def test_session_list_month_december_ends_at_the_new_year(client):
+    year = timezone.now().year + 1
+    new_year_eve = TrainingSessionFactory(
+        timezone="America/Bogota", starts_at=datetime(year, 12, 31, 22, tzinfo=ZoneInfo("America/Bogota"))
+    )
+    TrainingSessionFactory(timezone="UTC", starts_at=datetime(year + 1, 1, 1, 9, tzinfo=UTC))
+
+    response = client.get(reverse("sessions:list"), {"month": f"{year}-12"})
+
+    assert [session.pk for session in response.context["sessions"]] == [new_year_eve.pk]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -102,14 +134,21 @@ def test_session_list_paginates(client):
 
 
 @pytest.mark.parametrize("item_count", [1, 12])
-def test_session_list_query_count_is_bounded(officer_client, django_assert_max_num_queries, item_count):
-    for session in TrainingSessionFactory.create_batch(item_count):
+@pytest.mark.parametrize("by_month", [False, True])
+def test_session_list_query_count_is_bounded(officer_client, django_assert_max_num_queries, item_count, by_month):
+    # Mid-month, so the month is the same in every zone used.
+    start = (timezone.now().replace(day=1) + timedelta(days=40)).replace(day=15, hour=12)
+    for number, session in enumerate(TrainingSessionFactory.create_batch(item_count, starts_at=start)):
         session.topics.add(TopicFactory())
+        session.timezone = ["UTC", "America/Mexico_City", "Asia/Tokyo"][number % 3]
+        session.save()
     # Steady state: the language cookie is set after the first page (see OfficerLanguageMiddleware).
     officer_client.cookies["django_language"] = "en"
+    query = {"month": f"{start:%Y-%m}"} if by_month else {}
 
-    with django_assert_max_num_queries(9):
-        response = officer_client.get(reverse("sessions:list"))
+    # The month filter reads the time zones in use near that month: one query more.
+    with django_assert_max_num_queries(10 if by_month else 9):
+        response = officer_client.get(reverse("sessions:list"), query)
 
     assert len(response.context["sessions"]) == item_count
 
