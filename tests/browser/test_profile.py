@@ -75,7 +75,11 @@ def test_profile_agency_change_sends_the_officer_back_to_verification(page, scre
 
     # On a session page the officer sees why there is no register button.
     page.goto(f"/sessions/{session.pk}/")
-    assert page.locator("#registration-box").get_by_text("You can register once your affiliation is verified.").is_visible()
+    assert (
+        page.locator("#registration-box")
+        .get_by_text("You can register once your affiliation is verified.")
+        .is_visible()
+    )
     assert page.get_by_role("button", name="Register").count() == 0
     screenshot(page, "portal_profile_pending_after_agency_change")
 
