@@ -11,6 +11,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+OTHER_HOST = "training.trainingops.test"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # A host name that is not "localhost": some front-end libraries only call home for other hosts.
+    f"--host-resolver-rules=MAP {OTHER_HOST} 127.0.0.1",
 ]
 
 
