@@ -3,11 +3,18 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from agencies.models import Officer
 from messaging.models import OutboundMessage
-from tests.browser.helpers import PASSWORD, emails_to, link_in, sign_in, verified_officer
-from tests.factories import AgencyEmailDomainFactory, AgencyFactory, CountryFactory, TrainingSessionFactory
+from tests.browser.helpers import PASSWORD, emails_to, link_in, sign_in, verified_officer, verified_user
+from tests.factories import (
+    AgencyEmailDomainFactory,
+    AgencyFactory,
+    CountryFactory,
+    TrainerFactory,
+    TrainingSessionFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,3 +110,72 @@ def test_password_change_from_the_profile(page, screenshot):
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "ana@policia.gob.mx", password=NEW_PASSWORD)
     assert page.get_by_role("link", name="My trainings").first.is_visible()
+
+
+def current_totp_code(secret: str) -> str:
+    """What the staff member's authenticator app shows now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def test_staff_enrols_an_authenticator_then_signs_in_with_a_code(page, screenshot, settings, roles):
+    settings.STAFF_MFA_REQUIRED = True
+    trainer = TrainerFactory(user__email="lena@trainingops.example", user__first_name="Lena")
+    verified_user(trainer.user)
+
+    sign_in(page, "lena@trainingops.example", next_url="/admin/")
+    # The back office stays closed until an authenticator is set up; allauth first asks for the
+    # password again before any change to how the account signs in, even right after signing in.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", "000000")
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_selector("text=Incorrect code.")
+    page.fill("input[name=code]", current_totp_code(secret))
+    screenshot(page, "accounts_staff_mfa_activate")
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(lambda url: "/totp/activate/" not in url)
+
+    page.goto("/admin/")
+    assert page.inner_text("#site-name") == "Django administration"
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/admin/logout/")
+
+    sign_in(page, "lena@trainingops.example", next_url="/admin/")
+    page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.fill("input[name=code]", current_totp_code(secret))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/admin/")
+    assert page.get_by_role("link", name="Training sessions").first.is_visible()
+    screenshot(page, "accounts_staff_mfa_signed_in")
+
+
+def test_email_addresses_page_adds_and_confirms_an_address(page, screenshot):
+    verified_officer("ana@policia.gob.mx")
+
+    sign_in(page, "ana@policia.gob.mx")
+    page.goto("/profile/")
+    page.get_by_role("link", name="Email addresses").click()
+    page.wait_for_url("**/accounts/email/")
+    assert "ana@policia.gob.mx" in page.inner_text("main")
+    page.fill("input[type=email][name=email]", "ana.lopez@fgr.example")
+    page.get_by_role("button", name="Add Email").click()
+    page.wait_for_selector("text=Confirmation email sent to ana.lopez@fgr.example.")
+
+    (message,) = emails_to("ana.lopez@fgr.example")
+    page.goto(link_in(message, r"/accounts/confirm-email/"))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_selector("text=You have confirmed ana.lopez@fgr.example.")
+    page.goto("/accounts/email/")
+    # Each address sits beside its radio button, its states shown as badges.
+    row = page.locator("label", has_text="ana.lopez@fgr.example")
+    radio = page.locator(f"#{row.get_attribute('for')}").bounding_box()
+    assert abs(row.bounding_box()["y"] - radio["y"]) < radio["height"]
+    assert row.locator(".badge-ok").inner_text() == "Verified"
+    assert page.locator(".nav-toggle-label").is_hidden()  # the phone menu button, on a desktop screen
+    screenshot(page, "accounts_email_addresses")
+    assert EmailAddress.objects.get(email="ana.lopez@fgr.example").verified

@@ -216,3 +216,15 @@ def test_language_switcher_shows_the_portal_in_french(page, screenshot):
     page.wait_for_url("**/sessions/")
     assert page.get_by_role("button", name="Filtrer").is_visible()
     screenshot(page, "portal_french")
+
+
+def test_phone_menu_opens_the_navigation(page, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    assert page.locator(".site-nav").is_hidden()
+
+    page.locator(".nav-toggle-label").click()
+    page.get_by_role("link", name="Sessions").first.click()
+    page.wait_for_url("**/sessions/")
+    assert page.inner_text("h1") == "Sessions"
+    screenshot(page, "portal_phone")
