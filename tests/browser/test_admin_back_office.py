@@ -153,6 +153,9 @@ def test_trainer_takes_attendance_and_completes_the_session(page, screenshot, ro
     page.locator("tr.form-row", has_text="partial@policia.gob.mx").locator("input[name$=attendance_note]").fill(
         "Left at the break"
     )
+    # The form's times are the session's, so no "You are N hours ahead of server time" under them.
+    assert page.locator("#id_starts_at_1").is_visible()
+    assert page.locator(".timezonewarning").count() == 0
     screenshot(page, "admin_attendance_roll_call")
     page.click("input[name=_save]")
     page.wait_for_selector("text=was changed successfully")
