@@ -228,3 +228,15 @@ def test_phone_menu_opens_the_navigation(page, screenshot):
     page.wait_for_url("**/sessions/")
     assert page.inner_text("h1") == "Sessions"
     screenshot(page, "portal_phone")
+
+
+def test_session_page_opened_first_from_an_email_link_shows_the_viewer_time(page, screenshot):
+    session = TrainingSessionFactory(title="Tracing illicit funds", timezone="America/Mexico_City")
+
+    # The first page of a visit: the browser's zone is not known to the server yet.
+    page.goto(f"/sessions/{session.pk}/")
+    page.wait_for_selector("#viewer-time")
+
+    assert page.inner_text("#viewer-time").endswith("your time (Europe/Paris)")
+    assert page.locator("[data-needs-viewer-zone]").count() == 0
+    screenshot(page, "portal_session_first_visit")

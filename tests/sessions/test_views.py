@@ -169,6 +169,27 @@ def test_session_detail_shows_both_time_zones(client):
     content = response.content.decode()
     assert "America/Mexico_City" in content
     assert "Europe/Paris" in content
+    assert "data-needs-viewer-zone" not in content
+
+
+def test_session_detail_without_the_viewer_zone_asks_the_script_for_it(client):
+    session = TrainingSessionFactory(timezone="America/Mexico_City")
+
+    content = client.get(detail_url(session)).content.decode()
+
+    # portal.js stores the browser's zone and draws the page again (checked in the browser tests).
+    assert "<span data-needs-viewer-zone hidden></span>" in content
+    assert 'id="viewer-time"' not in content
+
+
+def test_session_detail_in_the_viewer_own_zone_needs_nothing_more(client):
+    session = TrainingSessionFactory(timezone="Europe/Paris")
+    client.cookies["tz"] = "Europe%2FParis"
+
+    content = client.get(detail_url(session)).content.decode()
+
+    assert "data-needs-viewer-zone" not in content
+    assert 'id="viewer-time"' not in content
 
 
 def test_session_detail_ignores_bad_time_zone_cookie(client):
