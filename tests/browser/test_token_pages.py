@@ -14,9 +14,12 @@ from tests.factories import (
     AgencyFactory,
     AttendanceFactory,
     CountryFactory,
+    InvitationFactory,
     ManagerFactory,
     OfficerFactory,
     RegistrationFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
     TopicFactory,
     TrainingSessionFactory,
 )
@@ -160,3 +163,29 @@ def test_survey_in_the_attendee_language_validates_then_records_one_answer(page,
     page.reload()
     assert page.inner_text("h1") == "Ya respondida"
     screenshot(page, "survey_already_answered")
+
+
+def test_personal_links_that_no_longer_work_say_so(page, screenshot):
+    closed = TrainingSessionFactory(
+        title="Blockchain fundamentals", registration_closes_at=timezone.now() - timedelta(hours=1)
+    )
+    expired = InvitationFactory(session=closed, email="pedro@policia.gob.mx", language="fr")
+    survey = SurveyFactory(
+        session=TrainingSessionFactory(title="Tracing illicit funds", status=TrainingSession.Status.COMPLETED),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
+    late = SurveyResponseFactory(survey=survey, registration=RegistrationFactory(session=survey.session), language="fr")
+
+    page.goto(f"/invitations/{expired.token}/")
+    assert page.inner_text(".invitation .state") == (
+        "Cette invitation a expiré : les inscriptions à la session sont closes."
+    )
+    assert page.get_by_role("button", name="Accepter").count() == 0
+    screenshot(page, "invitation_expired")
+
+    page.goto(f"/surveys/{late.token}/")
+    assert page.inner_text("h1") == "Questionnaire clos"
+
+    response = page.goto("/invitations/not-a-real-token/")
+    assert response.status == 404
+    assert page.inner_text("h1") == "Page not found"
