@@ -11,9 +11,10 @@ from tests.factories import OfficerFactory, UserFactory
 PASSWORD = "correct-horse-battery"  # UserFactory's password
 
 
-def verified_officer(email: str, **fields):
+def verified_officer(email: str, *, first_name: str = "Ana", last_name: str = "López", **fields):
     """An officer whose email address is confirmed, so they can sign in with PASSWORD."""
-    officer = OfficerFactory(user=UserFactory(email=email, first_name="Ana", last_name="López"), **fields)
+    user = UserFactory(email=email, first_name=first_name, last_name=last_name)
+    officer = OfficerFactory(user=user, **fields)
     EmailAddress.objects.create(user=officer.user, email=email, verified=True, primary=True)
     return officer
 

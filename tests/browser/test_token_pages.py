@@ -122,7 +122,7 @@ def test_survey_in_the_attendee_language_validates_then_records_one_answer(page,
     session = TrainingSessionFactory(
         title="Rastreo de fondos ilícitos", starts_at=starts, ends_at=starts + timedelta(hours=3)
     )
-    attendee = verified_officer("luis@policia.gob.mx", preferred_language="es")
+    attendee = verified_officer("luis@policia.gob.mx", first_name="Luis", last_name="Ramírez", preferred_language="es")
     AttendanceFactory(
         registration=RegistrationFactory(session=session, officer=attendee), status=Attendance.Status.PRESENT
     )
