@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +23,8 @@ from sessions import services
 from sessions.models import Invitation, SurveyResponse, Topic
 from sessions.selectors import waitlist_position, with_invitation_state
 
+# The session key holding the token of an invitation accepted before signing in.
+ACCEPT_AFTER_SIGN_IN = "invitation_to_accept"
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
 RECOMMEND_CHOICES = [(value, str(value)) for value in range(0, 11)]
 
@@ -120,13 +123,48 @@ def _to_account(request, invitation) -> HttpResponseRedirect:
     """Send an anonymous invitee to sign up (or log in) with their address filled in, then back here.
 
     Following the personal link proves the address is theirs, so allauth may treat it as
-    verified when they sign up with it (``stash_verified_email``).
+    verified when they sign up with it (``stash_verified_email``). The acceptance is remembered
+    in their session and completed when they come back signed in, without a second click. The
+    account pages are shown in the invitation's language unless this browser already chose one.
     """
     get_adapter(request).stash_verified_email(request, invitation.email)
+    request.session[ACCEPT_AFTER_SIGN_IN] = invitation.token
     has_account = get_user_model().objects.filter(email__iexact=invitation.email).exists()
     target = reverse("account_login" if has_account else "account_signup")
     query = urlencode({"email": invitation.email, "next": reverse("invitation", args=[invitation.token])})
-    return HttpResponseRedirect(f"{target}?{query}")
+    response = HttpResponseRedirect(f"{target}?{query}")
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            invitation.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+def _accept(request, invitation):
+    officer = _officer_of(request.user)
+    if officer is None:
+        error = _("Only officers with a portal profile can register. Complete your profile first.")
+        return _landing(request, invitation, error=error, status=409)
+    try:
+        registration = services.accept_invitation(invitation=invitation, officer=officer)
+    except (services.InvitationError, services.RegistrationError) as error:
+        return _landing(request, invitation, error=error.message, status=409)
+    return _landing(request, invitation, registration=registration)
+
+
+def _accepting_after_sign_in(request, invitation) -> bool:
+    """Whether this signed-in visitor pressed "Accept" on this invitation before signing in."""
+    if not request.user.is_authenticated or request.session.get(ACCEPT_AFTER_SIGN_IN) != invitation.token:
+        return False
+    del request.session[ACCEPT_AFTER_SIGN_IN]
+    return True
 
 
 @never_cache
@@ -136,6 +174,8 @@ def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("session"), token=token)
     with translation.override(invitation.language):
         if request.method == "GET":
+            if _accepting_after_sign_in(request, invitation):
+                return _accept(request, invitation)
             return _landing(request, invitation)
         action = request.POST.get("action")
         if action == "decline":
@@ -148,12 +188,4 @@ def invitation(request, token):
             return _landing(request, invitation, error=_("Choose accept or decline."), status=400)
         if not request.user.is_authenticated:
             return _to_account(request, invitation)
-        officer = _officer_of(request.user)
-        if officer is None:
-            error = _("Only officers with a portal profile can register. Complete your profile first.")
-            return _landing(request, invitation, error=error, status=409)
-        try:
-            registration = services.accept_invitation(invitation=invitation, officer=officer)
-        except (services.InvitationError, services.RegistrationError) as error:
-            return _landing(request, invitation, error=error.message, status=409)
-        return _landing(request, invitation, registration=registration)
+        return _accept(request, invitation)

@@ -265,7 +265,7 @@ def certificate_pdf(request, registration_id: int):
 def certificate_verify(request, code: str):
     """Public proof that a certificate is genuine, showing only what is printed on it."""
     code = code.strip().upper()
-    if not CERTIFICATE_CODE.fullmatch(code):
-        raise Http404(_("No certificate has this code."))
-    certificate = get_object_or_404(Certificate, code=code)
-    return render(request, "portal/certificate_verify.html", {"certificate": certificate})
+    certificate = Certificate.objects.filter(code=code).first() if CERTIFICATE_CODE.fullmatch(code) else None
+    # An unknown code is an answer too ("not genuine"), given on the same page with a 404 status.
+    status = 200 if certificate is not None else 404
+    return render(request, "portal/certificate_verify.html", {"certificate": certificate}, status=status)

@@ -63,3 +63,14 @@ def _fresh_cache():
         cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request made with the test client leaves its language active in this thread (LocaleMiddleware
+    activates it, nothing deactivates it): without this, a test ending on a French page would make
+    the next test's service messages French."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

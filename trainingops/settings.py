@@ -247,6 +247,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 LOGIN_REDIRECT_URL = "/"
 # The portal's sign-up asks for name, agency, job title and language and creates the officer profile.
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OfficerSignupForm"
+ACCOUNT_FORMS = {"login": "accounts.login_form.PrefilledLoginForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TrainingOps] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

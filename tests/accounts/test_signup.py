@@ -185,3 +185,9 @@ def test_password_reset_email_goes_through_the_log_in_the_officers_language(clie
     assert mail.outbox[0].to == ["carla@policia.gob.mx"]
     assert mail.outbox[0].subject == message.subject
     assert re.search(r"http://testserver/accounts/password/reset/key/\S+/", mail.outbox[0].body)
+
+
+def test_login_page_links_once_to_password_reset(client):
+    content = client.get(reverse("account_login")).content.decode()
+
+    assert content.count(f'href="{reverse("account_reset_password")}"') == 1

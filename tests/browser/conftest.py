@@ -11,6 +11,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+OTHER_HOST = "training.trainingops.test"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # A host name that is not "localhost": some front-end libraries only call home for other hosts.
+    f"--host-resolver-rules=MAP {OTHER_HOST} 127.0.0.1",
 ]
 
 
@@ -70,5 +73,24 @@ def screenshot(request):
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+    return take
+
+
+@pytest.fixture(autouse=True)
+def _links_to_live_server(settings, live_server):
+    """Links in emails, calendar files and certificates point at the server the browser talks to."""
+    settings.SITE_URL = live_server.url
+
+
+@pytest.fixture
+def downloads():
+    """Click something that downloads a file; return (suggested file name, bytes)."""
+
+    def take(page, click) -> tuple[str, bytes]:
+        with page.expect_download() as info:
+            click()
+        download = info.value
+        return download.suggested_filename, Path(download.path()).read_bytes()
 
     return take

@@ -27,6 +27,7 @@ def test_report_page_manager_sees_key_figures(manager_client, program):
     assert '<div class="figure" data-metric="officers_trained">' in content
     assert "<svg" in content
     assert "cdn" not in content.lower()
+    assert "<title>Yearly report 2024 · TrainingOps</title>" in content
 
 
 def test_report_page_superuser_without_group_is_manager(client, program):

@@ -191,6 +191,17 @@ def test_change_form_renders_for_manager(manager_client):
     assert response.context["inline_admin_formsets"][1].formset.total_form_count() == 1
 
 
+@pytest.mark.parametrize("url", ["add", "change"])
+def test_session_form_drops_the_server_time_note(manager_client, url):
+    """Its times are in the session's zone: Django's "N hours ahead of server time" would mislead."""
+    session = trained_session(TrainerFactory())
+    target = reverse("admin:training_trainingsession_add") if url == "add" else change_url(session)
+
+    content = manager_client.get(target).content.decode()
+
+    assert '<script src="/static/training/session_form.js"></script>' in content
+
+
 def test_change_form_renders_for_its_trainer(trainer_client, trainer):
     session = trained_session(trainer)
 

@@ -46,6 +46,14 @@ def test_invite_form_get_shows_the_form(superuser_client):
     assert response.context["form"].initial == {"language": "es"}
 
 
+def test_invite_form_loads_the_admin_form_styles_for_its_pickers(superuser_client):
+    content = superuser_client.get(invite_url(TrainingSessionFactory())).content.decode()
+
+    # Without forms.css (which imports widgets.css) the two-box pickers are drawn as bare lists.
+    assert '<link rel="stylesheet" href="/static/admin/css/forms.css">' in content
+    assert '<div><select name="agencies"' in content
+
+
 def test_invite_form_reports_new_skipped_and_invalid(superuser_client, django_capture_on_commit_callbacks):
     session = TrainingSessionFactory()
     agency = AgencyFactory(acronym="SSPC")

@@ -154,9 +154,14 @@ def test_certificate_verify_page_sets_right_to_left_names_in_their_direction(cli
     assert '<p dir="auto">شرطة دبي</p>' in content
 
 
-@pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "x" * 200, "%20"])
-def test_certificate_verify_unknown_code_is_404(client, code):
-    assert client.get(f"/certificates/{code}/").status_code == 404
+@pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "x" * 200, "%20", "not a code!"])
+def test_certificate_verify_unknown_code_is_404_and_says_so(client, code):
+    response = client.get(f"/certificates/{code}/")
+
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "No certificate has this code." in content
+    assert "This certificate is genuine" not in content
 
 
 def test_certificate_verify_code_with_nul_is_400(client):

@@ -533,3 +533,77 @@ def test_plain_text_parts_are_not_html_escaped(manager_user):
     assert message.subject == "You are invited: Crypto & AML: officers' day"
     assert "Crypto & AML: officers' day" in message.body_text
     assert "Crypto &amp; AML: officers&#x27; day" in message.body_html
+
+
+def test_invitation_accept_login_page_has_the_invited_address_filled_in(client):
+    UserFactory(email="ana@policia.gob.mx")
+    invitation = InvitationFactory(email="ana@policia.gob.mx")
+
+    response = client.post(url(invitation), {"action": "accept"}, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert response.context["form"]["login"].value() == "ana@policia.gob.mx"
+
+
+def test_login_page_without_an_address_leaves_the_field_empty(client):
+    response = client.get("/accounts/login/")
+
+    assert response.context["form"]["login"].value() is None
+
+
+def test_invitation_accepted_before_sign_in_registers_on_return_without_a_second_click(client):
+    officer = OfficerFactory(user__email="ana@policia.gob.mx")
+    invitation = InvitationFactory(email="ana@policia.gob.mx")
+    client.post(url(invitation), {"action": "accept"})
+    # allauth's login keeps the anonymous session's data (as after sign-up).
+    client.force_login(officer.user)
+
+    response = client.get(url(invitation))
+
+    assert response.status_code == 200
+    assert response.context["registration"] == Registration.objects.get(officer=officer)
+    assert Invitation.objects.get().status == Invitation.Status.ACCEPTED
+    assert "invitation_to_accept" not in client.session
+
+
+def test_invitation_page_signed_in_without_pressing_accept_registers_nobody(client):
+    officer = OfficerFactory(user__email="ana@policia.gob.mx")
+    invitation = InvitationFactory(email="ana@policia.gob.mx")
+    client.force_login(officer.user)
+
+    response = client.get(url(invitation))
+
+    assert response.context["registration"] is None
+    assert not Registration.objects.exists()
+
+
+def test_invitation_accept_remembered_for_another_invitation_does_not_accept_this_one(client):
+    officer = OfficerFactory(user__email="ana@policia.gob.mx")
+    accepted = InvitationFactory(email="ana@policia.gob.mx")
+    other = InvitationFactory(email="ana@policia.gob.mx")
+    client.post(url(accepted), {"action": "accept"})
+    client.force_login(officer.user)
+
+    client.get(url(other))
+
+    assert not Registration.objects.exists()
+    assert client.session["invitation_to_accept"] == accepted.token
+
+
+def test_invitation_accept_shows_account_pages_in_the_invitation_language(client):
+    invitation = InvitationFactory(email="luis@policia.gob.mx", language="es")
+
+    response = client.post(url(invitation), {"action": "accept"}, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/accounts/signup/")
+    assert response.context["LANGUAGE_CODE"] == "es"
+    assert response.context["form"]["email"].value() == "luis@policia.gob.mx"
+
+
+def test_invitation_accept_keeps_the_language_this_browser_chose(client):
+    invitation = InvitationFactory(email="luis@policia.gob.mx", language="es")
+    client.cookies["django_language"] = "fr"
+
+    response = client.post(url(invitation), {"action": "accept"}, follow=True)
+
+    assert response.context["LANGUAGE_CODE"] == "fr"

@@ -53,7 +53,10 @@ def test_survey_errors_are_in_the_attendee_language(client):
 
     page = client.post(url(response), {**VALID, "overall_rating": "9"})
 
-    assert '<p class="error" id="overall_rating-error">Elija una valoración de 1 a 5.</p>' in page.content.decode()
+    assert (
+        '<p class="error error-text" id="overall_rating-error">Elija una valoración de 1 a 5.</p>'
+        in page.content.decode()
+    )
 
 
 def test_survey_page_needs_no_login_and_records_one_response(client):

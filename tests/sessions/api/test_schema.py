@@ -50,6 +50,21 @@ def test_docs_page_uses_local_assets(client):
     assert b"cdn.jsdelivr" not in response.content
 
 
+@pytest.mark.django_db
+def test_redoc_page_uses_local_assets_and_forbids_others(client):
+    response = client.get("/api/redoc/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in content
+    assert "fonts.googleapis.com" not in content
+    # Redoc's bundle shows a logo from Redocly's CDN: the page's policy keeps the browser from fetching it.
+    assert (
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"img-src 'self' data:; font-src 'self' data:; "
+        "connect-src 'self'\">"
+    ) in content
+
+
 @pytest.fixture
 def keep_test_connection():
     """Calls go through the WSGI handler, whose request signals would close the test's connection
