@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ from accounts.roles import is_manager
 from agencies.models import Agency, Country
 from sessions import services
 from sessions.models import Invitation, SessionTrainer, Survey, TrainingSession
-from sessions.selectors import survey_results, survey_results_by_trainer, with_invitation_state
+from sessions.selectors import response_rate, survey_results, survey_results_by_trainer, with_invitation_state
 
 INVALID_LINES_SHOWN = 200
 
@@ -244,7 +245,8 @@ class SurveyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("response rate"))
     def response_rate(self, obj):
-        return f"{round(100 * obj.answered_count / obj.invited_count)} %" if obj.invited_count else "—"
+        rate = response_rate(obj.answered_count, obj.invited_count)
+        return f"{number_format(rate)} %" if rate is not None else "—"
 
     @admin.display(description=_("overall (1–5)"), ordering="overall")
     def average_overall(self, obj):

@@ -226,6 +226,11 @@ def net_promoter_score(scores: list[int]) -> int | None:
     return round(100 * (promoters - detractors) / len(scores))
 
 
+def response_rate(answered: int, invited: int) -> float | None:
+    """The share of invited attendees who answered, in percent with one decimal (None when nobody was invited)."""
+    return round(100 * answered / invited, 1) if invited else None
+
+
 @dataclass(frozen=True)
 class SurveyResults:
     invited: int
@@ -239,7 +244,7 @@ class SurveyResults:
 
     @property
     def response_rate(self) -> float | None:
-        return round(100 * self.answered / self.invited, 1) if self.invited else None
+        return response_rate(self.answered, self.invited)
 
 
 def survey_results(responses: QuerySet[SurveyResponse]) -> SurveyResults:

@@ -226,7 +226,7 @@ def test_survey_changelist_shows_rate_averages_and_recommend_score(superuser_cli
 
     row = response.context["cl"].result_list[0]
     admin = response.context["cl"].model_admin
-    assert (admin.invited(row), admin.answered(row), admin.response_rate(row)) == (4, 3, "75 %")
+    assert (admin.invited(row), admin.answered(row), admin.response_rate(row)) == (4, 3, "75.0 %")
     assert (admin.average_overall(row), admin.average_usefulness(row), admin.average_trainer(row)) == (
         "4.00",
         "4.00",

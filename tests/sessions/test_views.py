@@ -160,6 +160,24 @@ def test_session_detail_shows_both_time_zones(client):
     assert "data-needs-viewer-zone" not in content
 
 
+def test_session_detail_shows_the_end_date_when_the_session_ends_on_another_day(client):
+    year = timezone.now().year + 1
+    zone = ZoneInfo("America/Mexico_City")
+    session = TrainingSessionFactory(  # 16:00-19:00 in Mexico City is 23:00-02:00 in Paris
+        timezone="America/Mexico_City",
+        starts_at=datetime(year, 3, 10, 16, tzinfo=zone),
+        ends_at=datetime(year, 3, 10, 19, tzinfo=zone),
+    )
+    client.cookies["tz"] = "Europe%2FParis"
+
+    content = client.get(detail_url(session)).content.decode()
+
+    assert f'<span>March 10, {year}, 4 p.m. – 7 p.m. <span class="zone">session time' in content
+    assert (
+        f'id="viewer-time">March 10, {year}, 11 p.m. – March 11, {year}, 2 a.m. <span class="zone">your time' in content
+    )
+
+
 def test_session_detail_without_the_viewer_zone_asks_the_script_for_it(client):
     session = TrainingSessionFactory(timezone="America/Mexico_City")
 
