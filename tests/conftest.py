@@ -74,3 +74,13 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_tokens():
+    """Each web process remembers tokens for a second: no test sees another test's."""
+    from trainingops.api_authentication import recent_tokens
+
+    recent_tokens.clear()
+    yield
+    recent_tokens.clear()

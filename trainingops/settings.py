@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Serves bench/'s floor view (GET /bench/floor/sessions) when set; never in production.
 BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
+# Seconds each web process remembers a token it authenticated (trainingops/api_authentication.py); 0 = off.
+API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=1.0)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTO_REFRESH": False}
 
 # Security. Production is DEBUG=false behind TLS; each switch can be set explicitly.
