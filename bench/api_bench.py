@@ -191,12 +191,14 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         f"API / floor: **{ratio:.0%}** (target ≥ {TARGET_RATIO:.0%}, p99 < {TARGET_P99_MS:.0f} ms): {verdict} the target. "
         f"Every round: {', '.join(f'{r:.0%}' for r in ratios)}.",
         "",
-        "Per API request (PostgreSQL): one prepared statement for the token with its user and the caller's role "
-        "(groups, trainer and officer profiles), one Redis round trip for throttling (a counter per caller and "
-        "window), one ORM query for the page (its total by `COUNT(*) OVER ()`) and one prepared statement for the "
-        "page's topics and trainers; sessions are serialised from `.values()` rows and rendered with orjson. The "
-        "floor runs one ORM query for the same columns and no authentication. Both pass the same middleware and "
-        "the same connection health check.",
+        "Per API request (PostgreSQL): the token with its user and the caller's role (groups, trainer and officer "
+        "profiles) from one prepared statement, or from the web process's memory when the same token was "
+        "authenticated less than `API_AUTH_CACHE_SECONDS` (1 s) ago; one Redis round trip for throttling (a "
+        "counter per caller and window); one ORM query for the page (its total by `COUNT(*) OVER ()`); one prepared "
+        "statement for the page's topics and trainers. Sessions are serialised from `.values()` rows and rendered "
+        "with orjson. The floor runs one ORM query for the same columns and no authentication. Both pass the same "
+        "middleware and the same connection health check. The ratio moves a lot from round to round on this "
+        "2-CPU machine (the API's throughput more than the floor's), hence the alternated rounds and the median.",
         "",
         "How the API got here (in-process, one request, DEBUG off, best of 5x200, the floor at 2.4 ms throughout): "
         "7.5 ms at the start of the third session; the token-and-role lookup written once as SQL from the models' "
@@ -204,7 +206,11 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         "instances): 6.7 ms; topics and trainers in one `UNION ALL` statement instead of two ORM queries: 5.4 ms; "
         "both statements prepared once per connection (`PREPARE`/`EXECUTE`; PostgreSQL spent 0.35-0.45 ms planning "
         "the token statement against 0.05 ms running it): 4.3 ms; orjson instead of the standard library's "
-        "encoder: 4.0 ms. Earlier (second session): DRF's sliding-window throttle, which unpickled and rewrote a "
+        "encoder: 4.0 ms; under wrk that was 52-63% of the floor (median 55% over 5 rounds). Remembering "
+        "authenticated tokens for a second per process removed the token statement from all but one call a "
+        "second per token: 56-74% (median 64%). Measured and not kept: freezing the garbage collector in the "
+        "workers (no change); without the topics-and-trainers statement the API would gain about 5 points more "
+        "(62-73%), which would need those relations copied onto the session row. Earlier (second session): DRF's sliding-window throttle, which unpickled and rewrote a "
         "list of every request's timestamp per call, became a fixed-window counter, and the relations stopped "
         "being correlated array subqueries. What is left is what the floor pays too (middleware, compiling and "
         "running the page query, loading 250 timestamps) plus about 1.6 ms: authentication and throttling, the "
