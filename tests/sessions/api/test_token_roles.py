@@ -112,6 +112,7 @@ def test_token_statement_is_prepared_once_per_connection(settings, roles):
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are a PostgreSQL feature")
     settings.DB_PREPARED_STATEMENTS = True
+    settings.API_AUTH_CACHE_SECONDS = 0  # read the token on every call
     connection.close()  # a fresh connection, whatever earlier tests prepared
     client = token_client(ManagerFactory())
     with CaptureQueriesContext(connection) as first:
@@ -128,9 +129,10 @@ def test_token_statement_is_prepared_once_per_connection(settings, roles):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_prepared_statements_survive_a_reconnect(roles):
+def test_prepared_statements_survive_a_reconnect(roles, settings):
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are a PostgreSQL feature")
+    settings.API_AUTH_CACHE_SECONDS = 0  # read the token on every call
     client = token_client(ManagerFactory())
     assert client.get(SESSIONS).status_code == 200
     connection.close()  # the server session and its prepared statements are gone
