@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.language import remember_language
 from agencies.models import Officer
 
 # Paths a staff member without MFA may still use: the account pages (which include the MFA
@@ -54,16 +55,7 @@ class OfficerLanguageMiddleware:
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
         if language and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            remember_language(response, language)
         return response
 
     @staticmethod

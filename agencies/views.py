@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.language import remember_language
 from agencies import services
 from agencies.forms import DeleteAccountForm, ProfileForm
 
@@ -43,7 +44,7 @@ def profile(request):
             translation.activate(officer.preferred_language)
             messages.success(request, _("Your profile was saved."))
             response = redirect("agencies:profile")
-            response.set_cookie("django_language", officer.preferred_language, samesite="Lax")
+            remember_language(response, officer.preferred_language)
             return response
     return render(request, "portal/profile.html", {"form": form, "officer": officer})
 

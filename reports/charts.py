@@ -30,14 +30,7 @@ def column_chart(*, title: str, points: list[tuple[str, int]], color: str = "#2f
         '<text x="{7}" y="{9}" text-anchor="middle" class="value">{6}</text></g>',
         bars,
     )
-    return format_html(
-        '<svg class="report-chart" viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>{}</svg>',
-        _WIDTH,
-        height,
-        title,
-        title,
-        body,
-    )
+    return _svg(title=title, height=height, body=body)
 
 
 def bar_chart(*, title: str, points: list[tuple[str, int]], color: str = "#3d8b5f") -> SafeString:
@@ -58,6 +51,10 @@ def bar_chart(*, title: str, points: list[tuple[str, int]], color: str = "#3d8b5
         '<text x="{8}" y="{2}" class="value">{1}</text></g>',
         bars,
     )
+    return _svg(title=title, height=height, body=body)
+
+
+def _svg(*, title: str, height: int, body: SafeString) -> SafeString:
     return format_html(
         '<svg class="report-chart" viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>{}</svg>',
         _WIDTH,

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -67,7 +67,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
-from sessions.selectors import UTC_OFFSET_MARGIN, local_period_condition
+from sessions.selectors import local_period_condition, zones_starting_between
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -249,15 +249,11 @@ def _local_start(zone: str, year: int, month: int = 1) -> datetime:
 
 def session_timezones(*, first_year: int, last_year: int) -> list[str]:
     """The time zones of the non-draft, non-cancelled sessions that may start in these local years."""
-    start = datetime(first_year, 1, 1, tzinfo=UTC) - UTC_OFFSET_MARGIN
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + UTC_OFFSET_MARGIN
-    zones = (
-        TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__gte=start, starts_at__lt=end)
-        .order_by()
-        .values_list("timezone", flat=True)
-        .distinct()
+    return zones_starting_between(
+        date(first_year, 1, 1),
+        date(last_year + 1, 1, 1),
+        sessions=TrainingSession.objects.filter(status__in=HELD_STATUSES),
     )
-    return sorted(str(zone) for zone in zones)
 
 
 def _in_local_year(zones: list[str], year: int) -> Q:

@@ -81,10 +81,12 @@ def local_period_condition(zones: Iterable[str], first: date, end: date) -> Q:
     return condition
 
 
-def zones_starting_between(first: date, end: date) -> list[str]:
-    """The time zones of the sessions that may start between these local dates, in some time zone."""
+def zones_starting_between(first: date, end: date, sessions: QuerySet[TrainingSession] | None = None) -> list[str]:
+    """The time zones of the sessions (of ``sessions``, default all) that may start between these local
+    dates, in some time zone."""
+    sessions = TrainingSession.objects.all() if sessions is None else sessions
     zones = (
-        TrainingSession.objects.filter(
+        sessions.filter(
             starts_at__gte=datetime.combine(first, time(), UTC) - UTC_OFFSET_MARGIN,
             starts_at__lt=datetime.combine(end, time(), UTC) + UTC_OFFSET_MARGIN,
         )

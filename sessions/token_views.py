@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.language import remember_language
 from agencies.models import Officer
 from sessions import services
 from sessions.models import Invitation, SurveyResponse, Topic
@@ -134,16 +135,7 @@ def _to_account(request, invitation) -> HttpResponseRedirect:
     query = urlencode({"email": invitation.email, "next": reverse("invitation", args=[invitation.token])})
     response = HttpResponseRedirect(f"{target}?{query}")
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            invitation.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        remember_language(response, invitation.language)
     return response
 
 
