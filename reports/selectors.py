@@ -41,7 +41,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -54,6 +55,8 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -66,6 +69,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
+from reports.models import StoredReport
+from reports.revision import current_revision
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import local_period_condition, zones_starting_between
 
@@ -634,12 +639,17 @@ def yearly_report(
     filters: ReportFilters | None = None,
     breakdowns: tuple[str, ...] | list[str] = BREAKDOWNS,
     now: datetime | None = None,
+    stored: bool = True,
 ) -> YearlyReport:
     """Every figure of ``year`` and the previous year's summary, for the given filters.
 
-    Five queries whatever the data and the breakdowns asked for: the time zones, one statement for
-    the attendance figures of both years and every breakdown, sessions by format, survey averages
-    and the trainers' names.
+    A report stored while nothing it reads has changed since (same data revision, no published
+    session started in between) is served as it is: three small queries (the revision, the
+    stored report, the trainers' names). Otherwise every figure and breakdown is computed, in
+    five queries whatever the data (the time zones, one statement for the attendance figures of
+    both years and every breakdown, sessions by format, survey averages, the trainers' names),
+    and stored for the next request. ``stored=False`` computes only what is asked and stores
+    nothing. Labels are translated when the report is served, never stored.
     """
     year = validate_year(year)
     for name in breakdowns:
@@ -647,7 +657,11 @@ def yearly_report(
     filters = filters or ReportFilters()
     now = now or timezone.now()
     with without_jit():
-        return _yearly_report(year=year, filters=filters, breakdowns=breakdowns, now=now)
+        if stored:
+            figures = _stored_or_computed(year=year, filters=filters, now=now)
+        else:
+            figures = _computed(year=year, filters=filters, breakdowns=breakdowns, now=now)
+    return _shaped(figures, year=year, filters=filters, breakdowns=breakdowns)
 
 
 @contextmanager
@@ -667,7 +681,8 @@ def without_jit():
         yield
 
 
-def _yearly_report(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -> YearlyReport:
+def _computed(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -> dict:
+    """Every figure, as plain data (what is stored): {"figures": {year: ...}, "grouped": {part: rows}}."""
     zones = session_timezones(first_year=year - 1, last_year=year)
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now)
     previous_sessions = held_sessions(year=year - 1, filters=filters, zones=zones, now=now)
@@ -686,12 +701,65 @@ def _yearly_report(*, year: int, filters: ReportFilters, breakdowns, now: dateti
         filters=filters,
         attendance_rows=grouped.pop("summary"),
     )
+    return {"figures": {str(key): asdict(value) for key, value in figures.items()}, "grouped": grouped}
+
+
+def _shaped(computed: dict, *, year: int, filters: ReportFilters, breakdowns) -> YearlyReport:
+    """The report as served: figures, and the requested breakdowns ordered and labelled."""
+    grouped = computed["grouped"]
     return YearlyReport(
         year=year,
         filters=filters,
-        current=figures[year],
-        previous=figures[year - 1],
-        breakdowns={name: _shape_rows(by=name, year=year, rows=_ordered(name, rows)) for name, rows in grouped.items()},
+        current=Figures(**computed["figures"][str(year)]),
+        previous=Figures(**computed["figures"][str(year - 1)]),
+        breakdowns={name: _shape_rows(by=name, year=year, rows=_ordered(name, grouped[name])) for name in breakdowns},
+    )
+
+
+# --- Stored reports --------------------------------------------------------------------------
+
+
+def _stored_or_computed(*, year: int, filters: ReportFilters, now: datetime) -> dict:
+    """The stored figures when they are still exact, else every figure computed (and stored)."""
+    revision = current_revision()
+    key = urlencode(sorted(filters.as_dict().items()))
+    if revision is not None:
+        found = StoredReport.objects.filter(year=year, filters=key, revision=revision).first()
+        if found is not None and found.covers(now):
+            return found.data
+    computed = _computed(year=year, filters=filters, breakdowns=BREAKDOWNS, now=now)
+    if revision is not None and _worth_storing(filters, key):
+        window = _clock_window(year=year, now=now)
+        StoredReport.objects.bulk_create(
+            [StoredReport(year=year, filters=key, revision=revision, computed_at=now, data=computed, **window)],
+            update_conflicts=True,
+            unique_fields=["year", "filters"],
+            update_fields=["revision", "valid_after", "valid_until", "computed_at", "data"],
+        )
+    return computed
+
+
+def _worth_storing(filters: ReportFilters, key: str) -> bool:
+    """Store reports for filters a manager can pick, not for any string typed into the address bar."""
+    if len(key) > StoredReport._meta.get_field("filters").max_length:
+        return False
+    if filters.region and not Country.objects.filter(region=filters.region).exists():
+        return False
+    return not filters.topic or Topic.objects.filter(slug=filters.topic).exists()
+
+
+def _clock_window(*, year: int, now: datetime) -> dict:
+    """When the figures computed at ``now`` stay exact as time passes: a published session counts
+    once it has started, so they hold from just after the last start of a published session of
+    these two years before ``now`` up to the next one (a day's margin covers every time zone)."""
+    published = TrainingSession.objects.filter(
+        status=TrainingSession.Status.PUBLISHED,
+        starts_at__gte=datetime(year - 1, 1, 1, tzinfo=UTC) - timedelta(days=1),
+        starts_at__lt=datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1),
+    )
+    return published.aggregate(
+        valid_after=Max("starts_at", filter=Q(starts_at__lt=now)),
+        valid_until=Min("starts_at", filter=Q(starts_at__gte=now)),
     )
 
 

@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.send_survey_reminders",
         "schedule": timedelta(minutes=15),
     },
+    # Recomputes this year's and last year's report only when its stored copy is out of date.
+    "reports-refresh-stored": {
+        "task": "reports.tasks.refresh_stored_reports",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # Outbound messages: how long a message may sit unsent before the sweep re-enqueues it,
