@@ -224,7 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     # Recomputes this year's and last year's report only when its stored copy is out of date.
     "reports-refresh-stored": {
         "task": "reports.tasks.refresh_stored_reports",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(minutes=1),
     },
 }
 
