@@ -20,6 +20,9 @@ class DataRevision(models.Model):
     class Meta:
         verbose_name = _("report data revision")
 
+    def __str__(self):
+        return str(self.value)
+
 
 class PendingChange(models.Model):
     """PostgreSQL only: one row per open transaction that changed report data, until it commits.
@@ -34,6 +37,9 @@ class PendingChange(models.Model):
 
     class Meta:
         verbose_name = _("pending report data change")
+
+    def __str__(self):
+        return str(self.txid)
 
 
 class StoredReport(models.Model):

@@ -69,19 +69,20 @@ def tracked_columns() -> dict[str, tuple[str, ...]]:
 
 
 def _postgresql_statements(tables: dict[str, tuple[str, ...]], quote) -> list[str]:
+    # Only this module's constants and the models' table and column names are interpolated.
     statements = [
         f"""CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO {PENDING_TABLE} (txid) VALUES (txid_current()) ON CONFLICT (txid) DO NOTHING;
             RETURN NULL;
-        END $$""",
+        END $$""",  # noqa: S608
         f"""CREATE OR REPLACE FUNCTION reports_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO {REVISION_TABLE} (id, value) VALUES (1, 1)
                 ON CONFLICT (id) DO UPDATE SET value = {REVISION_TABLE}.value + 1;
             DELETE FROM {PENDING_TABLE} WHERE txid = NEW.txid;
             RETURN NULL;
-        END $$""",
+        END $$""",  # noqa: S608
         f"DROP TRIGGER IF EXISTS reports_count_change ON {PENDING_TABLE}",
         f"""CREATE CONSTRAINT TRIGGER reports_count_change AFTER INSERT ON {PENDING_TABLE}
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_count_change()""",
@@ -98,7 +99,7 @@ def _postgresql_statements(tables: dict[str, tuple[str, ...]], quote) -> list[st
 
 def _sqlite_statements(tables: dict[str, tuple[str, ...]], quote) -> list[str]:
     bump = (
-        f"INSERT INTO {REVISION_TABLE} (id, value) VALUES (1, 1) "
+        f"INSERT INTO {REVISION_TABLE} (id, value) VALUES (1, 1) "  # noqa: S608 — module constants
         f"ON CONFLICT (id) DO UPDATE SET value = {REVISION_TABLE}.value + 1;"
     )
     statements = []
