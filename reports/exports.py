@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -180,15 +182,16 @@ def attendance_rows(
     sessions = held_sessions(year=year, filters=filters, zones=zones, now=now or timezone.now())
     details = _session_details(sessions)
     countries, agencies = _place_details()
-    fields = ["registration__session_id", "registration__country_id", "registration__agency_id", "status"]
-    fields += ["registration__source"]
+    # Session, country, agency and officer key are the attendance's copies of its registration's
+    # (see Attendance); the officer key comes as text, not as a UUID object to format again.
+    fields = ["session_id", "country_id", "agency_id", "status", "registration__source"]
     if include_identity:
-        fields += ["registration__officer_key", "registration__officer__user__first_name"]
+        fields += [Cast("officer_key", CharField()), "registration__officer__user__first_name"]
         fields += ["registration__officer__user__last_name", "registration__officer__user__email"]
     yield list(ATTENDANCE_COLUMNS + (IDENTITY_COLUMNS if include_identity else ()))
     records = (
         counted_attendances(sessions=sessions, filters=filters)
-        .order_by("registration__session__starts_at", "registration__session_id", "pk")
+        .order_by("session__starts_at", "session_id", "pk")
         .values_list(*fields)
     )
     with without_jit():
@@ -196,7 +199,7 @@ def attendance_rows(
             row = [*details[session_id], *countries[country], agencies[agency], status, source]
             if identity:
                 key, first_name, last_name, email = identity
-                row += _escaped([str(key), f"{first_name or ''} {last_name or ''}".strip(), email or ""])
+                row += [key, *_escaped([f"{first_name or ''} {last_name or ''}".strip(), email or ""])]
             yield row
 
 
