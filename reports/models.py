@@ -48,6 +48,9 @@ class StoredReport(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     filters = models.CharField(_("filters"), max_length=300, blank=True)
     revision = models.BigIntegerField(_("data revision"))
+    # Which code computed it (``reports.selectors.COMPUTED_BY``): a deployment that changes how
+    # figures are counted does not serve figures counted the old way.
+    computed_by = models.CharField(_("computed by"), max_length=16)
     # The report depends on the clock only through "a published session counts once it has
     # started": it stays exact for any ``now`` after the last such start before it was computed
     # (``valid_after``, exclusive) and up to the next one (``valid_until``, inclusive).

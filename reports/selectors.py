@@ -47,9 +47,12 @@ rule above). Beat keeps this year's and last year's unfiltered report stored
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -77,8 +80,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
+from reports import revision as reports_revision
 from reports.models import StoredReport
 from reports.revision import current_revision
+from sessions import selectors as sessions_selectors
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import local_period_condition, zones_starting_between
 
@@ -727,22 +732,43 @@ def _shaped(computed: dict, *, year: int, filters: ReportFilters, breakdowns) ->
 # --- Stored reports --------------------------------------------------------------------------
 
 
+def _code_version(*modules) -> str:
+    """A digest of the source of the modules that compute the figures."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[: StoredReport._meta.get_field("computed_by").max_length]
+
+
+COMPUTED_BY = _code_version(sys.modules[__name__], sessions_selectors, reports_revision)
+
+
 def _stored_or_computed(*, year: int, filters: ReportFilters, now: datetime) -> dict:
     """The stored figures when they are still exact, else every figure computed (and stored)."""
     revision = current_revision()
     key = urlencode(sorted(filters.as_dict().items()))
     if revision is not None:
-        found = StoredReport.objects.filter(year=year, filters=key, revision=revision).first()
+        found = StoredReport.objects.filter(year=year, filters=key, revision=revision, computed_by=COMPUTED_BY).first()
         if found is not None and found.covers(now):
             return found.data
     computed = _computed(year=year, filters=filters, breakdowns=BREAKDOWNS, now=now)
     if revision is not None and _worth_storing(filters, key):
         window = _clock_window(year=year, now=now)
         StoredReport.objects.bulk_create(
-            [StoredReport(year=year, filters=key, revision=revision, computed_at=now, data=computed, **window)],
+            [
+                StoredReport(
+                    year=year,
+                    filters=key,
+                    revision=revision,
+                    computed_by=COMPUTED_BY,
+                    computed_at=now,
+                    data=computed,
+                    **window,
+                )
+            ],
             update_conflicts=True,
             unique_fields=["year", "filters"],
-            update_fields=["revision", "valid_after", "valid_until", "computed_at", "data"],
+            update_fields=["revision", "computed_by", "valid_after", "valid_until", "computed_at", "data"],
         )
     return computed
 

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
                 ('filters', models.CharField(blank=True, max_length=300, verbose_name='filters')),
                 ('revision', models.BigIntegerField(verbose_name='data revision')),
+                ('computed_by', models.CharField(max_length=16, verbose_name='computed by')),
                 ('valid_after', models.DateTimeField(blank=True, null=True)),
                 ('valid_until', models.DateTimeField(blank=True, null=True)),
                 ('computed_at', models.DateTimeField(verbose_name='computed at')),

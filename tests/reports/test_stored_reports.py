@@ -330,3 +330,16 @@ def test_stored_report_has_every_breakdown(program):
 
     stored = StoredReport.objects.get(year=program["year"], filters="")
     assert set(stored.data["grouped"]) == set(BREAKDOWNS)
+
+
+def test_a_report_stored_by_other_code_is_computed_again(program):
+    """After a deployment that changes how figures are counted, figures counted the old way are not served."""
+    year = program["year"]
+    report = yearly_report(year=year)
+    stored = StoredReport.objects.get(year=year, filters="")
+    stored.data["figures"][str(year)]["attendances"] = 999
+    stored.computed_by = "earlier-code"
+    stored.save()
+
+    assert yearly_report(year=year).current.attendances == report.current.attendances
+    assert StoredReport.objects.get(pk=stored.pk).computed_by != "earlier-code"
