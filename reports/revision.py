@@ -97,6 +97,9 @@ def _postgresql_statements(tables: dict[str, tuple[str, ...]], quote) -> list[st
     return statements
 
 
+_SQLITE_EVENTS = ("insert", "delete", "update")
+
+
 def _sqlite_statements(tables: dict[str, tuple[str, ...]], quote) -> list[str]:
     bump = (
         f"INSERT INTO {REVISION_TABLE} (id, value) VALUES (1, 1) "  # noqa: S608 — module constants
@@ -104,11 +107,8 @@ def _sqlite_statements(tables: dict[str, tuple[str, ...]], quote) -> list[str]:
     )
     statements = []
     for table, columns in tables.items():
-        for event, suffix in (
-            ("INSERT", "insert"),
-            ("DELETE", "delete"),
-            (f"UPDATE OF {', '.join(quote(column) for column in columns)}", "update"),
-        ):
+        for suffix in _SQLITE_EVENTS:
+            event = suffix.upper() if suffix != "update" else f"UPDATE OF {', '.join(quote(c) for c in columns)}"
             name = quote(f"{TRIGGER}_{table}_{suffix}")
             statements += [
                 f"DROP TRIGGER IF EXISTS {name}",
@@ -131,6 +131,29 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
         statements = _sqlite_statements(tables, connection.ops.quote_name)
     else:  # another database keeps no revision: reports are always computed
         return
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def drop_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Remove the triggers (unapplying the reports app's migrations: writes must not reach for
+    tables that are about to be dropped)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    introspected = set(connection.introspection.table_names())
+    statements = []
+    for table in tracked_columns():
+        if table not in introspected:
+            continue
+        if connection.vendor == "postgresql":
+            statements.append(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
+        elif connection.vendor == "sqlite":
+            statements += [
+                f"DROP TRIGGER IF EXISTS {quote(f'{TRIGGER}_{table}_{suffix}')}" for suffix in _SQLITE_EVENTS
+            ]
+    if connection.vendor == "postgresql":
+        statements += [f"DROP FUNCTION IF EXISTS {TRIGGER}()", "DROP FUNCTION IF EXISTS reports_count_change() CASCADE"]
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def drop_triggers(apps, schema_editor):
+    from reports.revision import drop_triggers
+
+    drop_triggers(schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -48,4 +54,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('year', 'filters'), name='stored_report_unique_year_filters')],
             },
         ),
+        # The triggers are installed after every migrate (reports.apps); unapplying removes them.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]

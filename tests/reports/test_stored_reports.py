@@ -343,3 +343,19 @@ def test_a_report_stored_by_other_code_is_computed_again(program):
 
     assert yearly_report(year=year).current.attendances == report.current.attendances
     assert StoredReport.objects.get(pk=stored.pk).computed_by != "earlier-code"
+
+
+def test_unapplying_the_reports_migrations_removes_the_triggers_and_writes_still_work(program):
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", "reports", "zero", verbosity=0)
+        assert installed_trigger_tables() == set()
+
+        Attendance.objects.filter(session=program["under_way"]).update(status="absent")
+    finally:
+        call_command("migrate", "reports", verbosity=0)
+
+    assert installed_trigger_tables() == set(tracked_columns())
+    now = timezone.now()
+    assert as_reference(yearly_report(year=program["year"], now=now)) == reference_report(year=program["year"], now=now)
