@@ -83,6 +83,7 @@ from agencies.models import Agency, Country
 from reports import revision as reports_revision
 from reports.models import StoredReport
 from reports.revision import current_revision
+from sessions import models as sessions_models
 from sessions import selectors as sessions_selectors
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import local_period_condition, zones_starting_between
@@ -740,7 +741,9 @@ def _code_version(*modules) -> str:
     return digest.hexdigest()[: StoredReport._meta.get_field("computed_by").max_length]
 
 
-COMPUTED_BY = _code_version(sys.modules[__name__], sessions_selectors, reports_revision)
+# This module, the session selectors it builds on, the models (counted statuses, held statuses) and
+# the revision's triggers.
+COMPUTED_BY = _code_version(sys.modules[__name__], sessions_selectors, sessions_models, reports_revision)
 
 
 def _stored_or_computed(*, year: int, filters: ReportFilters, now: datetime) -> dict:
