@@ -13,7 +13,7 @@ migration) can change a figure without changing the revision:
 - **SQLite**: a row trigger bumps the revision in the writing transaction (SQLite has a single
   writer, so this lock cannot take part in a deadlock).
 
-A table added to the report's queries must be added to ``TRACKED`` (a test compares the two).
+A table added to the report's queries must be added to ``tracked_columns`` (a test compares the two).
 """
 
 from __future__ import annotations
@@ -89,11 +89,9 @@ def _postgresql_statements(tables: dict[str, tuple[str, ...]], quote) -> list[st
     ]
     for table, columns in tables.items():
         events = f"INSERT OR DELETE OR TRUNCATE OR UPDATE OF {', '.join(quote(column) for column in columns)}"
-        statements += [
-            f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}",
-            f"CREATE TRIGGER {TRIGGER} AFTER {events} ON {quote(table)} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()",
-        ]
+        statements.append(
+            f"CREATE TRIGGER {TRIGGER} AFTER {events} ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()"
+        )
     return statements
 
 
@@ -110,11 +108,19 @@ def _sqlite_statements(tables: dict[str, tuple[str, ...]], quote) -> list[str]:
         for suffix in _SQLITE_EVENTS:
             event = suffix.upper() if suffix != "update" else f"UPDATE OF {', '.join(quote(c) for c in columns)}"
             name = quote(f"{TRIGGER}_{table}_{suffix}")
-            statements += [
-                f"DROP TRIGGER IF EXISTS {name}",
-                f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} FOR EACH ROW BEGIN {bump} END",
-            ]
+            statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} FOR EACH ROW BEGIN {bump} END")
     return statements
+
+
+def _drop_statements(vendor: str, tables, quote) -> list[str]:
+    """Statements removing the tables' triggers (before they are created again, or for good)."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}" for table in tables]
+    return [
+        f"DROP TRIGGER IF EXISTS {quote(f'{TRIGGER}_{table}_{suffix}')}"
+        for table in tables
+        for suffix in _SQLITE_EVENTS
+    ]
 
 
 def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -125,12 +131,14 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
     tables = {table: columns for table, columns in tracked_columns().items() if table in introspected}
     if REVISION_TABLE not in introspected:
         return
+    quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        statements = _postgresql_statements(tables, connection.ops.quote_name)
+        statements = _postgresql_statements(tables, quote)
     elif connection.vendor == "sqlite":
-        statements = _sqlite_statements(tables, connection.ops.quote_name)
+        statements = _sqlite_statements(tables, quote)
     else:  # another database keeps no revision: reports are always computed
         return
+    statements = _drop_statements(connection.vendor, tables, quote) + statements
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -140,18 +148,11 @@ def drop_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
     """Remove the triggers (unapplying the reports app's migrations: writes must not reach for
     tables that are about to be dropped)."""
     connection = connections[using]
-    quote = connection.ops.quote_name
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
     introspected = set(connection.introspection.table_names())
-    statements = []
-    for table in tracked_columns():
-        if table not in introspected:
-            continue
-        if connection.vendor == "postgresql":
-            statements.append(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
-        elif connection.vendor == "sqlite":
-            statements += [
-                f"DROP TRIGGER IF EXISTS {quote(f'{TRIGGER}_{table}_{suffix}')}" for suffix in _SQLITE_EVENTS
-            ]
+    tables = [table for table in tracked_columns() if table in introspected]
+    statements = _drop_statements(connection.vendor, tables, connection.ops.quote_name)
     if connection.vendor == "postgresql":
         statements += [f"DROP FUNCTION IF EXISTS {TRIGGER}()", "DROP FUNCTION IF EXISTS reports_count_change() CASCADE"]
     with connection.cursor() as cursor:

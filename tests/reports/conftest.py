@@ -1,11 +1,13 @@
 """Shared data for the report tests: a small program whose every figure is known by hand."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
+from sessions import services
 from sessions.models import Attendance, Registration, TrainingSession
 from tests.factories import (
     AgencyFactory,
@@ -95,3 +97,57 @@ def program(db):
             recommend_score=recommend,
         )
     return {"virtual": virtual, "paris": paris, "hybrid": hybrid, "tracing": tracing, "lead": lead}
+
+
+def running_program(manager):
+    """A session under way (published, started 3 hours ago), one a month ago (completed, in Paris),
+    one a year ago (completed, Mexico City); officers of a Mexican and a French agency attending
+    all three; one survey answer. Built through the services, for tests that change it."""
+    now = timezone.now()
+    mexico, france = CountryFactory(code="MX"), CountryFactory(code="FR")
+    policia = AgencyFactory(name="Policía Federal", country=mexico)
+    gendarmerie = AgencyFactory(name="Gendarmerie", country=france)
+    tracing, aml = TopicFactory(slug="tracing"), TopicFactory(slug="aml")
+    under_way = TrainingSessionFactory(
+        starts_at=now - timedelta(hours=3), registration_closes_at=now + timedelta(hours=1)
+    )
+    under_way.topics.set([tracing])
+    last_month = TrainingSessionFactory(
+        starts_at=now - timedelta(days=30),
+        timezone="Europe/Paris",
+        format=TrainingSession.Format.IN_PERSON,
+        status=TrainingSession.Status.COMPLETED,
+    )
+    last_month.topics.set([tracing, aml])
+    last_year = TrainingSessionFactory(
+        starts_at=now - timedelta(days=400),
+        timezone="America/Mexico_City",
+        format=TrainingSession.Format.HYBRID,
+        status=TrainingSession.Status.COMPLETED,
+    )
+    trainer = SessionTrainerFactory(session=under_way).trainer
+    SessionTrainerFactory(session=last_month, trainer=trainer)
+    ana, ben = OfficerFactory(agency=policia), OfficerFactory(agency=gendarmerie)
+    for session in (under_way, last_month, last_year):
+        for officer in (ana, ben):
+            registration = RegistrationFactory(session=session, officer=officer)
+            services.record_attendance(registration=registration, status="present", by=manager)
+    answer = SurveyResponseFactory(
+        survey=SurveyFactory(session=last_month),
+        registration=Registration.objects.get(session=last_month, officer=ben),
+        submitted_at=now,
+        overall_rating=4,
+    )
+    return {
+        "year": under_way.starts_at.year,
+        "now": now,
+        "under_way": under_way,
+        "last_month": last_month,
+        "ana": ana,
+        "ben": ben,
+        "policia": policia,
+        "gendarmerie": gendarmerie,
+        "aml": aml,
+        "manager": manager,
+        "answer": answer,
+    }

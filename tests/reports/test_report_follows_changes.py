@@ -17,18 +17,13 @@ from django.utils import timezone
 from agencies.services import erase_officer
 from reports.selectors import ReportFilters, yearly_report
 from sessions import services
-from sessions.models import Attendance, Registration, TrainingSession
+from sessions.models import Attendance, Registration
 from tests.factories import (
-    AgencyFactory,
-    CountryFactory,
     OfficerFactory,
     RegistrationFactory,
-    SessionTrainerFactory,
-    SurveyFactory,
-    SurveyResponseFactory,
-    TopicFactory,
     TrainingSessionFactory,
 )
+from tests.reports.conftest import running_program
 from tests.reports.reference import as_reference, reference_report
 
 pytestmark = pytest.mark.django_db
@@ -45,54 +40,7 @@ def assert_report_is_exact(year: int) -> None:
 
 @pytest.fixture
 def program(manager_user):
-    """A session under way (published, started 3 hours ago), one a month ago (completed, in Paris),
-    one a year ago (completed, Mexico City); officers of a Mexican and a French agency."""
-    now = timezone.now()
-    mexico, france = CountryFactory(code="MX"), CountryFactory(code="FR")
-    policia = AgencyFactory(name="Policía Federal", country=mexico)
-    gendarmerie = AgencyFactory(name="Gendarmerie", country=france)
-    tracing, aml = TopicFactory(slug="tracing"), TopicFactory(slug="aml")
-    under_way = TrainingSessionFactory(
-        starts_at=now - timedelta(hours=3), registration_closes_at=now + timedelta(hours=1)
-    )
-    under_way.topics.set([tracing])
-    last_month = TrainingSessionFactory(
-        starts_at=now - timedelta(days=30),
-        timezone="Europe/Paris",
-        format=TrainingSession.Format.IN_PERSON,
-        status=TrainingSession.Status.COMPLETED,
-    )
-    last_month.topics.set([tracing, aml])
-    last_year = TrainingSessionFactory(
-        starts_at=now - timedelta(days=400),
-        timezone="America/Mexico_City",
-        format=TrainingSession.Format.HYBRID,
-        status=TrainingSession.Status.COMPLETED,
-    )
-    trainer = SessionTrainerFactory(session=under_way).trainer
-    SessionTrainerFactory(session=last_month, trainer=trainer)
-    ana, ben = OfficerFactory(agency=policia), OfficerFactory(agency=gendarmerie)
-    for session in (under_way, last_month, last_year):
-        for officer in (ana, ben):
-            registration = RegistrationFactory(session=session, officer=officer)
-            services.record_attendance(registration=registration, status="present", by=manager_user)
-    answer = SurveyResponseFactory(
-        survey=SurveyFactory(session=last_month),
-        registration=Registration.objects.get(session=last_month, officer=ben),
-        submitted_at=now,
-        overall_rating=4,
-    )
-    return {
-        "year": under_way.starts_at.year,
-        "under_way": under_way,
-        "last_month": last_month,
-        "ana": ana,
-        "ben": ben,
-        "policia": policia,
-        "gendarmerie": gendarmerie,
-        "manager": manager_user,
-        "answer": answer,
-    }
+    return running_program(manager_user)
 
 
 def registration_of(session, officer) -> Registration:

@@ -22,16 +22,11 @@ from reports.tasks import refresh_stored_reports
 from sessions import services
 from sessions.models import Attendance, SessionTrainer, SurveyResponse, TrainingSession
 from tests.factories import (
-    AgencyFactory,
-    CountryFactory,
     OfficerFactory,
     RegistrationFactory,
-    SessionTrainerFactory,
-    SurveyFactory,
-    SurveyResponseFactory,
-    TopicFactory,
     TrainingSessionFactory,
 )
+from tests.reports.conftest import running_program
 from tests.reports.reference import as_reference, reference_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,48 +37,8 @@ SERVED_QUERIES = 6  # BEGIN/SET LOCAL jit/COMMIT on PostgreSQL, the revision, th
 
 @pytest.fixture
 def program(countries, roles, manager_user):
-    """Committed data: a session under way (published, started 3 hours ago), a completed one last
-    month in Paris, one a year ago; officers of a Mexican and a French agency; one survey answer."""
-    now = timezone.now()
-    mexico, france = CountryFactory(code="MX"), CountryFactory(code="FR")
-    policia = AgencyFactory(name="Policía Federal", country=mexico)
-    gendarmerie = AgencyFactory(name="Gendarmerie", country=france)
-    tracing, aml = TopicFactory(slug="tracing"), TopicFactory(slug="aml")
-    under_way = TrainingSessionFactory(
-        starts_at=now - timedelta(hours=3), registration_closes_at=now + timedelta(hours=1)
-    )
-    under_way.topics.set([tracing])
-    last_month = TrainingSessionFactory(
-        starts_at=now - timedelta(days=30),
-        timezone="Europe/Paris",
-        format=TrainingSession.Format.IN_PERSON,
-        status=TrainingSession.Status.COMPLETED,
-    )
-    last_month.topics.set([tracing, aml])
-    trainer = SessionTrainerFactory(session=under_way).trainer
-    SessionTrainerFactory(session=last_month, trainer=trainer)
-    ana, ben = OfficerFactory(agency=policia), OfficerFactory(agency=gendarmerie)
-    for session in (under_way, last_month):
-        for officer in (ana, ben):
-            registration = RegistrationFactory(session=session, officer=officer)
-            services.record_attendance(registration=registration, status="present", by=manager_user)
-    response = SurveyResponseFactory(
-        survey=SurveyFactory(session=last_month),
-        registration=last_month.registrations.get(officer=ben),
-        submitted_at=None,
-    )
-    return {
-        "year": under_way.starts_at.year,
-        "now": now,
-        "under_way": under_way,
-        "last_month": last_month,
-        "policia": policia,
-        "gendarmerie": gendarmerie,
-        "aml": aml,
-        "ana": ana,
-        "manager": manager_user,
-        "response": response,
-    }
+    """The running program of ``tests.reports.conftest``, committed."""
+    return running_program(manager_user)
 
 
 def assert_exact_then_served(year: int, *, now=None) -> None:
@@ -175,8 +130,8 @@ def remove_trainer(program):
     SessionTrainer.objects.filter(session=program["under_way"]).delete()
 
 
-def submit_survey_answer(program):
-    SurveyResponse.objects.filter(pk=program["response"].pk).update(submitted_at=timezone.now(), overall_rating=5)
+def change_survey_answer(program):
+    SurveyResponse.objects.filter(pk=program["answer"].pk).update(submitted_at=timezone.now(), overall_rating=5)
 
 
 def move_country_to_another_region(program):
@@ -195,7 +150,7 @@ CHANGES = [
     reschedule_to_previous_year,
     cancel_session,
     remove_trainer,
-    submit_survey_answer,
+    change_survey_answer,
     move_country_to_another_region,
     delete_session,
 ]
