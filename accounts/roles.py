@@ -91,3 +91,43 @@ def sync_role_groups(apps) -> None:
     )
     trainers, _ = Group.objects.get_or_create(name=TRAINERS)
     trainers.permissions.add(*_named_permissions(Permission, TRAINER_PERMISSIONS))
+
+
+def has_confirmed_email(user) -> bool:
+    """Whether the user's current address was confirmed through allauth's link.
+
+    The one check before anything that trusts the address: an affiliation proven by its domain,
+    an API token, a seat, a meeting link, a calendar file or a certificate. An address changed
+    later (in the admin, or made primary) counts only once it is confirmed in turn. Cached on
+    the user object like ``is_manager``.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.email:
+        return False
+    if not hasattr(user, "_has_confirmed_email"):
+        from allauth.account.models import EmailAddress
+
+        user._has_confirmed_email = EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists()
+    return user._has_confirmed_email
+
+
+def confirmed_email_condition(user_path: str):
+    """``has_confirmed_email`` as an SQL condition on a related user (e.g. ``"officer__user"``), for lists.
+
+    Annotate a queryset with it and hand the value to ``remember_confirmed_email``: one query for
+    the whole list instead of one per person.
+    """
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists, OuterRef
+
+    return Exists(
+        EmailAddress.objects.filter(
+            user=OuterRef(user_path), email__iexact=OuterRef(f"{user_path}__email"), verified=True
+        )
+    )
+
+
+def remember_confirmed_email(user, confirmed: bool) -> None:
+    """Seed ``has_confirmed_email``'s cache with a value read by ``confirmed_email_condition``."""
+    user._has_confirmed_email = confirmed

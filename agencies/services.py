@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import has_confirmed_email
 from agencies.models import Agency, AgencyEmailDomain, Officer
 
 
@@ -26,8 +27,13 @@ def email_matches_agency(*, email: str, agency: Agency) -> bool:
 
 
 def _apply_affiliation(officer: Officer) -> None:
-    """Verify at once when the email domain proves the affiliation, otherwise wait for a manager."""
-    if officer.agency.is_active and email_matches_agency(email=officer.user.email, agency=officer.agency):
+    """Verify when a confirmed address on one of the agency's domains proves the affiliation, else wait.
+
+    A typed address proves nothing: only once allauth's confirmation link was followed does the
+    mailbox (and so the agency) count. Until then the officer waits, as for a manager.
+    """
+    proven = has_confirmed_email(officer.user) and email_matches_agency(email=officer.user.email, agency=officer.agency)
+    if officer.agency.is_active and proven:
         officer.verification_status = Officer.Verification.VERIFIED
         officer.verified_at = timezone.now()
     else:
@@ -79,6 +85,36 @@ def update_officer_profile(
     user = officer.user
     user.first_name, user.last_name = first_name, last_name
     user.save(update_fields=["first_name", "last_name"])
+    return officer
+
+
+def _vouched_by_manager(officer: Officer) -> bool:
+    """A manager (not a domain) verified the officer, and the address does not point to another agency."""
+    if not officer.is_verified or officer.verified_by_id is None:
+        return False
+    domain = email_domain(officer.user.email)
+    return not AgencyEmailDomain.objects.filter(domain=domain).exclude(agency=officer.agency_id).exists()
+
+
+@transaction.atomic
+def reassess_affiliation(*, user) -> Officer | None:
+    """Check the affiliation again after the user's address was confirmed or changed.
+
+    Called when allauth confirms an address or makes another one primary. A confirmed address on
+    the agency's domain verifies a pending officer; a verification that rested on the old
+    address's domain is withdrawn (pending again) when the new address does not prove it. A
+    manager's verification stands unless the new address belongs to another agency, and a
+    manager's rejection always stands. Returns the officer (None for a user without a profile).
+    """
+    officer = Officer.objects.select_for_update().select_related("user", "agency").filter(user=user).first()
+    if officer is None or officer.verification_status == Officer.Verification.REJECTED:
+        return officer
+    if _vouched_by_manager(officer):
+        return officer
+    before = (officer.verification_status, officer.verified_at)
+    _apply_affiliation(officer)
+    if officer.verification_status != before[0]:
+        officer.save(update_fields=["verification_status", "verified_by", "verified_at", "rejection_reason"])
     return officer
 
 

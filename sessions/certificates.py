@@ -16,6 +16,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.roles import has_confirmed_email
 from sessions.certificate_fonts import CertificatePDF
 from sessions.models import Attendance, Certificate, Registration, TrainingSession
 
@@ -56,6 +57,8 @@ def issue_certificate(*, registration: Registration) -> Certificate:
     and its public verification page never change afterwards. Issuing twice returns the
     same certificate.
     """
+    if registration.officer_id is not None and not has_confirmed_email(registration.officer.user):
+        raise CertificateError(gettext_lazy("Confirm your email address with the link we sent you first."))
     existing = Certificate.objects.filter(registration=registration).first()
     if existing is not None:
         return existing

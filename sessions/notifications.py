@@ -10,6 +10,7 @@ from datetime import UTC
 
 from django.conf import settings
 
+from accounts.roles import confirmed_email_condition, has_confirmed_email, remember_confirmed_email
 from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
 from sessions.calendar import build_session_ics
 from sessions.models import Attendance, Invitation, Registration, Survey, SurveyResponse, TrainingSession
@@ -21,6 +22,10 @@ def _session_url(session: TrainingSession) -> str:
     return f"{settings.SITE_URL}/sessions/{session.pk}/"
 
 
+def _trusted(registration: Registration) -> bool:
+    return has_confirmed_email(registration.officer.user)
+
+
 def _context(registration: Registration, *, confirmed: bool) -> dict:
     session = registration.session
     return {
@@ -29,15 +34,15 @@ def _context(registration: Registration, *, confirmed: bool) -> dict:
         "officer_name": registration.officer.user.get_full_name() or registration.officer.user.email,
         "session_url": _session_url(session),
         "my_trainings_url": f"{settings.SITE_URL}/my-trainings/",
-        # The meeting link goes only to officers holding a confirmed seat.
-        "meeting_url": session.meeting_url if confirmed and session.is_virtual else "",
+        # The meeting link goes only to officers holding a confirmed seat, at a confirmed address.
+        "meeting_url": session.meeting_url if confirmed and session.is_virtual and _trusted(registration) else "",
     }
 
 
 def _ics(session: TrainingSession, registration: Registration, *, method: str = "PUBLISH") -> Attachment:
     content = build_session_ics(
         session,
-        include_meeting_url=registration.status == Registration.Status.CONFIRMED,
+        include_meeting_url=registration.status == Registration.Status.CONFIRMED and _trusted(registration),
         method=method,
         attendee_email=registration.officer.user.email,
     )
@@ -83,10 +88,15 @@ def registration_cancelled(*, registration: Registration) -> None:
     _queue_for(registration, "registration_cancelled", confirmed=False, attach_ics=False)
 
 
-def _active_registrations(session: TrainingSession, statuses):
-    return session.registrations.filter(status__in=statuses, officer__isnull=False).select_related(
-        "officer__user", "session"
+def _active_registrations(session: TrainingSession, statuses) -> Iterable[Registration]:
+    registrations = (
+        session.registrations.filter(status__in=statuses, officer__isnull=False)
+        .select_related("officer__user", "session")
+        .annotate(email_confirmed=confirmed_email_condition("officer__user"))
     )
+    for registration in registrations:
+        remember_confirmed_email(registration.officer.user, registration.email_confirmed)
+        yield registration
 
 
 def session_changed(*, session: TrainingSession, changed_fields: list[str]) -> None:

@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_manager
+from accounts.roles import confirmed_email_condition, has_confirmed_email, is_manager, remember_confirmed_email
 from agencies.models import Agency, AgencyEmailDomain, Officer
 from sessions import notifications
 from sessions.models import (
@@ -229,6 +229,10 @@ def complete_session(*, session: TrainingSession, by) -> TrainingSession:
 
 
 def _check_can_register(session: TrainingSession, officer: Officer, now: datetime, source: str) -> None:
+    if not has_confirmed_email(officer.user):
+        raise RegistrationError(
+            _("Confirm your email address with the link we sent you before registering."), code="email_unconfirmed"
+        )
     if not officer.is_verified:
         raise RegistrationError(
             _("Your affiliation has not been verified yet, so you cannot register."), code="not_verified"
@@ -797,8 +801,10 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         registrations = session.registrations.filter(
             status=Registration.Status.CONFIRMED, officer__isnull=False, officer__user__is_active=True
         ).select_related("officer__user", "session__country")
+        registrations = registrations.annotate(email_confirmed=confirmed_email_condition("officer__user"))
         due = []
         for registration in registrations:
+            remember_confirmed_email(registration.officer.user, registration.email_confirmed)
             offset = due_reminder_offset(registration, offsets, now)
             if offset is not None:
                 due.append((registration, offset))

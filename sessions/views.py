@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.roles import has_confirmed_email
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
@@ -114,8 +115,10 @@ def session_detail(request, pk: int):
         if officer is not None and not active
         else [],
         "registration_open": _registration_open(session),
-        # The meeting link is only for officers holding a confirmed seat.
-        "meeting_url": session.meeting_url if confirmed and session.is_virtual else "",
+        # The meeting link is only for officers holding a confirmed seat, at a confirmed address.
+        "meeting_url": session.meeting_url
+        if confirmed and session.is_virtual and has_confirmed_email(request.user)
+        else "",
     }
     return render(request, "portal/session_detail.html", context)
 
@@ -190,6 +193,9 @@ def calendar_file(request, pk: int):
         officer__isnull=False,
         status=Registration.Status.CONFIRMED,
     )
+    if not has_confirmed_email(request.user):
+        messages.error(request, _("Confirm your email address with the link we sent you first."))
+        return redirect("sessions:detail", pk=pk)
     content = build_session_ics(registration.session, include_meeting_url=True, attendee_email=request.user.email)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{pk}.ics"'

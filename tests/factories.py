@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -50,6 +51,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def confirmed_email(obj, create, extracted, **kwargs):
+        """The address was confirmed through allauth's link (pass ``confirmed_email=False`` for one that was not)."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
 
 def _add_group(user, name):

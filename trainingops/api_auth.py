@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from accounts.roles import has_confirmed_email
 from trainingops.api_authentication import TokenAuthentication
 
 
@@ -138,6 +139,11 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
         if user is None or not user.is_active:
             raise exceptions.ValidationError(_("Unable to log in with these credentials."), code="invalid_credentials")
         _check_second_factor(user, data.validated_data.get("otp_code", ""))
+        if not has_confirmed_email(user):
+            raise exceptions.PermissionDenied(
+                _("Confirm your email address with the link we sent you before requesting an API token."),
+                code="email_unconfirmed",
+            )
         instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
         body = {"token": token, "token_key": instance.token_key, "expiry": instance.expiry}
         return Response(IssuedTokenSerializer(body).data, status=status.HTTP_201_CREATED)

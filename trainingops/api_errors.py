@@ -69,7 +69,7 @@ def _first_code(detail) -> str:
 
 
 # Domain codes refused because of who the caller is rather than the state of the data.
-FORBIDDEN_DOMAIN_CODES = {"not_verified"}
+FORBIDDEN_DOMAIN_CODES = {"not_verified", "email_unconfirmed"}
 
 
 def domain_error_status(exc) -> int:

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from accounts.roles import has_confirmed_email
 from agencies.models import Officer
 from sessions import services
 from sessions.api.filters import QuickFilterBackend, SessionFilter, StableOrderingFilter, TrainerFilter
@@ -54,7 +55,7 @@ def _meeting_link_sessions(request, session_ids) -> set[int] | None:
     role = role_of(request)
     if role.is_staff_role:
         return None
-    if not role.is_officer or not session_ids:
+    if not role.is_officer or not session_ids or not has_confirmed_email(request.user):
         return set()
     confirmed = Registration.objects.filter(
         officer_id=role.officer_id, session_id__in=session_ids, status=Registration.Status.CONFIRMED

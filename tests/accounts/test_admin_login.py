@@ -21,7 +21,7 @@ def test_admin_index_sends_anonymous_user_through_allauth(client):
 
 def test_staff_login_through_allauth_reaches_the_admin(client):
     user = StaffTrainerUserFactory(email="lena@trainingops.example")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
     response = client.post(
         reverse("account_login"),

@@ -28,7 +28,7 @@ def signup_data(agency_row, **overrides):
     }
 
 
-def test_signup_with_agency_domain_creates_verified_officer_and_sends_verification(
+def test_signup_with_agency_domain_creates_pending_officer_and_sends_verification(
     client, django_capture_on_commit_callbacks
 ):
     domain = AgencyEmailDomainFactory(domain="policia.gob.mx")
@@ -40,7 +40,7 @@ def test_signup_with_agency_domain_creates_verified_officer_and_sends_verificati
     officer = Officer.objects.get(user__email="ana@policia.gob.mx")
     assert (officer.agency, officer.verification_status, officer.preferred_language) == (
         domain.agency,
-        Officer.Verification.VERIFIED,
+        Officer.Verification.PENDING,
         "es",
     )
     assert (officer.user.first_name, officer.user.last_name, officer.job_title) == ("Ana", "López", "Investigator")
@@ -168,7 +168,9 @@ def test_signup_while_mail_server_is_down_succeeds_and_sends_later(
 
 def test_password_reset_email_goes_through_the_log_in_the_officers_language(client, django_capture_on_commit_callbacks):
     officer = OfficerFactory(user__email="carla@policia.gob.mx", preferred_language="es")
-    EmailAddress.objects.create(user=officer.user, email=officer.user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=officer.user, email=officer.user.email, defaults={"verified": True, "primary": True}
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_reset_password"), {"email": "carla@policia.gob.mx"})

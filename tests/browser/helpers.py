@@ -15,12 +15,12 @@ def verified_officer(email: str, *, first_name: str = "Ana", last_name: str = "L
     """An officer whose email address is confirmed, so they can sign in with PASSWORD."""
     user = UserFactory(email=email, first_name=first_name, last_name=last_name)
     officer = OfficerFactory(user=user, **fields)
-    EmailAddress.objects.create(user=officer.user, email=email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=officer.user, email=email, defaults={"verified": True, "primary": True})
     return officer
 
 
 def verified_user(user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user
 
 

@@ -16,7 +16,9 @@ PASSWORD = "correct-horse-battery"  # set by UserFactory
 @pytest.mark.django_db(transaction=True)
 def test_trainer_drafts_assigns_and_publishes_a_session(page, screenshot, countries, roles):
     trainer = TrainerFactory(user__first_name="Lena", user__last_name="Okonkwo", user__email="lena@trainingops.example")
-    EmailAddress.objects.create(user=trainer.user, email=trainer.user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=trainer.user, email=trainer.user.email, defaults={"verified": True, "primary": True}
+    )
     day = (timezone.now() + timedelta(days=30)).date().isoformat()
 
     # The admin sends the trainer through allauth's sign-in page.

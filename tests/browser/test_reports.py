@@ -19,7 +19,9 @@ def program(countries):
     """2024: six sessions in Mexico City time, 18 officers trained (Mexico and France); 2023: one."""
     manager = ManagerFactory(email="lead@trainingops.example")
     # The admin login hands over to allauth's sign-in page, which wants a verified address.
-    EmailAddress.objects.create(user=manager, email=manager.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(
+        user=manager, email=manager.email, defaults={"verified": True, "primary": True}
+    )
     mexico, france = CountryFactory(code="MX"), CountryFactory(code="FR")
     policia, gendarmerie = AgencyFactory(country=mexico), AgencyFactory(country=france)
     for month in (1, 3, 3, 6, 9, 11):

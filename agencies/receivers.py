@@ -1,0 +1,17 @@
+"""Receivers of allauth's own signals: an address confirmed or made primary re-checks the affiliation."""
+
+from allauth.account.signals import email_changed, email_confirmed
+from django.dispatch import receiver
+
+from agencies.services import reassess_affiliation
+
+
+@receiver(email_confirmed, dispatch_uid="agencies-email-confirmed")
+def affiliation_after_confirmation(sender, request, email_address, **kwargs):
+    if email_address.user.email.lower() == email_address.email.lower():
+        reassess_affiliation(user=email_address.user)
+
+
+@receiver(email_changed, dispatch_uid="agencies-email-changed")
+def affiliation_after_change(sender, request, user, from_email_address, to_email_address, **kwargs):
+    reassess_affiliation(user=user)
