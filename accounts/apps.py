@@ -9,3 +9,9 @@ class AccountsConfig(AppConfig):
         from trainingops.api_authentication import connect_signals
 
         connect_signals()
+
+        from simple_history.signals import pre_create_historical_record
+
+        from trainingops.actors import record_actor_name
+
+        pre_create_historical_record.connect(record_actor_name, dispatch_uid="trainingops-history-actor")

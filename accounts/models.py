@@ -46,3 +46,15 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+
+class HistoricalActor(models.Model):
+    """Base of every historical model: the named task or command behind a change without a person.
+
+    A person is the row's ``history_user``; see ``trainingops.actors``.
+    """
+
+    history_actor = models.CharField(_("changed by (task or command)"), max_length=100, blank=True, default="")
+
+    class Meta:
+        abstract = True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import has_confirmed_email
 from agencies.models import Agency, AgencyEmailDomain, Officer
+from trainingops.actors import on_behalf
 
 
 class OfficerError(Exception):
@@ -139,6 +140,7 @@ def _notify(officer: Officer, kind: str) -> None:
     )
 
 
+@on_behalf
 @transaction.atomic
 def approve_officers(*, officers: Iterable[Officer], by) -> int:
     """Verify the affiliation of pending or rejected officers and email each of them the outcome.
@@ -160,6 +162,7 @@ def approve_officers(*, officers: Iterable[Officer], by) -> int:
     return changed
 
 
+@on_behalf
 @transaction.atomic
 def reject_officers(*, officers: Iterable[Officer], by, reason: str = "") -> int:
     """Refuse the affiliation of officers that are not yet rejected and email each the outcome.

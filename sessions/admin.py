@@ -53,6 +53,9 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     so the revert form is shown read-only and refuses to save.
     """
 
+    # A person shows as "changed by"; a task or a command that acted on its own, by its name.
+    history_list_display = ["history_actor"]
+
     def session_id_of(self, obj) -> int:
         raise NotImplementedError
 

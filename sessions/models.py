@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
+from accounts.models import HistoricalActor
 from agencies.models import Agency, Country, Officer
+from trainingops.actors import history_user
 
 # Languages a session can be taught in (wider than the portal's three).
 SESSION_LANGUAGES = [
@@ -137,7 +139,7 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -226,7 +228,7 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["session", "status", "waitlist_position", "id"]
@@ -277,7 +279,9 @@ class Attendance(models.Model):
     officer_key = models.UUIDField(editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
-    history = HistoricalRecords(excluded_fields=["session", "officer_key", "agency", "country"])
+    history = HistoricalRecords(
+        excluded_fields=["session", "officer_key", "agency", "country"], bases=[HistoricalActor], get_user=history_user
+    )
 
     class Meta:
         verbose_name = _("attendance")

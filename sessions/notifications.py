@@ -88,12 +88,16 @@ def registration_cancelled(*, registration: Registration) -> None:
     _queue_for(registration, "registration_cancelled", confirmed=False, attach_ics=False)
 
 
-def _active_registrations(session: TrainingSession, statuses) -> Iterable[Registration]:
-    registrations = (
+def _active_registrations(session: TrainingSession, statuses):
+    return (
         session.registrations.filter(status__in=statuses, officer__isnull=False)
         .select_related("officer__user", "session")
         .annotate(email_confirmed=confirmed_email_condition("officer__user"))
     )
+
+
+def _each_knowing_confirmation(registrations) -> Iterable[Registration]:
+    """Iterate registrations read with ``_active_registrations``: whether each address is confirmed is known."""
     for registration in registrations:
         remember_confirmed_email(registration.officer.user, registration.email_confirmed)
         yield registration
@@ -102,7 +106,7 @@ def _active_registrations(session: TrainingSession, statuses) -> Iterable[Regist
 def session_changed(*, session: TrainingSession, changed_fields: list[str]) -> None:
     """Tell confirmed officers about a new time, place or link, with an updated calendar entry."""
     specs = []
-    for registration in _active_registrations(session, [Registration.Status.CONFIRMED]):
+    for registration in _each_knowing_confirmation(_active_registrations(session, [Registration.Status.CONFIRMED])):
         context = _context(registration, confirmed=True) | {"changed_fields": changed_fields}
         specs.append(
             MessageSpec(
@@ -124,7 +128,7 @@ def session_cancelled(*, session: TrainingSession) -> None:
     """Tell everyone registered or waitlisted, with a calendar cancellation."""
     specs = []
     statuses = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    for registration in _active_registrations(session, statuses):
+    for registration in _each_knowing_confirmation(_active_registrations(session, statuses)):
         specs.append(
             MessageSpec(
                 kind="session_cancelled",

@@ -35,6 +35,7 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.selectors import is_session_open_to, stale_attendance_snapshots
+from trainingops.actors import on_behalf
 
 # Fields whose change means attendees must update their calendars (a change notice is sent).
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "city", "country", "meeting_url")
@@ -81,6 +82,7 @@ def _validate(session: TrainingSession) -> None:
 # --- Session lifecycle -------------------------------------------------------------------------
 
 
+@on_behalf
 def create_session(*, by, **fields) -> TrainingSession:
     """Create a draft session (trainers, topics and audience lists are set by the caller afterwards)."""
     many = {name: fields.pop(name) for name in ("topics", "audience_agencies", "audience_countries") if name in fields}
@@ -101,6 +103,7 @@ def set_session_trainers(*, session: TrainingSession, assignments: Sequence[tupl
             SessionTrainer.objects.update_or_create(session=session, trainer_id=trainer_id, defaults={"role": role})
 
 
+@on_behalf
 def assign_creator_as_trainer(*, session: TrainingSession, by) -> bool:
     """Make the person who created a session one of its trainers, as lead trainer.
 
@@ -117,6 +120,7 @@ def assign_creator_as_trainer(*, session: TrainingSession, by) -> bool:
     return True
 
 
+@on_behalf
 def update_session(*, session: TrainingSession, by, **fields) -> TrainingSession:
     """Change a session's fields, then act on what changed.
 
@@ -154,6 +158,7 @@ def _copy_state(source: TrainingSession, target: TrainingSession) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
+@on_behalf
 def publish_session(*, session: TrainingSession, by) -> TrainingSession:
     """Open a draft session to officers. It needs dates, capacity, a trainer and where/how it happens."""
     with transaction.atomic():
@@ -186,6 +191,7 @@ def _require_publishable(session: TrainingSession) -> None:
         raise TransitionError(_("Assign at least one trainer before publishing."))
 
 
+@on_behalf
 def cancel_session(*, session: TrainingSession, by, reason: str = "") -> TrainingSession:
     """Cancel a draft or published session for good and tell everyone registered or waitlisted."""
     with transaction.atomic():
@@ -206,6 +212,7 @@ def cancel_session(*, session: TrainingSession, by, reason: str = "") -> Trainin
     return session
 
 
+@on_behalf
 def complete_session(*, session: TrainingSession, by) -> TrainingSession:
     """Mark a published session as held once it has started; attendees then get their survey."""
     with transaction.atomic():
@@ -249,6 +256,7 @@ def _check_can_register(session: TrainingSession, officer: Officer, now: datetim
         raise RegistrationError(_("Registration for this session has closed."), code="window_closed")
 
 
+@on_behalf
 def register_officer(*, session: TrainingSession, officer: Officer, source: str, by=None) -> Registration:
     """Register an officer: a confirmed seat while any is left, otherwise the end of the waitlist.
 
@@ -307,6 +315,7 @@ def _place(registration: Registration, session: TrainingSession, now: datetime) 
         registration.waitlist_position = (last or 0) + 1
 
 
+@on_behalf
 def cancel_registration(*, registration: Registration, by=None) -> Registration:
     """Cancel a seat or leave the waitlist; a freed seat goes to the first waitlisted officer."""
     with transaction.atomic():
@@ -353,6 +362,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Registration]:
 # --- Attendance --------------------------------------------------------------------------------
 
 
+@on_behalf
 def record_attendance(
     *, registration: Registration, status: str, by, checked_in_at: datetime | None = None, note: str = ""
 ) -> Attendance:
@@ -399,6 +409,7 @@ def repair_attendance_snapshots() -> int:
         return Attendance.objects.filter(pk__in=stale_attendance_snapshots().values("pk")).update(**copies)
 
 
+@on_behalf
 def record_walk_in(*, session: TrainingSession, officer: Officer, status: str, by, note: str = "") -> Attendance:
     """Record someone who attended without registering: a walk-in registration plus attendance.
 
@@ -599,6 +610,7 @@ def _officers_by_email(emails: list[str]) -> dict[str, tuple[int, int, str]]:
     return found
 
 
+@on_behalf
 def invite_officers(
     *,
     session: TrainingSession,
@@ -633,6 +645,7 @@ def invite_officers(
     return plan
 
 
+@on_behalf
 def create_invitations(
     *,
     session: TrainingSession,

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.OfficerLanguageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "trainingops.actors.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "trainingops.urls"

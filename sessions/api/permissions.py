@@ -129,6 +129,11 @@ def trains_session(role: Role, session_id: int) -> bool:
     return SessionTrainer.objects.filter(session_id=session_id, trainer_id=role.trainer_id).exists()
 
 
+def sessions_trained_by_role(role: Role):
+    """Ids of the sessions the caller trains, as a subquery (no join that could repeat rows)."""
+    return SessionTrainer.objects.filter(trainer_id=role.trainer_id).values("session_id")
+
+
 def may_manage_session(role: Role, session_id: int) -> bool:
     """Managers change any session; trainers only those they teach."""
     return role.is_manager or (role.is_trainer and trains_session(role, session_id))

@@ -5,6 +5,7 @@ so the API applies the same rules and sends the same emails as the admin and the
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -17,7 +18,14 @@ from accounts.roles import has_confirmed_email
 from agencies.models import Officer
 from sessions import services
 from sessions.api.filters import QuickFilterBackend, SessionFilter, StableOrderingFilter, TrainerFilter
-from sessions.api.permissions import HasAnyRole, IsOfficer, IsStaffRole, may_manage_session, role_of
+from sessions.api.permissions import (
+    HasAnyRole,
+    IsOfficer,
+    IsStaffRole,
+    may_manage_session,
+    role_of,
+    sessions_trained_by_role,
+)
 from sessions.api.serializers import (
     SESSION_ROW_FIELDS,
     AttendanceItemSerializer,
@@ -148,6 +156,15 @@ class SessionViewSet(viewsets.GenericViewSet):
 
     # --- writes ------------------------------------------------------------------------------
 
+    def _session_with_personal_data(self) -> TrainingSession:
+        """The session whose officers' names and addresses the caller may read: one they may manage."""
+        session = self.get_object()
+        if not may_manage_session(role_of(self.request), session.pk):
+            raise exceptions.PermissionDenied(
+                _("Only managers and the session's own trainers may see who registered."), code="permission_denied"
+            )
+        return session
+
     def _session_to_manage(self) -> TrainingSession:
         session = self.get_object()
         if not may_manage_session(role_of(self.request), session.pk):
@@ -222,7 +239,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         serializer_class=RegistrationSerializer,
     )
     def registrations(self, request, pk=None):
-        session = self.get_object()
+        session = self._session_with_personal_data()
         queryset = (
             Registration.objects.filter(session=session)
             .select_related("session", "officer__user", "attendance")
@@ -258,7 +275,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     )
     def attendance(self, request, pk=None):
         if request.method == "GET":
-            session = self.get_object()
+            session = self._session_with_personal_data()
         else:
             session = self._session_to_manage()
             items = AttendanceItemSerializer(data=request.data, many=True, max_length=MAX_ATTENDANCE_ITEMS)
@@ -364,8 +381,12 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         role = role_of(self.request)
         queryset = Registration.objects.select_related("session", "officer__user", "attendance")
-        if role.is_staff_role:
+        if role.is_manager:
             return queryset
+        if role.is_trainer:
+            # Personal data only of the sessions they train (counts are on the sessions themselves).
+            trained = Q(session_id__in=sessions_trained_by_role(role))
+            return queryset.filter(trained | Q(officer_id=role.officer_id) if role.is_officer else trained)
         if role.is_officer:
             return queryset.filter(officer_id=role.officer_id)
         return queryset.none()

@@ -383,6 +383,8 @@ def test_session_trainers_replaced_on_update(manager_client):
 def test_session_registrations_staff_lists_them(request, role):
     client = request.getfixturevalue(f"{role}_client")
     registration = RegistrationFactory()
+    if role == "trainer":  # a trainer reads the registrations of the sessions they train
+        SessionTrainerFactory(session=registration.session, trainer=request.getfixturevalue("trainer_profile"))
     response = client.get(detail_url(registration.session_id, "registrations/"))
     assert response.status_code == 200
     item = response.json()["results"][0]
