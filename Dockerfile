@@ -14,7 +14,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Every package, pip included, is pinned with its hashes: nothing else can be installed.
+RUN pip install --require-hashes -r requirements.txt
 
 COPY . .
 # Build-time only values: no database or broker is touched by these two commands.

@@ -1,7 +1,8 @@
-"""The PDF that certificates are drawn on: Source Sans Pro, and a face for each script it lacks.
+"""The PDF that certificates are drawn on: Source Sans 3, and a face for each script it lacks.
 
-Officers, agencies and sessions are named in every script the program meets. Source Sans Pro
-(``font-source-sans-pro``) draws Latin, Greek and Cyrillic. Every other character is drawn by
+Officers, agencies and sessions are named in every script the program meets. Source Sans 3
+(Adobe's Source Sans Pro under its current name, from Weblate's ``weblate-fonts``) draws Latin,
+Greek and Cyrillic. Every other character is drawn by
 the first face below that has it, all from wheels pinned in requirements.txt: IBM Plex Sans
 Arabic (``fontpkg-ibm-plex-sans-arabic``: Arabic, Persian, Urdu, Kurdish, Pashto, Uyghur),
 the Noto faces of ``manimgx-fonts`` (wider Latin, rarer Arabic letters, Hebrew, Armenian,
@@ -14,7 +15,7 @@ appears, HarfBuzz (``uharfbuzz``) shapes the text and fpdf2 orders each line wit
 bidirectional algorithm: Arabic letters join, Indic clusters form, Hebrew and Arabic run right
 to left, and a line that starts in a right-to-left script is laid out right to left.
 
-Weights: Source Sans Pro and IBM Plex Sans Arabic have a bold; the Noto faces are drawn in
+Weights: Source Sans 3 and IBM Plex Sans Arabic have a bold; the Noto faces are drawn in
 regular even on a bold line (the CJK wheel has no bold, and deriving bold instances of the
 variable Noto fonts costs 0.1 to 2 seconds each). A letter that no face draws is printed in
 its plain form when it has one (𝐉𝐨𝐬é in mathematical bold prints as José), an invisible
@@ -29,21 +30,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import font_source_sans_pro
 import fontpkg_ibm_plex_sans_arabic
 import manimgx_fonts
 import noto_cjk_sans_jp_regular
+import weblate_fonts
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
 NOTO_DIR = Path(manimgx_fonts.__file__).parent
 PLEX_ARABIC_DIR = fontpkg_ibm_plex_sans_arabic.ROOT / "files"
+SOURCE_SANS_DIR = Path(weblate_fonts.__file__).parent / "static" / "weblate_fonts" / "source-sans" / "ttf"
 
 # Variable fonts keep their regular outlines as the default instance. PDF has no variable
 # fonts, and viewers misdraw an embedded one, so these tables are dropped before embedding.
 VARIATION_TABLES = ("fvar", "gvar", "avar", "cvar", "HVAR", "VVAR", "MVAR", "STAT")
-# Kept in a script's face although Source Sans Pro has them, so that the words of a
+# Kept in a script's face although Source Sans 3 has them, so that the words of a
 # right-to-left line and the spaces between them are one run (shaped, and copied, whole).
 SHARED_SPACES = frozenset(map(ord, " \u00a0"))
 
@@ -62,8 +64,8 @@ def _noto(family: str, file_stem: str, *scripts: UnicodeScript) -> Face:
 
 PRIMARY = Face(
     "Source",
-    Path(font_source_sans_pro.font_directory) / "SourceSansPro-Regular.ttf",
-    Path(font_source_sans_pro.font_directory) / "SourceSansPro-Bold.ttf",
+    SOURCE_SANS_DIR / "SourceSans3-Regular.ttf",
+    SOURCE_SANS_DIR / "SourceSans3-Bold.ttf",
 )
 # In order of preference for a character several faces have (digits, punctuation).
 FACES = (
@@ -176,7 +178,7 @@ class CertificatePDF(FPDF):
     def set_line_font(self, text: str, *, size: float, bold: bool = False) -> None:
         """Select the font for a line of printable text.
 
-        A line whose first letter is in a script Source Sans Pro lacks is set in that
+        A line whose first letter is in a script Source Sans 3 lacks is set in that
         script's face, so that its words and the spaces between them are one run.
         """
         self.line_style = "B" if bold else ""

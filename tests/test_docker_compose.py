@@ -138,7 +138,7 @@ def test_dockerfile_builds_python_311_with_gettext_and_static_files():
 
     assert "\nFROM python:3.11-slim\n" in dockerfile
     assert "apt-get install -y --no-install-recommends gettext" in dockerfile
-    assert "pip install -r requirements.txt" in dockerfile
+    assert "pip install --require-hashes -r requirements.txt" in dockerfile
     assert "compilemessages" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert "USER trainingops" in dockerfile

@@ -222,9 +222,9 @@ WHOLE_GLYPH_SCRIPTS = [
         "Արամ Պետրոսյան", "Հայաստանի ոստիկանություն", "Կրիպտոարժույթի հետաքննություն", "NotoSansArmenian", id="armenian"
     ),
     pytest.param("አበበ ቢቂላ", "የኢትዮጵያ ፌዴራል ፖሊስ", "የዲጂታል ንብረት ምርመራ", "NotoSansEthiopic", id="ethiopic"),
-    pytest.param("Ɓello Ŋgozi", "Nigeria Police Force", "Tracing illicit funds", "NotoSans", id="african-latin"),
+    pytest.param("Ƙabiru Ƴusuf", "Nigeria Police Force", "Tracing illicit funds", "NotoSans", id="african-latin"),
     pytest.param(
-        "Әлия Қасымова", "Полиция Казахстана", "Ψηφιακά περιουσιακά στοιχεία", "SourceSansPro", id="cyrillic-greek"
+        "Әлия Қасымова", "Полиция Казахстана", "Ψηφιακά περιουσιακά στοιχεία", "SourceSans3", id="cyrillic-greek"
     ),
 ]
 
@@ -291,8 +291,8 @@ def test_render_certificate_pdf_mixes_scripts_on_one_certificate():
     assert [part in text for part in ("김민준(KimMin-jun)", "DubaiPolice", "加密货币调查", "การสืบสวน")] == [True] * 4
     assert [part in text for part in ("ნინობერიძე", "ԱրամՊետրոսյան", "Attestationdeparticipation")] == [True] * 3
     assert embedded_fonts(pdf) == {
-        "SourceSansPro",
-        "SourceSansProBold",
+        "SourceSans3",
+        "SourceSans3Bold",
         "IBMPlexSansArabic",
         "NotoSansHebrewLight",
         "NotoSansDevanagari",
@@ -306,7 +306,7 @@ def test_render_certificate_pdf_mixes_scripts_on_one_certificate():
 def test_render_certificate_pdf_latin_only_embeds_only_source_sans():
     pdf = rendered(name="José Núñez — François Lœw", agency="Policía Federal", title="Tracing illicit funds")
 
-    assert embedded_fonts(pdf) == {"SourceSansPro", "SourceSansProBold"}
+    assert embedded_fonts(pdf) == {"SourceSans3", "SourceSans3Bold"}
     assert "JoséNúñez—FrançoisLœw" in squeezed(page_text(pdf))
 
 
@@ -327,5 +327,5 @@ def test_render_certificate_pdf_embeds_no_variable_font():
         descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
         programs.append(TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data())))
 
-    assert len(programs) == 7  # Source Sans Pro (regular, bold) and five Noto faces
+    assert len(programs) == 7  # Source Sans 3 (regular, bold) and five Noto faces
     assert [tag for program in programs for tag in ("fvar", "gvar", "HVAR") if tag in program] == []
