@@ -255,17 +255,16 @@ def _any_address(field: str, addresses: Sequence[str]) -> Q:
 
 
 def _trail_of(officer: Officer) -> _Trail:
+    """Find the person's rows. Invitations and emails may have gone to any address of the account,
+    and certificates print the name as it was when they were issued."""
     user = officer.user
-    addresses = sorted(
-        {
-            user.email.lower(),
-            *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
-        }
-    )
+    emails = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    addresses = sorted({email.lower() for email in emails})
     registration_ids = _ids(Registration.objects.filter(officer=officer))
     response_ids = _ids(SurveyResponse.objects.filter(registration__in=registration_ids))
     invitation_ids = _ids(Invitation.objects.filter(Q(officer=officer) | _any_address("email", addresses)))
     certificates = Certificate.objects.filter(registration__in=registration_ids)
+    names = [user.get_full_name(), *certificates.values_list("officer_name", flat=True)]
     related = Q(pk__in=[])
     for model, ids in ((Officer, [officer.pk]), (Invitation, invitation_ids), (SurveyResponse, response_ids)):
         related |= Q(related_type=ContentType.objects.get_for_model(model), related_id__in=ids)
@@ -282,9 +281,7 @@ def _trail_of(officer: Officer) -> _Trail:
         invitation_ids=invitation_ids,
         message_ids=_ids(messages),
         addresses=addresses,
-        names=sorted(
-            {name for name in [user.get_full_name(), *certificates.values_list("officer_name", flat=True)] if name}
-        ),
+        names=sorted({name for name in names if name}),
     )
 
 
