@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.roles import is_manager
 from agencies import services
 from agencies.models import Agency, AgencyEmailDomain, Country, Officer
 
@@ -37,7 +40,7 @@ class OfficerAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__first_name", "user__last_name", "agency__name", "agency__acronym")
     autocomplete_fields = ("agency",)
     readonly_fields = ("uuid", "user", "verification_status", "verified_by", "verified_at", "created_at")
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "erase_selected"]
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, officer):
@@ -63,3 +66,36 @@ class OfficerAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.WARNING,
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would leave the person's seats taken and their data everywhere else:
+        # people leave through erasure (erase_selected), as in the portal.
+        return False
+
+    def has_erase_permission(self, request):
+        return is_manager(request.user)
+
+    @admin.action(description=_("Erase the selected officers' accounts and personal data…"), permissions=["erase"])
+    def erase_selected(self, request, queryset):
+        """Erase officers who asked for it (by email, say), after the manager confirms on a second page."""
+        queryset = queryset.select_related("user", "agency")
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase these officers' personal data?"),
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            }
+            return TemplateResponse(request, "admin/agencies/officer/erase_selected_confirmation.html", context)
+        erased = 0
+        for officer in queryset:
+            services.erase_officer(officer=officer, by=request.user)
+            erased += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d officer erased.", "%(count)d officers erased.", erased) % {"count": erased},
+            messages.SUCCESS,
+        )
+        return None

@@ -68,7 +68,7 @@ def delete_account(request):
     officer = _officer_or_404(request)
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.erase_officer(officer=officer)
+        services.erase_officer(officer=officer, by=request.user)
         logout(request)
         messages.success(request, _("Your account and personal data were deleted."))
         return redirect("landing")

@@ -163,7 +163,7 @@ def test_erase_officer_keeps_counts_and_removes_personal_data():
         user=officer.user,
     )
 
-    services.erase_officer(officer=officer)
+    services.erase_officer(officer=officer, by=officer.user)
 
     registration.refresh_from_db()
     invitation.refresh_from_db()
@@ -191,6 +191,6 @@ def test_erase_officer_deletes_certificates():
         attendance_status="present",
     )
 
-    services.erase_officer(officer=registration.officer)
+    services.erase_officer(officer=registration.officer, by=registration.officer.user)
 
     assert Certificate.objects.count() == 0

@@ -1,11 +1,12 @@
 import json
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from agencies.models import Officer
 from sessions.models import Registration
-from tests.factories import AgencyFactory, OfficerFactory, RegistrationFactory
+from tests.factories import AgencyFactory, OfficerFactory, RegistrationFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,21 @@ def test_delete_account_erases_and_logs_out(officer_client, officer):
     assert Registration.objects.count() == 1
     assert not Officer.objects.filter(pk=officer.pk).exists()
     assert officer_client.get(reverse("sessions:my_trainings")).status_code == 302
+
+
+def test_delete_account_gives_upcoming_seat_to_next_waitlisted(
+    officer_client, officer, django_capture_on_commit_callbacks
+):
+    seat = RegistrationFactory(officer=officer, session=TrainingSessionFactory(capacity=1))
+    waiting = RegistrationFactory(session=seat.session, status=Registration.Status.WAITLISTED, waitlist_position=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(reverse("agencies:delete_account"), {"confirm": "DELETE"})
+
+    seat.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seat.status, waiting.status) == (Registration.Status.CANCELLED, Registration.Status.CONFIRMED)
+    assert [message.to for message in mail.outbox] == [[waiting.officer.user.email]]
 
 
 @pytest.mark.parametrize("name", ["agencies:profile", "agencies:personal_data", "agencies:delete_account"])

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Officer
 from messaging.models import OutboundMessage
-from sessions.models import Attendance, Invitation, SurveyResponse, TrainingSession
+from sessions.models import Attendance, Invitation, Registration, SurveyResponse, TrainingSession
 from tests.browser.helpers import emails_to, link_in, sign_in, verified_user
 from tests.factories import (
     AgencyEmailDomainFactory,
@@ -77,6 +77,42 @@ def test_manager_approves_a_pending_officer_who_is_emailed(page, screenshot, man
     sessions_link = link_in(message, r"/sessions/")
     assert sessions_link == f"{page.url.split('/admin/')[0]}/sessions/"
     screenshot(page, "admin_officer_approved")
+
+
+def test_manager_erases_an_officer_who_asked_and_the_seat_goes_to_the_waitlist(page, screenshot, manager):
+    agency = AgencyFactory(name="Policía Federal Ministerial", acronym="PFM", country=CountryFactory(code="MX"))
+    leaving = OfficerFactory(
+        user=UserFactory(email="ana.lopez@policia.example", first_name="Ana", last_name="López"), agency=agency
+    )
+    session = TrainingSessionFactory(title="Tracing illicit funds", capacity=1)
+    RegistrationFactory(session=session, officer=leaving)
+    waiting = RegistrationFactory(
+        session=session,
+        officer=OfficerFactory(user=UserFactory(email="luis@policia.example"), agency=agency),
+        status=Registration.Status.WAITLISTED,
+        waitlist_position=1,
+    )
+
+    sign_in(page, manager.email, next_url="/admin/agencies/officer/")
+    run_action(page, "erase_selected", leaving.pk)
+    page.wait_for_selector("#officers-to-erase")
+    assert (
+        page.inner_text("#officers-to-erase")
+        == "Ana López <ana.lopez@policia.example>, Policía Federal Ministerial (PFM)"
+    )
+    screenshot(page, "admin_officer_erase_confirmation")
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    page.wait_for_selector(".messagelist .success")
+
+    assert page.inner_text(".messagelist .success") == "1 officer erased."
+    assert not Officer.objects.filter(pk=leaving.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+    assert [message.subject for message in emails_to("luis@policia.example")] == [
+        "A seat is yours: Tracing illicit funds"
+    ]
+    assert emails_to("ana.lopez@policia.example") == []
+    screenshot(page, "admin_officer_erased")
 
 
 def test_invite_officers_action_form_reports_new_skipped_and_invalid(page, screenshot, manager):

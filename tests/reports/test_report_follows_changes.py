@@ -114,7 +114,7 @@ def test_report_is_exact_after_cancelled_registration_is_registered_again_from_a
 def test_report_is_exact_and_unchanged_after_account_erasure(program):
     before = yearly_report(year=program["year"])
 
-    erase_officer(officer=program["ana"])
+    erase_officer(officer=program["ana"], by=program["ana"].user)
 
     after = yearly_report(year=program["year"])
     assert (after.current, after.previous, after.breakdowns) == (before.current, before.previous, before.breakdowns)
