@@ -75,7 +75,7 @@ def officer_who_did_everything(manager) -> tuple[Officer, dict]:
     was emailed about each of these; plus the officers queued behind her."""
     domain = AgencyEmailDomainFactory(domain="policia.gob.mx")
     user = UserFactory(email=EMAIL, first_name=FIRST_NAME, last_name=OLD_LAST_NAME)
-    EmailAddress.objects.create(user=user, email=EMAIL, primary=True, verified=True)
+    EmailAddress.objects.update_or_create(user=user, email=EMAIL, defaults={"primary": True, "verified": True})
     EmailAddress.objects.create(user=user, email=OTHER_EMAIL, verified=True)
     officer = OfficerFactory(user=user, agency=domain.agency, verification_status=Officer.Verification.PENDING)
     services.approve_officers(officers=[officer], by=manager)
