@@ -19,6 +19,18 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def has_delete_permission(self, request, obj=None):
+        # An officer leaves through the erasure service (agencies' admin action or their profile), which
+        # frees their seats and scrubs every copy of their data; a plain delete would leave both behind.
+        if obj is not None and hasattr(obj, "officer"):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # see has_delete_permission: officers must not be bulk-deleted
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         # A manager may put people in groups, but only a superuser can grant powers beyond them.
         if request.user.is_superuser:

@@ -22,7 +22,15 @@ from accounts.models import User
 from accounts.roles import has_confirmed_email, is_manager
 from agencies.models import Agency, AgencyEmailDomain, Officer
 from messaging.models import OutboundMessage
-from sessions.models import Attendance, Certificate, Invitation, Registration, SurveyResponse, TrainingSession
+from sessions.models import (
+    Attendance,
+    Certificate,
+    Invitation,
+    Registration,
+    SurveyResponse,
+    TrainingSession,
+    new_token,
+)
 from sessions.services import cancel_registration
 from trainingops.actors import on_behalf
 
@@ -430,6 +438,13 @@ def _record_erasure(*, officer_id: int, by, by_themselves: bool) -> None:
     )
 
 
+def _void_unanswered_survey_links(response_ids: list[int]) -> None:
+    """A survey link still unanswered stops working: nobody may answer in the erased person's name."""
+    for response in SurveyResponse.objects.filter(pk__in=response_ids, submitted_at__isnull=True):
+        response.token = new_token()
+        response.save(update_fields=["token"])
+
+
 @transaction.atomic
 def erase_officer(*, officer: Officer, by) -> None:
     """Delete the officer's account and every copy of their personal data, keeping the program's counts.
@@ -451,6 +466,7 @@ def erase_officer(*, officer: Officer, by) -> None:
     _cancel_upcoming(trail.registration_ids, by)
     _redact(Attendance, trail.attendance_ids, note="")
     _redact(SurveyResponse, trail.response_ids, comments="")
+    _void_unanswered_survey_links(trail.response_ids)
     erased_address = Concat(Value("erased-"), Cast("id", CharField()), Value("@invalid.invalid"))
     _redact(Invitation, trail.invitation_ids, email=erased_address, officer=None)
     _redact_messages(trail)

@@ -37,3 +37,17 @@ def test_officer_cannot_use_the_admin_login(client):
     client.force_login(officer.user)
 
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_user_admin_offers_no_plain_delete_of_an_officer(client):
+    from tests.factories import ManagerFactory, OfficerFactory
+
+    officer = OfficerFactory()
+    superuser = ManagerFactory(is_superuser=True)
+    client.force_login(superuser)
+
+    page = client.get(f"/admin/accounts/user/{officer.user_id}/delete/")
+    listing = client.get("/admin/accounts/user/")
+
+    assert page.status_code == 403
+    assert "delete_selected" not in listing.content.decode()

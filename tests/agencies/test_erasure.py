@@ -240,3 +240,18 @@ def test_erase_officer_by_someone_else_is_refused(by, trainer):
 
     assert str(error.value) == "Only the officer themselves or a manager may erase this account."
     assert Officer.objects.filter(pk=officer.pk).exists()
+
+
+def test_erase_officer_voids_an_unanswered_survey_link(client, manager_user):
+    officer = OfficerFactory()
+    held = upcoming_session()
+    attended = register(held, officer)
+    attended.session = move_to_the_past(held, hours_ago=2)
+    session_services.record_attendance(registration=attended, status="present", by=manager_user)
+    session_services.complete_session(session=attended.session, by=manager_user)
+    link = f"/surveys/{SurveyResponse.objects.get(registration=attended).token}/"
+    assert client.get(link).status_code == 200
+
+    services.erase_officer(officer=officer, by=officer.user)
+
+    assert client.get(link).status_code == 404
