@@ -1,6 +1,6 @@
-"""Receivers of allauth's own signals: an address confirmed or made primary re-checks the affiliation."""
+"""Receivers of allauth's own signals: an address confirmed, made primary or proven at sign-up re-checks the affiliation."""
 
-from allauth.account.signals import email_changed, email_confirmed
+from allauth.account.signals import email_changed, email_confirmed, user_signed_up
 from django.dispatch import receiver
 
 from agencies.services import reassess_affiliation
@@ -14,4 +14,10 @@ def affiliation_after_confirmation(sender, request, email_address, **kwargs):
 
 @receiver(email_changed, dispatch_uid="agencies-email-changed")
 def affiliation_after_change(sender, request, user, from_email_address, to_email_address, **kwargs):
+    reassess_affiliation(user=user)
+
+
+@receiver(user_signed_up, dispatch_uid="agencies-user-signed-up")
+def affiliation_after_sign_up(sender, request, user, **kwargs):
+    # An address proven at sign-up (the invitee followed their personal link) is already confirmed.
     reassess_affiliation(user=user)

@@ -99,7 +99,6 @@ def test_portal_second_officer_waitlisted_then_promoted(browser, live_server, pa
     for officer in (first, second):
         officer.user.set_password(PASSWORD)
         officer.user.save()
-        officer.user.emailaddress_set.create(email=officer.user.email, verified=True, primary=True)
 
     sign_in(page, "first@policia.gob.mx")
     page.goto(f"/sessions/{session.pk}/")
