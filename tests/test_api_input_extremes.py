@@ -10,13 +10,12 @@ documented body and leaves every table as it was.
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
-from django.db import connection
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from sessions.models import TrainingSession
 from tests.api_fixtures import token_client
+from tests.row_counts import row_counts
 from tests.factories import (
     ManagerFactory,
     OfficerFactory,
@@ -43,7 +42,6 @@ LIST_OPERATIONS = sorted(
     if method == "get" and "{" not in path
 )
 ERROR_KEYS = ["code", "detail", "errors"]
-COUNTED_APPS = {"accounts", "agencies", "training", "messaging", "knox"}
 
 # A value of each extreme kind, by the JSON type the schema gives the property.
 HUGE = 2**63
@@ -181,22 +179,6 @@ def _paths(path: str, world) -> list[str]:
     return [filled] + [path.replace("{id}", value).replace("{token_key}", value) for value in unknown]
 
 
-def _row_counts() -> dict[str, int]:
-    """The row count of every table of the project's apps, in one statement (it runs before each call)."""
-    tables = sorted(
-        {
-            model._meta.db_table
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label in COUNTED_APPS and not model._meta.proxy and model._meta.managed
-        }
-    )
-    # Table names come from the models' metadata, not from input.
-    sql = "SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{table}")' for table in tables)  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return dict(zip(tables, cursor.fetchone(), strict=True))
-
-
 def _problems(response, before: dict[str, int]) -> list[str]:
     if response.status_code >= 500:
         return [f"{response.status_code}"]
@@ -205,7 +187,7 @@ def _problems(response, before: dict[str, int]) -> list[str]:
     problems = []
     if response["Content-Type"] != "application/json" or sorted(response.json()) != ERROR_KEYS:
         problems.append(f"{response.status_code} body {response.content[:200]!r}")
-    after = _row_counts()
+    after = row_counts()
     if after != before:
         changed = {label: (before[label], after[label]) for label in after if after[label] != before[label]}
         problems.append(f"{response.status_code} saved {changed}")
@@ -227,7 +209,7 @@ def test_write_operation_with_extreme_input_answers_the_documented_error(world, 
     calls = [(real_url, body) for body in bodies]
     calls += [(url, body) for url in unknown_urls for body in (_valid_body(method, path, world), None)]
     for url, body in calls:
-        before = _row_counts()
+        before = row_counts()
         response = client.generic(method, url, data=_json(body), content_type="application/json")
         failures += [f"{method} {url} {_short(body)}: {problem}" for problem in _problems(response, before)]
     assert failures == []
