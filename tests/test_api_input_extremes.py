@@ -15,7 +15,6 @@ from drf_spectacular.generators import SchemaGenerator
 
 from sessions.models import TrainingSession
 from tests.api_fixtures import token_client
-from tests.row_counts import row_counts
 from tests.factories import (
     ManagerFactory,
     OfficerFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
     TrainerFactory,
     TrainingSessionFactory,
 )
+from tests.row_counts import row_counts
 
 pytestmark = pytest.mark.django_db
 
