@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from accounts.roles import is_manager
 from agencies import services
 from agencies.models import Agency, AgencyEmailDomain, Country, Officer
+from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
 @admin.register(Country)
@@ -23,7 +24,7 @@ class AgencyEmailDomainInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("name", "acronym", "country", "kind", "is_active")
     list_filter = ("kind", "is_active", "country__region")
     list_select_related = ("country",)
@@ -33,7 +34,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("user", "email", "agency", "job_title", "preferred_language", "verification_status", "created_at")
     list_filter = ("verification_status", "preferred_language", "agency__country__region", "agency__kind")
     list_select_related = ("user", "agency", "agency__country")

@@ -82,6 +82,12 @@ def breakdown_table(report: YearlyReport, by: str) -> tuple[list[str], list[list
     return header, rows
 
 
+# Downloads start with a byte-order mark: without it Excel reads UTF-8 as the local code page
+# and shows "PolicÃ­a" for "Policía". Text for a pipe (the command's standard output) has none.
+CSV_BOM = "\ufeff"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
 def report_csv(report: YearlyReport, *, by: str | None = None) -> str:
     """The summary (``by`` empty) or one breakdown as CSV text."""
     header, rows = breakdown_table(report, by) if by else summary_table(report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from itertools import chain
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -166,7 +167,8 @@ def yearly_report_csv(request):
     if part != "summary" and part not in BREAKDOWNS:
         return HttpResponse(_("Unknown part: choose summary or a breakdown."), status=400, content_type="text/plain")
     report = yearly_report(year=year, filters=filters, breakdowns=() if part == "summary" else (part,))
-    response = HttpResponse(exports.report_csv(report, by=None if part == "summary" else part), content_type="text/csv")
+    content = exports.CSV_BOM + exports.report_csv(report, by=None if part == "summary" else part)
+    response = HttpResponse(content, content_type=exports.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_download_name(year, part, "csv")}"'
     return response
 
@@ -194,6 +196,8 @@ def attendance_csv(request):
         return _invalid(form)
     include_identity = request.GET.get("identity") == "1"
     rows = exports.attendance_rows(year=year, filters=filters, include_identity=include_identity)
-    response = StreamingHttpResponse(exports.stream_csv(rows), content_type="text/csv")
+    response = StreamingHttpResponse(
+        chain([exports.CSV_BOM], exports.stream_csv(rows)), content_type=exports.CSV_CONTENT_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{_download_name(year, "attendances", "csv")}"'
     return response

@@ -27,6 +27,7 @@ from sessions.admin_forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm,
 from sessions.admin_invitations import invite_officers
 from sessions.models import Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
 from sessions.selectors import trainer_conflicts, with_seat_counts
+from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
 
@@ -109,7 +110,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainer)
-class TrainerAdmin(admin.ModelAdmin):
+class TrainerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "email", "language_list", "topic_names")
     list_select_related = ("user",)
     search_fields = ("user__first_name", "user__last_name", "user__email")
@@ -179,7 +180,7 @@ class SessionPartInline:
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class SessionTrainerInline(SessionPartInline, admin.TabularInline):
+class SessionTrainerInline(SafeAutocompleteAdminMixin, SessionPartInline, admin.TabularInline):
     model = SessionTrainer
     autocomplete_fields = ("trainer",)
     verbose_name = _("trainer")
@@ -237,7 +238,7 @@ class RegistrationInline(SessionPartInline, admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
     form = TrainingSessionForm
     date_hierarchy = "starts_at"
     list_display = (
@@ -591,7 +592,7 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
     list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
     list_filter = ("status", "registration__session__status")
     list_select_related = ("registration__officer__user", "registration__session", "recorded_by")

@@ -10,7 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer
-from sessions.models import Attendance, Registration, TrainingSession
+from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, Registration, TrainingSession
+from trainingops.validators import validate_wall_time_in_range
 
 # Entered and shown as wall-clock time in the session's time zone, stored in UTC.
 LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -50,6 +51,12 @@ class HoursListField(forms.CharField):
             ) from error
         if any(value < 1 for value in hours):
             raise ValidationError(_("Each reminder must be at least one hour before the start."), code="invalid")
+        if any(value > MAX_REMINDER_OFFSET_HOURS for value in hours):
+            raise ValidationError(
+                _("Each reminder must be at most %(hours)s hours (a year) before the start."),
+                params={"hours": MAX_REMINDER_OFFSET_HOURS},
+                code="invalid",
+            )
         return hours
 
 
@@ -173,6 +180,12 @@ class TrainingSessionForm(forms.ModelForm):
         for name in LOCAL_DATETIME_FIELDS:
             value = cleaned.get(name)
             if value is None or value.tzinfo is not None:
+                continue
+            try:
+                # Before converting: near years 1 and 9999 the conversion itself would overflow.
+                validate_wall_time_in_range(value)
+            except ValidationError as error:
+                self.add_error(name, error)
                 continue
             aware = value.replace(tzinfo=zone)
             cleaned[name] = aware.astimezone(UTC)

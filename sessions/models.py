@@ -1,7 +1,9 @@
 import secrets
 import uuid
+from datetime import tzinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +15,7 @@ from timezone_field import TimeZoneField
 from accounts.models import HistoricalActor
 from agencies.models import Agency, Country, Officer
 from trainingops.actors import history_user
+from trainingops.validators import EARLIEST_DATETIME, END_DATETIME, validate_datetime_in_range
 
 # Languages a session can be taught in (wider than the portal's three).
 SESSION_LANGUAGES = [
@@ -74,6 +77,22 @@ class Trainer(models.Model):
         return str(self.user)
 
 
+# A reminder at most a year ahead: larger offsets would reach before year 1 when subtracted.
+MAX_REMINDER_OFFSET_HOURS = 24 * 366
+
+# The moments a trainer types on a session; each is kept within trainingops.validators' years.
+SESSION_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def _all_in_range(names) -> Q:
+    condition = Q()
+    for name in names:
+        condition &= Q(**{f"{name}__isnull": True}) | Q(
+            **{f"{name}__gte": EARLIEST_DATETIME, f"{name}__lt": END_DATETIME}
+        )
+    return condition
+
+
 class TrainingSession(models.Model):
     class Format(models.TextChoices):
         VIRTUAL = "virtual", _("Virtual")
@@ -89,6 +108,8 @@ class TrainingSession(models.Model):
     class Audience(models.TextChoices):
         OPEN = "open", _("All verified officers")
         RESTRICTED = "restricted", _("Listed agencies and/or countries")
+
+    DATETIME_FIELDS = SESSION_DATETIME_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -163,11 +184,31 @@ class TrainingSession(models.Model):
                 name="session_registration_window_ordered",
                 violation_error_message=_("Registration must close after it opens."),
             ),
+            models.CheckConstraint(
+                condition=_all_in_range(SESSION_DATETIME_FIELDS),
+                name="session_dates_in_supported_years",
+                violation_error_message=_("Dates must be within the supported years."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"])]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # In the session's own zone too: the admin and the portal show these times there.
+        zone = self.timezone if isinstance(self.timezone, tzinfo) else None
+        errors = {}
+        for name in self.DATETIME_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                validate_datetime_in_range(value, zone)
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_virtual(self) -> bool:

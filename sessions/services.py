@@ -26,6 +26,7 @@ from accounts.roles import confirmed_email_condition, has_confirmed_email, is_ma
 from agencies.models import Agency, AgencyEmailDomain, Officer
 from sessions import notifications
 from sessions.models import (
+    MAX_REMINDER_OFFSET_HOURS,
     Attendance,
     Invitation,
     Registration,
@@ -36,6 +37,7 @@ from sessions.models import (
 )
 from sessions.selectors import is_session_open_to, stale_attendance_snapshots
 from trainingops.actors import on_behalf
+from trainingops.validators import validate_datetime_in_range
 
 # Fields whose change means attendees must update their calendars (a change notice is sent).
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue", "city", "country", "meeting_url")
@@ -69,6 +71,15 @@ class AttendanceError(SessionError):
 def _lock_session(session: TrainingSession) -> TrainingSession:
     """Re-read the session holding its row lock: capacity decisions are serialised per session."""
     return TrainingSession.objects.select_for_update().get(pk=session.pk)
+
+
+def _check_in_range(value: datetime | None, *, field: str) -> None:
+    if value is None:
+        return
+    try:
+        validate_datetime_in_range(value)
+    except ValidationError as error:
+        raise SessionError(error.messages[0], code="invalid", field=field) from error
 
 
 def _validate(session: TrainingSession) -> None:
@@ -378,6 +389,7 @@ def record_attendance(
         raise AttendanceError(_("This registration was cancelled."))
     if checked_in_at is None and status in Attendance.COUNTED:
         checked_in_at = timezone.now()
+    _check_in_range(checked_in_at, field="checked_in_at")
     with transaction.atomic():
         # The registration's row is locked and read again, so the snapshot copied onto the attendance
         # is the one saved, even if the officer registers again from another agency meanwhile.
@@ -768,13 +780,17 @@ def _copy_invitation(source: Invitation, target: Invitation) -> None:
 def reminder_offsets(session: TrainingSession) -> list[int]:
     """Hours before the start at which the session's reminders go out, largest first.
 
-    A session's own list replaces the site default; values that are not positive whole
-    numbers of hours are ignored rather than breaking the sweep.
+    A session's own list replaces the site default; values that are not whole numbers of hours
+    from 1 to ``MAX_REMINDER_OFFSET_HOURS`` are ignored rather than breaking the sweep.
     """
     configured = session.reminder_offsets_hours
     if configured is None or not isinstance(configured, list):
         configured = settings.REMINDER_OFFSETS_HOURS
-    valid = {value for value in configured if isinstance(value, int) and not isinstance(value, bool) and value > 0}
+    valid = {
+        value
+        for value in configured
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_REMINDER_OFFSET_HOURS
+    }
     return sorted(valid, reverse=True)
 
 

@@ -7,9 +7,10 @@ domain code such as ``session_full``), and ``errors`` the field messages of a 40
 Nested fields are flattened with dots: item 2 of a bulk request reports ``"2.status"``.
 Domain errors from the services (``sessions.services.SessionError``) become 409 when they are
 conflicts with the current state (a full session, an invalid transition) and 400 otherwise.
+A body larger than Django's DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 (``request_too_large``).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +28,16 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class RequestTooLarge(exceptions.APIException):
+    """The body is larger than the server accepts (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "request_too_large"
+
+
 class ErrorSerializer(serializers.Serializer):
-    """The body of every error response (400, 401, 403, 404, 405, 409, 429)."""
+    """The body of every error response (400, 401, 403, 404, 405, 409, 413, 429)."""
 
     detail = serializers.CharField(help_text=_("A human-readable explanation, in the caller's language."))
     code = serializers.CharField(
@@ -94,7 +103,13 @@ def domain_error_to_api_exception(exc) -> exceptions.APIException:
     return conflict
 
 
-def _to_api_exception(exc):
+def to_api_exception(exc):
+    """The API exception a Django or domain exception stands for (any other exception unchanged)."""
+    # Django raises these while reading the body (request.data); they would be an HTML page.
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(_("The request body has too many fields."))
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
@@ -114,7 +129,7 @@ def _is_domain_error(exc) -> bool:
 
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every handled error in the one documented format."""
-    exc = _to_api_exception(exc)
+    exc = to_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}
@@ -122,6 +137,12 @@ def api_exception_handler(exc, context):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
+    set_rollback()
+    return Response(error_body(exc), status=exc.status_code, headers=headers)
+
+
+def error_body(exc: exceptions.APIException) -> dict:
+    """The documented body of an API exception: {"detail", "code", "errors"}."""
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         body = {"detail": str(_("Invalid input.")), "code": _first_code(exc), "errors": errors}
@@ -135,5 +156,4 @@ def api_exception_handler(exc, context):
             field = getattr(exc, "field", None)
             errors = {field: [str(detail)]} if field else {}
             body = {"detail": str(detail), "code": getattr(detail, "code", None) or exc.default_code, "errors": errors}
-    set_rollback()
-    return Response(body, status=exc.status_code, headers=headers)
+    return body

@@ -13,6 +13,7 @@ _ERROR_DESCRIPTIONS = {
     "403": _("Authenticated, but your role does not allow this."),
     "404": _("No such resource, or not visible to you."),
     "409": _("Conflicts with the current state (a full session, an invalid transition, a duplicate)."),
+    "413": _("The request body is larger than the server accepts."),
     "429": _("Too many requests: wait the number of seconds in Retry-After."),
 }
 _ERROR_EXAMPLES = {
@@ -21,6 +22,7 @@ _ERROR_EXAMPLES = {
     "403": {"detail": "You do not have permission to perform this action.", "code": "permission_denied", "errors": {}},
     "404": {"detail": "Not found.", "code": "not_found", "errors": {}},
     "409": {"detail": "This session is full.", "code": "session_full", "errors": {}},
+    "413": {"detail": "The request body is too large.", "code": "request_too_large", "errors": {}},
     "429": {"detail": "Request was throttled. Expected available in 12 seconds.", "code": "throttled", "errors": {}},
 }
 
@@ -38,6 +40,8 @@ class TrainingOpsAutoSchema(AutoSchema):
             codes += ["401", "403"]
         if self.method != "GET" or self._is_list_view() or getattr(self.view, "filterset_class", None):
             codes.append("400")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("413")
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         action = getattr(self.view, "action", None)

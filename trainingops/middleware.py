@@ -1,5 +1,6 @@
 """Project-wide request guards."""
 
+from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -30,3 +31,30 @@ class RejectNulCharactersMiddleware:
                 return JsonResponse({"detail": message, "code": "invalid", "errors": {}}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class AtomicApiWritesMiddleware:
+    """Run each API request that may write in one transaction, rolled back when it answers an error.
+
+    The services commit their change, but the API builds its answer afterwards (the session read
+    back and serialised in its zone): if that failed, the client got an error for a change that
+    was saved anyway. Here the whole request, the answer's rendering included, is one
+    transaction, so an error (4xx or 5xx, whatever raised it) means nothing changed, and the
+    emails and tasks queued on commit are dropped with it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in SAFE_METHODS or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        with transaction.atomic():
+            # Exceptions reach here already turned into their error response by Django's handler.
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response

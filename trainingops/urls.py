@@ -31,6 +31,9 @@ urlpatterns = [
     path("", include("agencies.urls")),
 ]
 
+handler400 = "trainingops.views.bad_request"
+handler500 = "trainingops.views.server_error"
+
 if settings.BENCH_FLOOR_VIEW:
     urlpatterns.append(path("bench/floor/sessions", views.bench_floor_sessions, name="bench-floor-sessions"))
 
@@ -39,4 +42,4 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 
-__all__ = ["i18n_patterns", "urlpatterns"]
+__all__ = ["handler400", "handler500", "i18n_patterns", "urlpatterns"]

@@ -1,13 +1,18 @@
-"""Project-level views that belong to no app: the health check."""
+"""Project-level views that belong to no app: the health check and the error handlers."""
 
 import logging
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+from rest_framework.exceptions import APIException, ParseError
+
+from trainingops.api_errors import error_body, to_api_exception
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +65,28 @@ def bench_floor_sessions(request):
     for row in rows:
         row["timezone"] = str(row["timezone"])
     return JsonResponse({"count": len(rows), "results": rows})
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    """Django's own 400 (e.g. a body read before an API view, too large or with too many fields).
+
+    Under /api/ it is the API's documented JSON error, so a client never has to parse an HTML page.
+    """
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    error = to_api_exception(exception)
+    if not isinstance(error, APIException):
+        error = ParseError()
+    return JsonResponse(error_body(error), status=error.status_code)
+
+
+def server_error(request):
+    """The 500 page; under /api/ the API's documented JSON error instead."""
+    if not _is_api(request):
+        return defaults.server_error(request)
+    body = {"detail": gettext("A server error occurred."), "code": "server_error", "errors": {}}
+    return JsonResponse(body, status=500)

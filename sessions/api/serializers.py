@@ -395,6 +395,15 @@ class SessionTrainerWriteSerializer(serializers.Serializer):
     trainer_id = serializers.PrimaryKeyRelatedField(queryset=Trainer.objects.all())
     role = serializers.ChoiceField(choices=SessionTrainer.Role.choices, default=SessionTrainer.Role.LEAD)
 
+    def validate(self, attrs):
+        # A partial update of the session skips required fields and defaults everywhere below it
+        # (DRF passes "partial" down), yet each listed trainer must still say who they are.
+        if "trainer_id" not in attrs:
+            raise serializers.ValidationError(
+                {"trainer_id": [self.fields["trainer_id"].error_messages["required"]]}, code="required"
+            )
+        return {"role": SessionTrainer.Role.LEAD, **attrs}
+
 
 class SessionWriteSerializer(serializers.ModelSerializer):
     """The editable fields of a session; the service validates the whole and applies the rules."""

@@ -26,6 +26,16 @@ def test_export_yearly_counts_csv_by_agency_escapes_formulas(program):
     assert [row[1] for row in rows[1:]] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
 
 
+def test_export_yearly_counts_csv_file_has_a_byte_order_mark_and_standard_output_none(program, tmp_path):
+    output = tmp_path / "counts.csv"
+
+    printed = run("--year", "2024", "--by", "agency")
+    run("--year", "2024", "--by", "agency", "--output", str(output))
+
+    assert output.read_bytes() == b"\xef\xbb\xbf" + printed.encode()
+    assert printed.startswith("key,")
+
+
 def test_export_yearly_counts_json_to_file(program, tmp_path):
     output = tmp_path / "counts.json"
 

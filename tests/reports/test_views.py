@@ -103,7 +103,7 @@ def test_report_page_query_count_is_bounded(manager_client, django_assert_max_nu
 def test_summary_csv_download_escapes_and_matches_report(manager_client, program):
     response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024})
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Disposition"] == 'attachment; filename="yearly-counts-2024-summary.csv"'
     assert rows[0] == ["metric", "label", "2024", "2023", "change"]
     assert rows[1] == ["sessions_held", "Sessions held", "3", "1", "2"]
@@ -112,8 +112,19 @@ def test_summary_csv_download_escapes_and_matches_report(manager_client, program
 def test_breakdown_csv_download_escapes_formula_agency(manager_client, program):
     response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024, "part": "agency"})
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[1] for row in rows[1:]] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
+
+
+def test_csv_downloads_are_utf8_with_a_byte_order_mark_for_excel(manager_client, program):
+    summary = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024, "part": "agency"})
+    attendances = manager_client.get(reverse("reports:attendances-csv"), {"year": 2024})
+
+    assert summary["Content-Type"] == "text/csv; charset=utf-8"
+    assert attendances["Content-Type"] == "text/csv; charset=utf-8"
+    assert summary.content[:3] == b"\xef\xbb\xbf"
+    assert b"".join(attendances.streaming_content)[:3] == b"\xef\xbb\xbf"
+    assert "Policía Federal".encode() in summary.content
 
 
 def test_breakdown_csv_download_unknown_part_is_400(manager_client, db):
@@ -142,7 +153,7 @@ def test_attendance_csv_streams_without_identity_by_default(manager_client, prog
     response = manager_client.get(reverse("reports:attendances-csv"), {"year": 2024})
 
     assert response.streaming is True
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "date",
         "session_id",
@@ -170,7 +181,7 @@ def test_attendance_csv_streams_without_identity_by_default(manager_client, prog
 def test_attendance_csv_identity_columns_when_asked(manager_client, program):
     response = manager_client.get(reverse("reports:attendances-csv"), {"year": 2024, "identity": "1"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][-3:] == ["officer_key", "officer_name", "officer_email"]
     anonymised = [row for row in rows[1:] if row[-1] == ""]
     assert len(anonymised) == 1

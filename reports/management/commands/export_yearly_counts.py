@@ -55,9 +55,9 @@ class Command(BaseCommand):
             content = exports.report_json(report)
         else:
             content = exports.report_csv(report, by=by or None)
-        self._write(content, output)
+        self._write(content, output, output_format)
 
-    def _write(self, content, output: str) -> None:
+    def _write(self, content, output: str, output_format: str) -> None:
         if not output:
             self.stdout.write(content, ending="")
             return
@@ -65,6 +65,9 @@ class Command(BaseCommand):
         try:
             if isinstance(content, bytes):
                 path.write_bytes(content)
+            elif output_format == "csv":
+                # A CSV file is opened in Excel like a download: with the byte-order mark (see exports).
+                path.write_text(exports.CSV_BOM + content, encoding="utf-8", newline="")
             else:
                 path.write_text(content, encoding="utf-8", newline="")
         except OSError as error:

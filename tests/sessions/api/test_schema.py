@@ -91,7 +91,7 @@ def api_data(db, keep_test_connection):
     TrainingSessionFactory(status="draft")
     TrainingSessionFactory(status="cancelled")
     RegistrationFactory()
-    return {"manager": ManagerFactory(), "officer": officer}
+    return {"manager": ManagerFactory(), "officer": officer, "trainer": running.session_trainers.get().trainer}
 
 
 # Loaded at collection: serving the schema touches no database.
@@ -123,3 +123,9 @@ def test_api_conforms_to_schema_as_manager(case, api_data, monkeypatch):
 @FUZZ_SETTINGS
 def test_api_conforms_to_schema_as_officer(case, api_data, monkeypatch):
     _call_as(case, api_data["officer"].user, monkeypatch)
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_conforms_to_schema_as_trainer(case, api_data, monkeypatch):
+    _call_as(case, api_data["trainer"].user, monkeypatch)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0005_survey_response_report_index'),
+        ('training', '0006_session_dates_in_supported_years'),
     ]
 
     operations = [
