@@ -12,6 +12,9 @@ import subprocess
 import time
 
 import pytest
+from kombu import pools
+
+from trainingops.celery import app as celery_app
 
 PORT = int(os.environ.get("TEST_OWN_REDIS_PORT", "6395"))
 
@@ -73,3 +76,14 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def fresh_broker_connections() -> None:
+    """Drop every pooled broker connection, so the next publish connects to the broker URL now configured.
+
+    kombu keeps its pools per URL for the whole process (and ``celery_app.close()`` would unregister
+    the app itself): reset them all; Celery builds new ones on the next publish.
+    """
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None

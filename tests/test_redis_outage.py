@@ -22,7 +22,7 @@ from messaging.services import requeue_stale_messages
 from sessions.models import Registration
 from tests.api_fixtures import token_client
 from tests.factories import AgencyEmailDomainFactory, OfficerFactory, TrainingSessionFactory, UserFactory
-from tests.redis_server import RedisServer, closed_port
+from tests.redis_server import RedisServer, closed_port, fresh_broker_connections
 from trainingops import redis_outage
 from trainingops.celery import app as celery_app
 
@@ -66,19 +66,19 @@ def outage(request, client, settings, monkeypatch, tmp_path):
         server.start()
         server.freeze()
         url = server.url()
+    # Celery's configuration reads through to Django's settings: patch it first, so that the values
+    # it gets back afterwards are the suite's own.
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    fresh_broker_connections()
     settings.CACHES = {"default": {**settings.REDIS_CACHE, "LOCATION": url}}
     settings.CELERY_BROKER_URL = url
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = settings.REDIS_BROKER_TRANSPORT_OPTIONS
     settings.MESSAGING_STALE_AFTER = timedelta(0)  # the sweep after the outage finds the emails due
-    # Publish through new connections to this URL; the suite's own producer pool comes back afterwards.
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-    monkeypatch.setitem(celery_app.conf, "broker_url", url)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     redis_outage.forget()
     yield Outage(kind=request.param, url=url, server=server)
-    celery_app.close()
+    fresh_broker_connections()
     redis_outage.forget()
     if server is not None:
         server.stop()

@@ -13,7 +13,7 @@ from sessions import services
 from tests.factories import AgencyFactory, ManagerFactory, TrainingSessionFactory
 from tests.integration.smtp_sink import SmtpSink
 from tests.integration.test_worker_delivery import start_worker, stop, wait_for
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, fresh_broker_connections
 from trainingops import redis_outage
 from trainingops.celery import app as celery_app
 
@@ -28,14 +28,13 @@ def own_redis(tmp_path, settings, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
     monkeypatch.setenv("REDIS_URL", server.url())
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    fresh_broker_connections()
     monkeypatch.setitem(celery_app.conf, "broker_url", server.url())
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     redis_outage.forget()
     yield server
-    celery_app.close()
+    fresh_broker_connections()
     redis_outage.forget()
     server.stop()
 
