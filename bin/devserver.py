@@ -1,6 +1,8 @@
 """Run the web server, a Celery worker and Celery beat together for `make run`.
 
-Stops all three when any of them exits, or on Ctrl-C / SIGTERM, so nothing is left running. Once
+A worker or beat that exits (Celery can give up on a broker that went away) is started again, as
+docker-compose's `restart: unless-stopped` does; when the web server exits, or on Ctrl-C / SIGTERM,
+all three are stopped, so nothing is left running. Once
 the web server answers, prints where it is and the demo logins again (the worker's and beat's start
 banners would otherwise have scrolled them away).
 """
@@ -24,6 +26,9 @@ PROCESSES = {
     "worker": [CELERY, "-A", "trainingops", "worker", "--loglevel=INFO", "--concurrency=2"],
     "beat": [CELERY, "-A", "trainingops", "beat", "--loglevel=INFO", "--schedule", str(VAR / "celerybeat-schedule")],
 }
+
+# Restarted when they exit; the web server is not: its exit ends `make run`.
+RESTARTED = ("worker", "beat")
 
 stop_requested = False
 
@@ -82,13 +87,15 @@ def main() -> int:
         if _wait_for_web():
             _print_banner()
         while not stop_requested:
-            exited = [name for name, child in children.items() if child.poll() is not None]
-            if exited:
-                name = exited[0]
-                print(f"{name} exited with {children[name].returncode}; stopping the others.", flush=True)
-                exit_code = children[name].returncode or 1
+            if children["web"].poll() is not None:
+                print(f"web exited with {children['web'].returncode}; stopping the others.", flush=True)
+                exit_code = children["web"].returncode or 1
                 break
-            time.sleep(0.5)
+            for name in RESTARTED:
+                if children[name].poll() is not None:
+                    print(f"{name} exited with {children[name].returncode}; starting it again.", flush=True)
+                    children[name] = subprocess.Popen(PROCESSES[name], cwd=ROOT)  # noqa: S603
+            time.sleep(1)
     finally:
         _stop(children)
     return exit_code

@@ -26,6 +26,7 @@ from django.utils.html import conditional_escape
 from kombu.exceptions import OperationalError as BrokerError
 
 from messaging.models import OutboundMessage
+from trainingops import redis_outage
 
 logger = logging.getLogger(__name__)
 
@@ -204,16 +205,23 @@ def enqueue_delivery(message_ids: Sequence[int]) -> None:
     """Hand message ids to the worker in batches that share one SMTP connection.
 
     A broker that is down or unreachable is logged and otherwise ignored: the rows stay pending
-    and the periodic sweep enqueues them again, so nothing is lost and no request hangs.
+    and the periodic sweep enqueues them again, so nothing is lost and no request hangs. A broker
+    found down moments ago (by this or by the cache) is not tried again until its retry delay is
+    over, so a burst of requests during an outage pays no socket timeout.
     """
     from messaging.tasks import deliver_messages
 
+    broker_url = deliver_messages.app.conf.broker_url
     size = settings.MESSAGING_BATCH_SIZE
     for start in range(0, len(message_ids), size):
         batch = list(message_ids[start : start + size])
+        if redis_outage.is_down(broker_url):
+            logger.warning("Broker down, %d message(s) left for the sweep", len(batch))
+            continue
         try:
             deliver_messages.apply_async(kwargs={"message_ids": batch})
         except (BrokerError, OSError) as error:
+            redis_outage.note_down(broker_url, error)
             logger.warning("Broker unavailable, %d message(s) left for the sweep: %s", len(batch), error)
 
 

@@ -84,3 +84,13 @@ def _forget_remembered_tokens():
     recent_tokens.clear()
     yield
     recent_tokens.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_redis_outages():
+    """A process skips a Redis it found down for a few seconds: no test inherits another test's outage."""
+    from trainingops import redis_outage
+
+    redis_outage.forget()
+    yield
+    redis_outage.forget()

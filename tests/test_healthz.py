@@ -41,17 +41,18 @@ def test_healthz_embedded_filesystem_broker_is_healthy(client, settings, tmp_pat
 
 
 @pytest.mark.django_db
-def test_healthz_503_names_broker_when_redis_port_closed(client, settings):
+def test_healthz_200_degraded_names_broker_when_redis_port_closed(client, settings):
+    # The site serves without its broker (emails wait in the outbox): a proxy must keep sending it traffic.
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 1}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = settings.REDIS_BROKER_TRANSPORT_OPTIONS
     started = time.monotonic()
 
     response = client.get("/healthz")
 
     elapsed = time.monotonic() - started
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "down"
+    assert body["status"] == "degraded"
     assert body["database"]["status"] == "ok"
     assert (body["broker"]["status"], body["broker"]["transport"]) == ("down", "redis")
     assert body["broker"]["error"]

@@ -151,14 +151,16 @@ STORAGES = {
 
 # Redis is optional: the broker and the cache fall back to files under var/.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is an accelerator, never a dependency of a request: every connection to it gives up after
+# this many seconds (connect, and each reply), the cache then answers from the process's memory
+# and the outbox leaves emails to its sweep (trainingops/cache.py, trainingops/redis_outage.py).
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.3)
+REDIS_CACHE = {
+    "BACKEND": "trainingops.cache.RedisWithMemoryFallbackCache",
+    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT, "SOCKET_TIMEOUT": REDIS_TIMEOUT},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -179,14 +181,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: configured from these CELERY_* settings (namespace "CELERY").
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    # Bounds a publish to a frozen server; the worker reads only what its event loop saw arrive.
+    "socket_timeout": REDIS_TIMEOUT,
+    # A publish tries once (the outbox's sweep is the retry); the worker's reconnecting is separate.
+    "max_retries": 0,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
-        "max_retries": 1,
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     for _folder in ("queue", "processed"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -199,8 +204,11 @@ else:
         # Exchange bindings (worker control, pidbox); kombu's default is ./control in the cwd.
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker and beat wait for the broker however long it is away (Celery's default gives up and
+# exits after 100 attempts, about 50 minutes), and pick up where they were once it is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing must fail fast when the broker is down; the pending-message sweep recovers.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
