@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from celery import shared_task
+from django.core import management
 from django.urls import reverse
 
 import manage
@@ -68,6 +69,8 @@ def test_change_made_by_a_command_names_the_command(monkeypatch):
     code = "from sessions import services; from sessions.models import Registration; "
     code += f"services.cancel_registration(registration=Registration.objects.get(pk={registration.pk}))"
     monkeypatch.setattr(sys, "argv", ["manage.py", "shell", "-c", code])
+    # Run the command as manage.py would, without closing the test's database connection afterwards.
+    monkeypatch.setattr(management, "execute_from_command_line", lambda argv: management.call_command(*argv[1:]))
 
     manage.main()
 

@@ -141,7 +141,7 @@ def test_api_anonymous_throttle_still_counts_in_memory_while_redis_is_down(outag
 
 def test_portal_login_answers_while_redis_is_down(outage, client):
     user = UserFactory(email="lena@policia.gob.mx")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
     with Stopwatch() as watch:
         response = client.post(reverse("account_login"), {"login": user.email, "password": "correct-horse-battery"})

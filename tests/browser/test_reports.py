@@ -69,8 +69,9 @@ def test_report_downloads_have_their_names_types_and_figures(page, screenshot, d
         return name, content_type, content
 
     name, content_type, content = download("Summary (CSV)")
-    assert (name, content_type) == ("yearly-counts-2024-summary.csv", "text/csv")
-    summary = {row[1]: row[2:] for row in csv.reader(io.StringIO(content.decode()))}
+    assert (name, content_type) == ("yearly-counts-2024-summary.csv", "text/csv; charset=utf-8")
+    assert content.startswith("\ufeff".encode())  # Excel reads the file as UTF-8
+    summary = {row[1]: row[2:] for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))}
     assert summary["Officers trained"][:2] == ["18", "1"]
 
     name, content_type, content = download("Everything (XLSX)")
@@ -80,21 +81,21 @@ def test_report_downloads_have_their_names_types_and_figures(page, screenshot, d
     assert "Country" in workbook.sheetnames
 
     name, content_type, content = download("Attendances (CSV)")
-    assert (name, content_type) == ("yearly-counts-2024-attendances.csv", "text/csv")
-    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    assert (name, content_type) == ("yearly-counts-2024-attendances.csv", "text/csv; charset=utf-8")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 18
     assert "officer_email" not in rows[0]
 
     name, content_type, content = download("Attendances with officer identity (CSV)")
     assert name == "yearly-counts-2024-attendances.csv"
-    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 18
     assert all(row["officer_email"].endswith("@policia.gob.mx") for row in rows)
 
     breakdown = page.locator("#breakdown-country").get_by_role("link", name="CSV")
     name, content = downloads(page, breakdown.click)
     assert name == "yearly-counts-2024-country.csv"
-    countries = {row[0]: row for row in csv.reader(io.StringIO(content.decode()))}
+    countries = {row[0]: row for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))}
     assert set(countries) >= {"MX", "FR"}
     screenshot(page, "reports-downloads")
 
@@ -108,5 +109,5 @@ def test_report_filters_apply_to_figures_and_downloads(page, downloads, program)
     assert page.inner_text("[data-metric=officers_trained] .figure-value") == "6"
 
     name, content = downloads(page, page.get_by_role("link", name="Summary (CSV)", exact=True).click)
-    summary = {row[1]: row[2:] for row in csv.reader(io.StringIO(content.decode()))}
+    summary = {row[1]: row[2:] for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))}
     assert summary["Officers trained"][0] == "6"
