@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from trainingops.api_authentication import connect_signals
+        from trainingops.api.authentication import connect_signals
 
         connect_signals()
 

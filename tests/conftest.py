@@ -79,7 +79,7 @@ def _default_language_after_each_test():
 @pytest.fixture(autouse=True)
 def _forget_remembered_tokens():
     """Each web process remembers tokens for a second: no test sees another test's."""
-    from trainingops.api_authentication import recent_tokens
+    from trainingops.api.authentication import recent_tokens
 
     recent_tokens.clear()
     yield

@@ -105,7 +105,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 # Reconnecting per request made a list view 7x slower on our machines: keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The API's per-request statements are prepared once per PostgreSQL connection (trainingops/prepared.py);
+# The API's per-request statements are prepared once per PostgreSQL connection (trainingops/api/prepared_statements.py);
 # turn off behind a pooler that shares server sessions between clients (PgBouncer in transaction mode).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -272,14 +272,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TrainingOps"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "trainingops.api_schema.TrainingOpsAutoSchema",
-    "EXCEPTION_HANDLER": "trainingops.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "trainingops.api.schema.TrainingOpsAutoSchema",
+    "EXCEPTION_HANDLER": "trainingops.api.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "trainingops.api_authentication.TokenAuthentication",
+        "trainingops.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["trainingops.api_parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["trainingops.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -290,11 +290,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "trainingops.api_pagination.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "trainingops.api.pagination.ApiPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "trainingops.api_throttling.AnonWindowThrottle",
-        "trainingops.api_throttling.UserWindowThrottle",
+        "trainingops.api.throttling.AnonWindowThrottle",
+        "trainingops.api.throttling.UserWindowThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
@@ -319,7 +319,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Serves bench/'s floor view (GET /bench/floor/sessions) when set; never in production.
 BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
-# Seconds each web process remembers a token it authenticated (trainingops/api_authentication.py); 0 = off.
+# Seconds each web process remembers a token it authenticated (trainingops/api/authentication.py); 0 = off.
 API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=1.0)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)), "AUTO_REFRESH": False}
 

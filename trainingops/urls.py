@@ -20,8 +20,8 @@ urlpatterns = [
     path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
     path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
-    # REST API v1 (one router in trainingops/api_router.py), its schema and docs.
-    path("api/v1/", include("trainingops.api_router")),
+    # REST API v1 (one router in trainingops/api/router.py), its schema and docs.
+    path("api/v1/", include("trainingops.api.router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 from rest_framework.exceptions import APIException, ParseError
 
-from trainingops.api_errors import error_body, to_api_exception
+from trainingops.api.errors import error_body, to_api_exception
 
 logger = logging.getLogger(__name__)
 

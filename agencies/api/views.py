@@ -11,7 +11,7 @@ from agencies.api.serializers import AgencySerializer, CountrySerializer
 from agencies.models import Agency, Country
 from sessions.api.filters import StableOrderingFilter
 from sessions.api.permissions import HasAnyRole, role_of
-from trainingops.api_pagination import ApiPagination
+from trainingops.api.pagination import ApiPagination
 
 
 class AgencyFilter(django_filters.FilterSet):

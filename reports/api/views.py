@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from accounts.roles import is_manager
 from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
 from reports.selectors import yearly_report
-from trainingops.api_errors import ErrorSerializer
+from trainingops.api.errors import ErrorSerializer
 
 
 class IsManager(permissions.BasePermission):

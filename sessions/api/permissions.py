@@ -72,7 +72,7 @@ NO_ROLE = Role()
 def role_annotations(user_ref: str = "pk") -> dict:
     """Group memberships as annotations, so the role comes with the query that loads the user
     (session-authenticated callers; token callers get theirs with the token, see
-    ``trainingops.api_authentication``). Built once per reference: expressions are copied when resolved.
+    ``trainingops.api.authentication``). Built once per reference: expressions are copied when resolved.
     """
     return {
         "in_managers": Exists(Group.objects.filter(name="Managers", user=OuterRef(user_ref))),

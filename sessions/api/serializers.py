@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from agencies.models import Country
 from sessions.models import SESSION_LANGUAGES, Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
-from trainingops.prepared import PreparedStatement
+from trainingops.api.prepared_statements import PreparedStatement
 
 # Columns read for one session row; relations (topics, trainers) are attached in bulk.
 SESSION_ROW_FIELDS = (

@@ -42,7 +42,7 @@ from sessions.api.serializers import (
 )
 from sessions.models import Registration, Topic, Trainer, TrainingSession
 from sessions.selectors import sessions_visible_to
-from trainingops.api_pagination import ApiPagination, WindowCountPagination
+from trainingops.api.pagination import ApiPagination, WindowCountPagination
 
 MAX_ATTENDANCE_ITEMS = 1000
 

@@ -12,7 +12,7 @@ from knox.models import AuthToken
 from accounts.models import User
 from tests.api_fixtures import token_client
 from tests.factories import ManagerFactory, OfficerFactory
-from trainingops.api_authentication import recent_tokens
+from trainingops.api.authentication import recent_tokens
 
 pytestmark = pytest.mark.django_db
 SESSIONS = "/api/v1/sessions/"

@@ -113,7 +113,7 @@ def test_throttle_counts_again_in_the_next_window(officer_client, monkeypatch):
 
 
 def test_token_issue_throttled_per_address(monkeypatch):
-    from trainingops.api_auth import LoginThrottle
+    from trainingops.api.tokens import LoginThrottle
 
     monkeypatch.setattr(LoginThrottle, "THROTTLE_RATES", {"login": "1/minute"})
     client = APIClient()

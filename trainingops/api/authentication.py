@@ -31,7 +31,7 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
-from trainingops.prepared import PreparedStatement
+from trainingops.api.prepared_statements import PreparedStatement
 
 
 class TokenAuthentication(knox_auth.TokenAuthentication):

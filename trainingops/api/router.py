@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api.views import AgencyViewSet, CountryViewSet
 from sessions.api.views import RegistrationViewSet, SessionViewSet, TopicViewSet, TrainerViewSet
-from trainingops.api_auth import TokenViewSet
+from trainingops.api.tokens import TokenViewSet
 
 
 class ApiRouter(DefaultRouter):

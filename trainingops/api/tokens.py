@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from accounts.roles import has_confirmed_email
-from trainingops.api_authentication import TokenAuthentication
+from trainingops.api.authentication import TokenAuthentication
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):

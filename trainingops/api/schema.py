@@ -5,7 +5,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
-from trainingops.api_errors import ErrorSerializer
+from trainingops.api.errors import ErrorSerializer
 
 _ERROR_DESCRIPTIONS = {
     "400": _("Invalid input: field messages in errors."),
