@@ -33,8 +33,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from sessions.certificates import render_certificate_pdf  # noqa: E402
 from sessions.models import Certificate  # noqa: E402
+from sessions.services.certificates import render_certificate_pdf  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 CASES = {

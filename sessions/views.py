@@ -18,9 +18,9 @@ from accounts.roles import has_confirmed_email
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
-from sessions.certificates import CertificateError, issue_certificate, render_certificate_pdf
 from sessions.forms import SessionFilterForm
 from sessions.models import Attendance, Certificate, Registration, SessionTrainer, TrainingSession
+from sessions.services.certificates import CertificateError, issue_certificate, render_certificate_pdf
 
 PAGE_SIZE = 12
 CERTIFICATE_CODE = re.compile(r"[A-Z0-9-]{4,20}")

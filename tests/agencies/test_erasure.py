@@ -19,8 +19,8 @@ from agencies.models import Officer
 from messaging.models import OutboundMessage
 from reports.selectors import yearly_report
 from sessions import services as session_services
-from sessions.certificates import issue_certificate
 from sessions.models import Attendance, Registration, SurveyResponse, TrainingSession
+from sessions.services.certificates import issue_certificate
 from tests.factories import (
     AgencyEmailDomainFactory,
     OfficerFactory,

@@ -9,8 +9,8 @@ from django.utils import timezone
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from sessions.certificates import CertificateError, issue_certificate, render_certificate_pdf
 from sessions.models import Attendance, Certificate, TrainingSession
+from sessions.services.certificates import CertificateError, issue_certificate, render_certificate_pdf
 from tests.factories import AttendanceFactory, RegistrationFactory, SessionTrainerFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,115 @@
+"""Domain operations of the sessions app, one module per noun (as pretalx keeps ``submission/domain/``).
+
+- ``base``: ``SessionError`` and its kinds, the session row lock;
+- ``sessions``: a session's life (create, edit, trainers, publish, cancel, complete);
+- ``registrations``: seats, the waitlist and the registration snapshot;
+- ``attendance``: attendance and walk-ins;
+- ``invitations``: who to invite, sending, accepting, declining;
+- ``reminders`` and ``surveys``: what beat sends before and after a session;
+- ``certificates``: certificates of attendance and their PDF.
+
+The admin, the portal, the API and the Celery tasks all call these functions, so each rule exists
+once. The public ones are re-exported here: ``from sessions.services import register_officer``.
+"""
+
+from sessions.services.attendance import (
+    record_attendance,
+    record_walk_in,
+    repair_attendance_snapshots,
+)
+from sessions.services.base import (
+    AttendanceError,
+    InvitationError,
+    RegistrationError,
+    SessionError,
+    SurveyError,
+    TransitionError,
+    check_in_range,
+    copy_session_state,
+    lock_session,
+    validate_session,
+)
+from sessions.services.invitations import (
+    INVITATION_CHUNK_SIZE,
+    INVITATION_MESSAGE_FIELDS,
+    InvitationPlan,
+    Invitee,
+    accept_invitation,
+    check_can_invite,
+    create_invitations,
+    decline_invitation,
+    invitation_expired,
+    invite_officers,
+    plan_invitations,
+)
+from sessions.services.registrations import (
+    attendance_snapshot,
+    cancel_registration,
+    promote_waitlist,
+    register_officer,
+    save_registration_snapshot,
+)
+from sessions.services.reminders import (
+    due_reminder_offset,
+    reminder_offsets,
+    send_due_reminders,
+)
+from sessions.services.sessions import (
+    SCHEDULE_FIELDS,
+    assign_creator_as_trainer,
+    cancel_session,
+    complete_session,
+    create_session,
+    publish_session,
+    set_session_trainers,
+    update_session,
+)
+from sessions.services.surveys import (
+    send_survey_reminders,
+    submit_survey_response,
+)
+
+__all__ = [
+    "AttendanceError",
+    "INVITATION_CHUNK_SIZE",
+    "INVITATION_MESSAGE_FIELDS",
+    "InvitationError",
+    "InvitationPlan",
+    "Invitee",
+    "RegistrationError",
+    "SCHEDULE_FIELDS",
+    "SessionError",
+    "SurveyError",
+    "TransitionError",
+    "accept_invitation",
+    "assign_creator_as_trainer",
+    "attendance_snapshot",
+    "cancel_registration",
+    "cancel_session",
+    "check_can_invite",
+    "check_in_range",
+    "complete_session",
+    "copy_session_state",
+    "create_invitations",
+    "create_session",
+    "decline_invitation",
+    "due_reminder_offset",
+    "invitation_expired",
+    "invite_officers",
+    "lock_session",
+    "plan_invitations",
+    "promote_waitlist",
+    "publish_session",
+    "record_attendance",
+    "record_walk_in",
+    "register_officer",
+    "reminder_offsets",
+    "repair_attendance_snapshots",
+    "save_registration_snapshot",
+    "send_due_reminders",
+    "send_survey_reminders",
+    "set_session_trainers",
+    "submit_survey_response",
+    "update_session",
+    "validate_session",
+]

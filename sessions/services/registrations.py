@@ -1,0 +1,149 @@
+"""Seats and the waitlist: register, cancel, promote; the officer's agency and country snapshot.
+
+Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
+transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
+change; nothing is saved then.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import has_confirmed_email
+from agencies.models import Officer
+from sessions import notifications
+from sessions.models import (
+    Attendance,
+    Registration,
+    TrainingSession,
+)
+from sessions.selectors import is_session_open_to
+from sessions.services.base import RegistrationError, lock_session
+from trainingops.actors import on_behalf
+
+
+def _check_can_register(session: TrainingSession, officer: Officer, now: datetime, source: str) -> None:
+    if not has_confirmed_email(officer.user):
+        raise RegistrationError(
+            _("Confirm your email address with the link we sent you before registering."), code="email_unconfirmed"
+        )
+    if not officer.is_verified:
+        raise RegistrationError(
+            _("Your affiliation has not been verified yet, so you cannot register."), code="not_verified"
+        )
+    if session.status != TrainingSession.Status.PUBLISHED:
+        raise RegistrationError(_("This session is not open for registration."), code="not_published")
+    # An invitation opens the session to its invitee whatever the audience (see accept_invitation).
+    if source != Registration.Source.INVITATION and not is_session_open_to(session=session, officer=officer):
+        raise RegistrationError(_("This session is not open to your agency or country."), code="not_eligible")
+    if session.registration_opens_at and now < session.registration_opens_at:
+        raise RegistrationError(_("Registration has not opened yet."), code="window_not_open")
+    closes_at = session.effective_registration_closes_at
+    if closes_at and now >= closes_at:
+        raise RegistrationError(_("Registration for this session has closed."), code="window_closed")
+
+
+@on_behalf
+def register_officer(*, session: TrainingSession, officer: Officer, source: str, by=None) -> Registration:
+    """Register an officer: a confirmed seat while any is left, otherwise the end of the waitlist.
+
+    The session row is locked so simultaneous registrations never overbook. A second
+    registration is refused; a cancelled one is reactivated. The officer's agency and country
+    are snapshotted, and the officer is emailed the outcome.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_session(session)
+        _check_can_register(locked, officer, now, source)
+        registration = Registration.objects.filter(session=locked, officer=officer).first()
+        if registration is not None and registration.status != Registration.Status.CANCELLED:
+            raise RegistrationError(_("You are already registered for this session."), code="already_registered")
+        registration = registration or Registration(session=locked, officer=officer)
+        registration.source = source
+        _place(registration, locked, now)
+        save_registration_snapshot(registration, officer)
+        notifications.registration_placed(registration=registration)
+    return registration
+
+
+def save_registration_snapshot(registration: Registration, officer: Officer) -> None:
+    """Save the registration with the officer's current key, agency and country.
+
+    A registration reactivated after a cancellation may already have an attendance (taken before
+    it was cancelled): its copy of the snapshot, which the yearly report reads, follows.
+    """
+    reactivated = registration.pk is not None
+    registration.officer_key = officer.uuid
+    registration.agency_id = officer.agency_id
+    registration.country_id = officer.agency.country_id
+    registration.save()
+    if reactivated:
+        Attendance.objects.filter(registration=registration).update(**attendance_snapshot(registration))
+
+
+def attendance_snapshot(registration: Registration) -> dict:
+    """The registration's session and snapshot as copied onto its attendance (see ``Attendance``)."""
+    return {name: getattr(registration, name) for name in Attendance.SNAPSHOT_FIELDS}
+
+
+def _place(registration: Registration, session: TrainingSession, now: datetime) -> None:
+    """Confirm when a seat is free, else append to the waitlist. Caller holds the session lock."""
+    taken = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    registration.cancelled_at = None
+    if session.capacity is None or taken < session.capacity:
+        registration.status = Registration.Status.CONFIRMED
+        registration.waitlist_position = None
+        registration.confirmed_at = now
+    else:
+        last = session.registrations.filter(status=Registration.Status.WAITLISTED).aggregate(
+            last=Max("waitlist_position")
+        )["last"]
+        registration.status = Registration.Status.WAITLISTED
+        registration.waitlist_position = (last or 0) + 1
+
+
+@on_behalf
+def cancel_registration(*, registration: Registration, by=None) -> Registration:
+    """Cancel a seat or leave the waitlist; a freed seat goes to the first waitlisted officer."""
+    with transaction.atomic():
+        session = lock_session(registration.session)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status == Registration.Status.CANCELLED:
+            raise RegistrationError(_("This registration is already cancelled."), code="already_cancelled")
+        if session.status != TrainingSession.Status.PUBLISHED:
+            raise RegistrationError(_("Registrations of this session can no longer be changed."), code="closed")
+        freed_seat = current.status == Registration.Status.CONFIRMED
+        current.status = Registration.Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.waitlist_position = None
+        current.save(update_fields=["status", "cancelled_at", "waitlist_position", "updated_at"])
+        notifications.registration_cancelled(registration=current)
+        if freed_seat:
+            promote_waitlist(session=session)
+    registration.refresh_from_db()
+    return registration
+
+
+def promote_waitlist(*, session: TrainingSession) -> list[Registration]:
+    """Confirm waitlisted officers in order while seats are free, and email each one."""
+    promoted = []
+    with transaction.atomic():
+        locked = lock_session(session)
+        if locked.status != TrainingSession.Status.PUBLISHED:
+            return promoted
+        taken = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        free = None if locked.capacity is None else locked.capacity - taken
+        waitlisted = locked.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
+            "waitlist_position", "id"
+        )
+        for registration in waitlisted if free is None else waitlisted[: max(free, 0)]:
+            registration.status = Registration.Status.CONFIRMED
+            registration.waitlist_position = None
+            registration.confirmed_at = timezone.now()
+            registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+            notifications.registration_promoted(registration=registration)
+            promoted.append(registration)
+    return promoted
