@@ -85,5 +85,5 @@ def test_yearly_report_api_is_in_openapi_schema(db):
 
     operation = schema["paths"]["/api/v1/reports/yearly"]["get"]
     assert operation["operationId"] == "reports_yearly"
-    assert sorted(operation["responses"]) == ["200", "400", "401", "403", "429"]
+    assert sorted(operation["responses"]) == ["200", "202", "400", "401", "403", "429"]
     assert {parameter["name"] for parameter in operation["parameters"]} == {"year", "by", "region", "format", "topic"}
