@@ -27,26 +27,53 @@ _SESSION_OF = {
 }
 
 
-def connect() -> None:
+def _models() -> list:
     from agencies.models import Agency, Country
     from sessions.models import Attendance, Registration, SessionTrainer, Survey, SurveyResponse, Topic, TrainingSession
 
-    for model in (Attendance, Registration, SessionTrainer, Survey, SurveyResponse, TrainingSession, Country, Agency):
+    return [Attendance, Registration, SessionTrainer, Survey, SurveyResponse, TrainingSession, Country, Agency, Topic]
+
+
+def connect() -> None:
+    from sessions.models import TrainingSession
+
+    for model in _models():
         post_save.connect(_changed, sender=model, dispatch_uid=f"reports.changed.save.{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"reports.changed.delete.{model.__name__}")
-    post_save.connect(_changed, sender=Topic, dispatch_uid="reports.changed.save.Topic")
-    post_delete.connect(_changed, sender=Topic, dispatch_uid="reports.changed.delete.Topic")
     m2m_changed.connect(_topics_changed, sender=TrainingSession.topics.through, dispatch_uid="reports.changed.topics")
+
+
+def disconnect() -> None:
+    """For the registration benchmark's "no report machinery" variant."""
+    from sessions.models import TrainingSession
+
+    for model in _models():
+        post_save.disconnect(sender=model, dispatch_uid=f"reports.changed.save.{model.__name__}")
+        post_delete.disconnect(sender=model, dispatch_uid=f"reports.changed.delete.{model.__name__}")
+    m2m_changed.disconnect(sender=TrainingSession.topics.through, dispatch_uid="reports.changed.topics")
 
 
 def _changed(sender, instance, raw=False, **kwargs) -> None:
     if raw or not store.any_stored():
         return
     session_of = _SESSION_OF.get(sender.__name__)
-    if session_of is not None:
+    session = _cached_session(sender, instance) if session_of else None
+    if session is not None:
+        years = store.years_of(starts_at=session.starts_at, zone=session.timezone)
+        transaction.on_commit(partial(store.request_refresh, years=years))
+    elif session_of is not None:
         transaction.on_commit(partial(_refresh_session_years, session_id=session_of(instance)))
     else:  # a session (which may have moved to another year), a country, an agency, a topic
         transaction.on_commit(_refresh_stored_years)
+
+
+def _cached_session(sender, instance):
+    """The row's session when the service that saved it had it at hand (a registration's), so
+    that its year costs no query."""
+    descriptor = getattr(sender, "session", None)
+    if descriptor is None or not hasattr(descriptor, "is_cached") or not descriptor.is_cached(instance):
+        return None
+    return instance.session
 
 
 def _topics_changed(sender, action, **kwargs) -> None:

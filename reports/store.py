@@ -171,18 +171,20 @@ def request_refresh(*, years) -> None:
     first request of a year enqueues its refresh. The broker is optional: a task that cannot be
     queued leaves the request row, which beat's next run honours.
     """
-    now = timezone.now()
+    years = sorted(set(years))
+    if not years:
+        return
     table = connection.ops.quote_name(RefreshRequest._meta.db_table)
-    for year in sorted(set(years)):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (year, requested_at) VALUES (%s, %s) "  # noqa: S608 — the model's table
-                "ON CONFLICT (year) DO NOTHING RETURNING year",
-                [year, now],
-            )
-            inserted = cursor.fetchone() is not None
-        if inserted:
-            _enqueue_refresh(year=year)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, requested_at) VALUES {', '.join(['(%s, %s)'] * len(years))} "  # noqa: S608
+            "ON CONFLICT (year) DO NOTHING RETURNING year",  # only the model's table and placeholders are formatted
+            [value for year in years for value in (year, now)],
+        )
+        inserted = sorted(year for (year,) in cursor.fetchall())
+    for year in inserted:
+        _enqueue_refresh(year=year)
 
 
 def _enqueue_refresh(*, year: int) -> None:
@@ -200,9 +202,15 @@ def years_of_session(session_id: int) -> list[int]:
     """The reports a change to this session's data moves: its local year's, and the next year's
     (which shows it as the previous year)."""
     row = TrainingSession.objects.filter(pk=session_id).values_list("starts_at", "timezone").first()
-    if row is None or row[0] is None:
+    if row is None:
         return stored_years()
-    year = row[0].astimezone(ZoneInfo(str(row[1]))).year
+    return years_of(starts_at=row[0], zone=row[1])
+
+
+def years_of(*, starts_at: datetime | None, zone) -> list[int]:
+    if starts_at is None:
+        return stored_years()
+    year = starts_at.astimezone(ZoneInfo(str(zone))).year
     return [year, year + 1]
 
 
