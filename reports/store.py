@@ -16,7 +16,8 @@ moment they reflect, and Celery refreshes them in the background.
   the database's own count of writes to the report's tables (:func:`data_fingerprint`), a
   published session that started since is caught by its start, a lost task by its request row.
   Each stored report records the fingerprint read before it was computed; any difference
-  refreshes it. SQLite keeps no such count: there every live report is recomputed each time.
+  refreshes it, and so does an age over ``MAX_AGE`` (figures counted by code that a deployment
+  has changed since). SQLite keeps no such count: there every live report is recomputed each time.
 - **Coalescing**: a report being refreshed is locked (``SELECT … FOR UPDATE SKIP LOCKED``); another
   refresh skips it (and the refresh task tries again a few seconds later), so one year is never
   computed twice at once.
@@ -68,6 +69,9 @@ COMPUTE_IN_REQUEST_MAX_SESSIONS = 1000
 # How often a view is noted (one UPDATE per report per period, not one per page view).
 NOTE_VIEW_EVERY = timedelta(hours=1)
 KEEP_UNVIEWED_FOR = timedelta(days=1)
+# Whatever the checks say, no figures older than this are served after beat's next run: this bounds
+# figures counted by code a deployment has since changed, and a write count the server was late to add.
+MAX_AGE = timedelta(minutes=10)
 
 
 def report_tables() -> list[str]:
@@ -280,6 +284,8 @@ def _live(now: datetime) -> Q:
 
 def _may_be_out_of_date(stored: StoredReport, *, fingerprint: str, requested: set[int], now: datetime) -> bool:
     if stored.computed_at is None or not fingerprint or stored.fingerprint != fingerprint:
+        return True
+    if stored.computed_at < now - MAX_AGE:
         return True
     if stored.year in requested:
         return True

@@ -197,6 +197,18 @@ def test_beat_leaves_reports_alone_while_nothing_changed(program):
     assert refresh_stored_reports() == []
 
 
+def test_beat_recomputes_figures_older_than_the_maximum_age(program):
+    """Figures counted by code that a deployment has changed since are not served for long."""
+    year = program["year"]
+    store_reports(year)
+    flush_statistics()
+    StoredReport.objects.update(
+        computed_at=timezone.now() - store.MAX_AGE - timedelta(seconds=1), fingerprint=store.data_fingerprint()
+    )
+
+    assert (year, "") in refresh_stored_reports()
+
+
 def test_a_published_session_counts_from_the_refresh_after_its_start(program):
     year, now = program["year"], timezone.now()
     soon = TrainingSessionFactory(starts_at=now + timedelta(minutes=30))
