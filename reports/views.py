@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -27,9 +29,13 @@ from reports.selectors import (
     ReportFilters,
     filter_choices,
     report_years,
-    yearly_report,
 )
+from reports.store import served_report
 from sessions.models import TrainingSession
+from sessions.views import viewer_timezone
+
+# Seconds after which a page showing "being prepared" reloads itself, and a download asks to be retried.
+PREPARING_RETRY_SECONDS = 10
 
 
 def manager_required(view):
@@ -93,7 +99,10 @@ def _percent_change(value, previous):
 def yearly_report_page(request):
     choices = filter_choices()
     form, year, filters = _parse(request, choices=choices)
-    report = yearly_report(year=year, filters=filters)
+    report = served_report(year=year, filters=filters)
+    if report is None:
+        context = {"form": form, "year": year, "years": report_years(), "retry_seconds": PREPARING_RETRY_SECONDS}
+        return render(request, "reports/preparing.html", context, status=202)
     summary = [(row, _percent_change(row.value, row.previous)) for row in report.summary_rows()]
     context = {
         "form": form,
@@ -101,12 +110,44 @@ def yearly_report_page(request):
         "years": report_years(),
         "summary": summary,
         "key_figures": [item for item in summary if item[0].metric in _KEY_FIGURES],
-        "tables": [(name, BREAKDOWN_LABELS[name], report.breakdowns[name]) for name in BREAKDOWNS],
+        "tables": [(name, BREAKDOWN_LABELS[name], _table_rows(report.breakdowns[name])) for name in BREAKDOWNS],
         "columns": [BREAKDOWN_COLUMN_LABELS[column] for column in BREAKDOWN_COLUMNS],
         "charts": _charts(report),
         "query": request.GET.urlencode(),
+        "viewer_timezone": viewer_timezone(request),
     }
-    return render(request, "reports/yearly.html", context, status=200 if form.is_valid() else 400)
+    response = render(request, "reports/yearly.html", context, status=200 if form.is_valid() else 400)
+    return _with_as_of(response, report)
+
+
+def _table_rows(rows) -> str:
+    """A breakdown's table rows as HTML. Built here rather than in a template loop: the agency
+    table has thousands of rows at scale, which the template engine takes most of the page's time to draw."""
+    return format_html_join(
+        "\n",
+        '<tr data-key="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (row.key, row.label, row.sessions, row.attendances, row.officers_trained, row.agencies_reached)
+            + (row.countries_reached,)
+            for row in rows
+        ),
+    )
+
+
+def _with_as_of(response: HttpResponse, report) -> HttpResponse:
+    """Say in HTTP which moment the figures reflect, for caches and scripts."""
+    response["Last-Modified"] = http_date(report.as_of.timestamp())
+    return response
+
+
+def _preparing() -> HttpResponse:
+    response = HttpResponse(
+        _("The figures for this year and these filters are being prepared: try again in a minute."),
+        status=202,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    return response
 
 
 def _charts(report) -> list[tuple[str, str]]:
@@ -166,11 +207,13 @@ def yearly_report_csv(request):
     part = request.GET.get("part") or "summary"
     if part != "summary" and part not in BREAKDOWNS:
         return HttpResponse(_("Unknown part: choose summary or a breakdown."), status=400, content_type="text/plain")
-    report = yearly_report(year=year, filters=filters, breakdowns=() if part == "summary" else (part,))
+    report = served_report(year=year, filters=filters, breakdowns=() if part == "summary" else (part,))
+    if report is None:
+        return _preparing()
     content = exports.CSV_BOM + exports.report_csv(report, by=None if part == "summary" else part)
     response = HttpResponse(content, content_type=exports.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_download_name(year, part, "csv")}"'
-    return response
+    return _with_as_of(response, report)
 
 
 @require_GET
@@ -179,12 +222,14 @@ def yearly_report_xlsx(request):
     form, year, filters = _parse(request)
     if not form.is_valid():
         return _invalid(form)
-    report = yearly_report(year=year, filters=filters)
+    report = served_report(year=year, filters=filters)
+    if report is None:
+        return _preparing()
     response = HttpResponse(
         exports.report_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{_download_name(year, "all", "xlsx")}"'
-    return response
+    return _with_as_of(response, report)
 
 
 @require_GET

@@ -231,10 +231,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.send_survey_reminders",
         "schedule": timedelta(minutes=15),
     },
-    # Recomputes this year's and last year's report only when its stored copy is out of date.
+    # Recomputes the stored reports that a write around the models (QuerySet.update, raw SQL) or a
+    # session's start may have made out of date: with the time a refresh takes, figures are fresh
+    # within a minute of any change.
     "reports-refresh-stored": {
         "task": "reports.tasks.refresh_stored_reports",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=env.int("REPORT_REFRESH_SECONDS", default=30)),
     },
 }
 

@@ -57,3 +57,4 @@ class YearlyReportSerializer(serializers.Serializer):
     summary = FiguresSerializer()
     previous = FiguresSerializer()
     breakdowns = serializers.DictField(child=BreakdownRowSerializer(many=True))
+    as_of = serializers.DateTimeField(help_text=_("When these figures were computed."))

@@ -1,5 +1,7 @@
 from types import SimpleNamespace
 
+from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -8,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import is_manager
 from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
-from reports.selectors import yearly_report
+from reports.store import served_report
 from trainingops.api.errors import ErrorSerializer
 
 
@@ -39,11 +41,15 @@ class YearlyReportView(APIView):
             "Sessions held (by format), officers trained (distinct), attendances, agencies and countries "
             "reached, survey averages, for `year` and the previous year, with breakdowns by region, country, "
             "agency, topic, trainer, format and month. A session counts in the year of its start in its own "
-            "time zone; cancelled and draft sessions never count. Managers only."
+            "time zone; cancelled and draft sessions never count. Managers only. The figures are the last "
+            "stored ones, computed at `as_of` (also in the Last-Modified header) and refreshed in the background "
+            "within a minute of a change; the first request for a large year and filters answers 202 while they "
+            "are being prepared (retry after Retry-After seconds)."
         ),
         parameters=[YearlyReportQuerySerializer],
         responses={
             200: YearlyReportSerializer,
+            202: OpenApiResponse(ErrorSerializer, description="The figures are being prepared: retry shortly."),
             400: OpenApiResponse(
                 ErrorSerializer, description="A parameter is invalid: field messages in errors (year, by, format…)."
             ),
@@ -52,5 +58,11 @@ class YearlyReportView(APIView):
     def get(self, request):
         query = YearlyReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = yearly_report(**query.report_arguments())
-        return Response(YearlyReportSerializer(report.as_dict()).data)
+        report = served_report(**query.report_arguments())
+        if report is None:
+            message = _("The figures for this year and these filters are being prepared: try again in a minute.")
+            body = {"detail": message, "code": "preparing", "errors": {}}
+            return Response(body, status=202, headers={"Retry-After": "10"})
+        response = Response(YearlyReportSerializer(report.as_dict()).data)
+        response["Last-Modified"] = http_date(report.as_of.timestamp())
+        return response

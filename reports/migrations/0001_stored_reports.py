@@ -4,9 +4,10 @@ from django.db import migrations, models
 
 
 def drop_triggers(apps, schema_editor):
-    from reports.revision import drop_triggers
+    import importlib
 
-    drop_triggers(schema_editor.connection.alias)
+    later = importlib.import_module("reports.migrations.0002_stored_reports_without_triggers")
+    later.drop_revision_triggers(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -54,6 +55,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('year', 'filters'), name='stored_report_unique_year_filters')],
             },
         ),
-        # The triggers are installed after every migrate (reports.apps); unapplying removes them.
+        # Earlier code installed triggers after every migrate; unapplying removes them.
         migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]

@@ -94,7 +94,8 @@ def test_report_page_query_count_is_bounded(manager_client, django_assert_max_nu
         session.topics.add(topic)
         attend(session)
 
-    with django_assert_max_num_queries(16):
+    # The first view: computed (the report's own queries) and stored with the data fingerprint.
+    with django_assert_max_num_queries(19):
         response = manager_client.get(PAGE, {"year": 2024})
 
     assert response.context["report"].current.sessions_held == session_count
@@ -194,3 +195,66 @@ def test_manager_group_member_without_superuser_is_manager(client, program):
     client.force_login(user)
 
     assert client.get(PAGE, {"year": 2024}).status_code == 200
+
+
+# --- Stored figures: "as of", no computation in the request, "being prepared" ---
+
+
+def test_report_page_says_as_of_when_in_the_viewers_zone_and_language(manager_client, program):
+    from reports.models import StoredReport
+
+    manager_client.get(PAGE, {"year": 2024})
+    StoredReport.objects.filter(year=2024, filters="").update(
+        computed_at=local(2024, 12, 31, 23, 5, zone="UTC"), viewed_at=local(2024, 12, 31, 23, 5)
+    )
+    manager_client.cookies["tz"] = "America/Mexico_City"
+
+    response = manager_client.get(PAGE, {"year": 2024}, HTTP_ACCEPT_LANGUAGE="es")
+
+    content = response.content.decode()
+    assert "Cifras al 31 de diciembre de 2024 a las 17:05 (America/Mexico_City)" in content
+    assert response["Last-Modified"] == "Tue, 31 Dec 2024 23:05:00 GMT"
+
+
+@pytest.mark.parametrize("breakdown_rows", [1, 40])
+def test_report_page_served_from_the_store_reads_no_attendance(manager_client, program, breakdown_rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(breakdown_rows - 1):
+        attend(program["hybrid"])
+    manager_client.get(PAGE, {"year": 2024})  # first view: computed and stored
+
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get(PAGE, {"year": 2024})
+
+    assert response.status_code == 200
+    assert not any("training_attendance" in query["sql"] for query in queries)
+    assert len(queries) == 9, [query["sql"][:90] for query in queries]
+
+
+def test_report_page_of_a_large_year_is_being_prepared_then_served(manager_client, program, monkeypatch):
+    from reports import store
+
+    monkeypatch.setattr(store, "COMPUTE_IN_REQUEST_MAX_SESSIONS", 1)
+    monkeypatch.setattr(store, "_enqueue_refresh", lambda *, year: None)
+
+    response = manager_client.get(PAGE, {"year": 2024})
+
+    assert response.status_code == 202
+    content = response.content.decode()
+    assert '<meta http-equiv="refresh" content="10">' in content
+    assert "are being prepared" in content
+    store.refresh_year(year=2024)
+    assert manager_client.get(PAGE, {"year": 2024}).context["report"].current.officers_trained == 4
+
+
+def test_report_downloads_of_a_large_year_ask_to_retry(manager_client, program, monkeypatch):
+    from reports import store
+
+    monkeypatch.setattr(store, "COMPUTE_IN_REQUEST_MAX_SESSIONS", 1)
+    monkeypatch.setattr(store, "_enqueue_refresh", lambda *, year: None)
+
+    response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024})
+
+    assert (response.status_code, response["Retry-After"]) == (202, "10")

@@ -13,13 +13,15 @@ from reports.selectors import (
     validate_year,
     yearly_report,
 )
+from reports.store import served_report
 
 FORMATS = ("csv", "xlsx", "json")
 
 
 class Command(BaseCommand):
     help = (
-        "Export the managers' yearly counts (the same figures as the report page and the API). "
+        "Export the managers' yearly counts (the same stored figures as the report page and the API; "
+        "the JSON says when they were computed). "
         "CSV: the summary, or one breakdown with --by. JSON and XLSX: the summary and every breakdown, "
         "or only the one given with --by."
     )
@@ -46,7 +48,10 @@ class Command(BaseCommand):
             filters = validate_filters(region=region, format=session_format, topic=topic)
             if output_format == "csv" and not by:
                 breakdowns = ()
-            report = yearly_report(year=year, filters=filters, breakdowns=breakdowns)
+            # The figures the page and the API show; computed here when none are stored yet.
+            report = served_report(year=year, filters=filters, breakdowns=breakdowns) or yearly_report(
+                year=year, filters=filters, breakdowns=breakdowns
+            )
         except ReportError as error:
             raise CommandError(str(error)) from error
         if output_format == "xlsx":

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -85,5 +86,30 @@ def test_yearly_report_api_is_in_openapi_schema(db):
 
     operation = schema["paths"]["/api/v1/reports/yearly"]["get"]
     assert operation["operationId"] == "reports_yearly"
-    assert sorted(operation["responses"]) == ["200", "400", "401", "403", "429"]
+    assert sorted(operation["responses"]) == ["200", "202", "400", "401", "403", "429"]
     assert {parameter["name"] for parameter in operation["parameters"]} == {"year", "by", "region", "format", "topic"}
+
+
+def test_yearly_report_api_says_as_of(api_client, manager_user, program):
+    from reports.models import StoredReport
+
+    api_client.force_authenticate(manager_user)
+    api_client.get(URL, {"year": 2024})
+    computed_at = StoredReport.objects.get(year=2024, filters="").computed_at
+
+    response = api_client.get(URL, {"year": 2024})
+
+    assert response.json()["as_of"] == computed_at.isoformat()
+    assert response["Last-Modified"] == http_date(computed_at.timestamp())
+
+
+def test_yearly_report_api_large_year_is_202_while_prepared(api_client, manager_user, program, monkeypatch):
+    from reports import store
+
+    monkeypatch.setattr(store, "COMPUTE_IN_REQUEST_MAX_SESSIONS", 1)
+    monkeypatch.setattr(store, "_enqueue_refresh", lambda *, year: None)
+    api_client.force_authenticate(manager_user)
+
+    response = api_client.get(URL, {"year": 2024})
+
+    assert (response.status_code, response.json()["code"], response["Retry-After"]) == (202, "preparing", "10")
