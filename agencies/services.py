@@ -26,6 +26,7 @@ from sessions.models import (
     Attendance,
     Certificate,
     Invitation,
+    InvitationRequest,
     Registration,
     SurveyResponse,
     TrainingSession,
@@ -438,6 +439,17 @@ def _record_erasure(*, officer_id: int, by, by_themselves: bool) -> None:
     )
 
 
+def _drop_from_pending_invitation_requests(addresses: Sequence[str]) -> None:
+    """Lines naming the person in a pasted list the worker has not turned into invitations yet go."""
+    naming = Q(pk__in=[])
+    for address in addresses:
+        naming |= Q(pasted__icontains=address)
+    for request in InvitationRequest.objects.filter(naming, processed_at__isnull=True):
+        lines = request.pasted.splitlines()
+        request.pasted = "\n".join(line for line in lines if not any(a in line.lower() for a in addresses))
+        request.save(update_fields=["pasted"])
+
+
 def _void_unanswered_survey_links(response_ids: list[int]) -> None:
     """A survey link still unanswered stops working: nobody may answer in the erased person's name."""
     for response in SurveyResponse.objects.filter(pk__in=response_ids, submitted_at__isnull=True):
@@ -467,6 +479,7 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact(Attendance, trail.attendance_ids, note="")
     _redact(SurveyResponse, trail.response_ids, comments="")
     _void_unanswered_survey_links(trail.response_ids)
+    _drop_from_pending_invitation_requests(trail.addresses)
     erased_address = Concat(Value("erased-"), Cast("id", CharField()), Value("@invalid.invalid"))
     _redact(Invitation, trail.invitation_ids, email=erased_address, officer=None)
     _redact_messages(trail)

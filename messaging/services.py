@@ -23,10 +23,9 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
-from kombu.exceptions import OperationalError as BrokerError
 
 from messaging.models import OutboundMessage
-from trainingops import redis_outage
+from trainingops.celery import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -211,18 +210,9 @@ def enqueue_delivery(message_ids: Sequence[int]) -> None:
     """
     from messaging.tasks import deliver_messages
 
-    broker_url = deliver_messages.app.conf.broker_url
     size = settings.MESSAGING_BATCH_SIZE
     for start in range(0, len(message_ids), size):
-        batch = list(message_ids[start : start + size])
-        if redis_outage.is_down(broker_url):
-            logger.warning("Broker down, %d message(s) left for the sweep", len(batch))
-            continue
-        try:
-            deliver_messages.apply_async(kwargs={"message_ids": batch})
-        except (BrokerError, OSError) as error:
-            redis_outage.note_down(broker_url, error)
-            logger.warning("Broker unavailable, %d message(s) left for the sweep: %s", len(batch), error)
+        enqueue(deliver_messages, message_ids=list(message_ids[start : start + size]))
 
 
 def _claim(message_ids: Sequence[int]) -> list[int]:

@@ -60,6 +60,7 @@ from sessions.models import (
     Topic,
     TrainingSession,
 )
+from trainingops.celery import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -192,14 +193,9 @@ def request_refresh(*, years) -> None:
 
 
 def _enqueue_refresh(*, year: int) -> None:
-    from kombu.exceptions import OperationalError as BrokerError
-
     from reports.tasks import refresh_year
 
-    try:
-        refresh_year.apply_async(kwargs={"year": year})
-    except (BrokerError, OSError) as error:
-        logger.warning("Broker unavailable, the %s report is left to the periodic refresh: %s", year, error)
+    enqueue(refresh_year, year=year)  # when the broker is down, the request row waits for beat
 
 
 def years_of_session(session_id: int) -> list[int]:

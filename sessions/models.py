@@ -374,6 +374,38 @@ class Invitation(models.Model):
         return f"{self.email} → {self.session}"
 
 
+class InvitationRequest(models.Model):
+    """A request to invite people to a session, kept until the worker has made its invitations.
+
+    The broker is an accelerator: while it is down the request waits here, and beat's sweep hands
+    it to the worker again (``sessions.tasks.resume_invitation_requests``). The pasted addresses
+    are cleared once the invitations exist, which hold them from then on.
+    """
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agency_ids = models.JSONField(default=list, blank=True)
+    country_codes = models.JSONField(default=list, blank=True)
+    pasted = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation request")
+        verbose_name_plural = _("invitation requests")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(processed_at__isnull=True), name="invitation_request_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Survey(models.Model):
     """The follow-up questionnaire of one session."""
 

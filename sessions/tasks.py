@@ -3,39 +3,38 @@
 import logging
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError
+from django.utils import timezone
 
 from sessions import services
-from sessions.models import TrainingSession
+from sessions.models import InvitationRequest
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
-def send_invitations(self, *, session_id, invited_by_id=None, agency_ids=(), country_codes=(), pasted="", language=""):
-    """Fan an invitation request out into invitations and queued emails, in the worker.
+def send_invitations(self, *, request_id):
+    """Fan a stored invitation request out into invitations and queued emails, in the worker.
 
-    Re-running it (a retry, a redelivery) only adds what is missing. A session deleted or closed
-    meanwhile is logged and skipped.
+    Re-running it (a retry, a redelivery, the sweep) only adds what is missing. A request or
+    session gone meanwhile, or a session closed meanwhile, is logged and skipped.
     """
-    session = TrainingSession.objects.filter(pk=session_id).first()
-    if session is None:
-        logger.warning("Session %s is gone; no invitations sent", session_id)
+    request = InvitationRequest.objects.select_related("session", "requested_by").filter(pk=request_id).first()
+    if request is None or request.processed_at is not None:
+        logger.info("Invitation request %s is gone or done", request_id)
         return 0
-    invited_by = get_user_model().objects.filter(pk=invited_by_id).first() if invited_by_id else None
     try:
-        return services.create_invitations(
-            session=session,
-            by=invited_by,
-            agency_ids=agency_ids,
-            country_codes=country_codes,
-            pasted=pasted,
-            language=language,
-        )
+        return services.make_requested_invitations(request=request)
     except services.InvitationError as error:
-        logger.warning("Invitations to session %s not sent: %s", session_id, error.message)
+        logger.warning("Invitations to session %s not sent: %s", request.session_id, error.message)
+        InvitationRequest.objects.filter(pk=request.pk).update(processed_at=timezone.now(), pasted="")
         return 0
+
+
+@shared_task
+def resume_invitation_requests():
+    """Beat: hand the worker the invitation requests a broker outage left waiting."""
+    return services.resume_invitation_requests()
 
 
 @shared_task(acks_late=True)

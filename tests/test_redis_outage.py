@@ -16,10 +16,12 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from messaging.services import requeue_stale_messages
-from sessions.models import Registration
+from sessions import services
+from sessions.models import Invitation, InvitationRequest, Registration, TrainingSession
 from tests.api_fixtures import token_client
 from tests.factories import AgencyEmailDomainFactory, OfficerFactory, TrainingSessionFactory, UserFactory
 from tests.redis_server import RedisServer, closed_port, fresh_broker_connections
@@ -218,3 +220,27 @@ def test_cache_answers_from_memory_while_redis_is_down(outage):
     counted = cache.incr("counter")
 
     assert (added, counted, cache.get("greeting")) == (True, 2, "hola")
+
+
+def test_invitations_wait_in_the_database_while_redis_is_down_and_go_out_once_after(
+    outage, settings, monkeypatch, manager_user, django_capture_on_commit_callbacks
+):
+    session = TrainingSessionFactory(status=TrainingSession.Status.PUBLISHED)
+    pasted = f"ana@policia.gob.mx, {AgencyEmailDomainFactory().agency.acronym}"
+
+    with Stopwatch() as watch, django_capture_on_commit_callbacks(execute=True):
+        plan = services.invite_officers(session=session, by=manager_user, pasted=pasted)
+
+    assert watch.seconds < BOUND_SECONDS
+    assert [invitee.email for invitee in plan.invitees] == ["ana@policia.gob.mx"]
+    assert (Invitation.objects.count(), InvitationRequest.objects.get().processed_at) == (0, None)
+    outage.end()
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    later = timezone.now() + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_invitation_requests(now=later) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resume_invitation_requests(now=later) == 0
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["ana@policia.gob.mx"]
+    assert [message.to for message in mail.outbox] == [["ana@policia.gob.mx"]]
+    assert InvitationRequest.objects.get().pasted == ""

@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.requeue_pending_messages",
         "schedule": timedelta(minutes=2),
     },
+    "sessions-resume-invitation-requests": {
+        "task": "sessions.tasks.resume_invitation_requests",
+        "schedule": timedelta(minutes=2),
+    },
     "sessions-send-reminders": {
         "task": "sessions.tasks.send_session_reminders",
         "schedule": timedelta(minutes=5),

@@ -40,7 +40,9 @@ from sessions.services.invitations import (
     decline_invitation,
     invitation_expired,
     invite_officers,
+    make_requested_invitations,
     plan_invitations,
+    resume_invitation_requests,
 )
 from sessions.services.registrations import (
     attendance_snapshot,
@@ -96,6 +98,8 @@ __all__ = [
     "due_reminder_offset",
     "invitation_expired",
     "invite_officers",
+    "make_requested_invitations",
+    "resume_invitation_requests",
     "lock_session",
     "plan_invitations",
     "promote_waitlist",

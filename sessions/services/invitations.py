@@ -26,12 +26,14 @@ from agencies.models import Agency, AgencyEmailDomain, Officer
 from sessions import notifications
 from sessions.models import (
     Invitation,
+    InvitationRequest,
     Registration,
     TrainingSession,
 )
 from sessions.services.base import InvitationError, RegistrationError
 from sessions.services.registrations import register_officer
 from trainingops.actors import on_behalf
+from trainingops.celery import enqueue
 
 INVITATION_CHUNK_SIZE = 500
 # What an invitation email needs of each row (the session is shared, the rest is not read).
@@ -218,16 +220,46 @@ def invite_officers(
         session=session, agency_ids=agency_ids, country_codes=country_codes, pasted=pasted, language=language
     )
     if plan.invitees:
-        arguments = {
-            "session_id": session.pk,
-            "invited_by_id": getattr(by, "pk", None),
-            "agency_ids": list(agency_ids),
-            "country_codes": list(country_codes),
-            "pasted": pasted,
-            "language": language,
-        }
-        transaction.on_commit(partial(send_invitations.apply_async, kwargs=arguments))
+        request = InvitationRequest.objects.create(
+            session=session,
+            requested_by=by,
+            agency_ids=list(agency_ids),
+            country_codes=list(country_codes),
+            pasted=pasted,
+            language=language,
+        )
+        transaction.on_commit(partial(enqueue, send_invitations, request_id=request.pk))
     return plan
+
+
+def make_requested_invitations(*, request: InvitationRequest) -> int:
+    """Turn a stored invitation request into invitations and queued emails (in the worker).
+
+    Running it again (a retry, a redelivery, the sweep) only adds what is missing. The pasted
+    addresses are cleared once done: the invitations hold them from then on.
+    """
+    created = create_invitations(
+        session=request.session,
+        by=request.requested_by,
+        agency_ids=request.agency_ids,
+        country_codes=request.country_codes,
+        pasted=request.pasted,
+        language=request.language,
+    )
+    InvitationRequest.objects.filter(pk=request.pk).update(processed_at=timezone.now(), pasted="")
+    return created
+
+
+def resume_invitation_requests(*, now: datetime | None = None) -> int:
+    """Hand the worker again the requests still waiting after the messaging sweep's delay (broker was down)."""
+    from sessions.tasks import send_invitations
+
+    stale_before = (now or timezone.now()) - settings.MESSAGING_STALE_AFTER
+    pending = InvitationRequest.objects.filter(processed_at__isnull=True, created_at__lt=stale_before)
+    ids = list(pending.order_by("created_at").values_list("pk", flat=True))
+    for request_id in ids:
+        enqueue(send_invitations, request_id=request_id)
+    return len(ids)
 
 
 @on_behalf

@@ -255,3 +255,17 @@ def test_erase_officer_voids_an_unanswered_survey_link(client, manager_user):
     services.erase_officer(officer=officer, by=officer.user)
 
     assert client.get(link).status_code == 404
+
+
+def test_erase_officer_drops_their_line_from_a_pending_invitation_request(manager_user):
+    from sessions.models import InvitationRequest
+
+    officer = OfficerFactory(user=UserFactory(email="gone@policia.gob.mx"))
+    request = InvitationRequest.objects.create(
+        session=upcoming_session(), pasted="kept@policia.gob.mx, PF\nGone@policia.gob.mx, PF"
+    )
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    request.refresh_from_db()
+    assert request.pasted == "kept@policia.gob.mx, PF"

@@ -31,4 +31,4 @@ def test_enqueue_delivery_dead_redis_fails_fast_without_raising(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "returned"
-    assert "Broker unavailable, 3 message(s) left for the sweep" in result.stderr
+    assert "Broker unavailable: messaging.tasks.deliver_messages left for the periodic sweep" in result.stderr

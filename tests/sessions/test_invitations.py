@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.models import Officer
 from messaging.models import OutboundMessage
 from sessions import services
-from sessions.models import Invitation, Registration, TrainingSession
+from sessions.models import Invitation, InvitationRequest, Registration, TrainingSession
 from sessions.selectors import with_invitation_state
 from sessions.tasks import send_invitations
 from tests.factories import (
@@ -267,16 +267,19 @@ def test_invitation_email_does_not_carry_the_meeting_link(manager_user):
     assert "secret-room" not in message.body_html
 
 
-def test_send_invitations_task_with_missing_session_does_nothing(manager_user):
-    assert send_invitations(session_id=999999, invited_by_id=manager_user.pk, pasted="a@example.org") == 0
+def test_send_invitations_task_with_missing_request_does_nothing():
+    assert send_invitations(request_id=999999) == 0
     assert Invitation.objects.count() == 0
 
 
 def test_send_invitations_task_for_session_closed_meanwhile_does_nothing(manager_user):
     session = TrainingSessionFactory(status=TrainingSession.Status.CANCELLED)
+    request = InvitationRequest.objects.create(session=session, agency_ids=[AgencyFactory().pk])
 
-    assert send_invitations(session_id=session.pk, invited_by_id=999999, agency_ids=[AgencyFactory().pk]) == 0
+    assert send_invitations(request_id=request.pk) == 0
     assert Invitation.objects.count() == 0
+    request.refresh_from_db()
+    assert request.processed_at is not None
 
 
 # --- State shown in the admin ---
