@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.admin_invitations import invite_officers
+from sessions.admin.invitations import invite_officers
 from sessions.models import Invitation, TrainingSession
 from tests.factories import (
     AgencyFactory,

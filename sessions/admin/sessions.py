@@ -1,136 +1,31 @@
-"""The trainers' back office: sessions, their trainers, registrations and attendance.
-
-Every change of state goes through ``sessions.services`` (the same functions the portal and the
-API call). Managers see every session; a trainer sees and edits only the sessions they train.
-"""
+"""Back office: training sessions, their trainers and registrations (inline), double-booking notes."""
 
 from datetime import UTC
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponseRedirect
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from sessions import services
-from sessions.admin_forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm, attendance_of
-
-# Importing admin_invitations also registers the invitation and survey admins.
-from sessions.admin_invitations import invite_officers
-from sessions.models import Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
+from sessions.admin.base import (
+    WALK_IN_FIELDS,
+    ScopedHistoryAdmin,
+    ServiceErrorsAsMessages,
+    copy_saved_state,
+    sessions_trained_by,
+)
+from sessions.admin.forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm
+from sessions.admin.invitations import invite_officers
+from sessions.models import Attendance, Registration, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import trainer_conflicts, with_seat_counts
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
-
-WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
-
-
-def sessions_trained_by(user) -> QuerySet[SessionTrainer]:
-    """Ids of the sessions a user trains, as a subquery (no join that could repeat rows)."""
-    return SessionTrainer.objects.filter(trainer__user=user).values("session_id")
-
-
-def trains(request, session_id) -> bool:
-    """Whether the requesting user may work on this session: a manager, or one of its trainers."""
-    if is_manager(request.user):
-        return True
-    # Asked many times while one page renders: load the user's sessions once per request.
-    if not hasattr(request, "_sessions_trained"):
-        request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
-    return session_id in request._sessions_trained
-
-
-class ScopedHistoryAdmin(SimpleHistoryAdmin):
-    """History (who changed what, when) of the rows a user may see; old versions are not restored.
-
-    Restoring a version would write it back without the services' rules (waitlist, notices),
-    so the revert form is shown read-only and refuses to save.
-    """
-
-    # A person shows as "changed by"; a task or a command that acted on its own, by its name.
-    history_list_display = ["history_actor"]
-
-    def session_id_of(self, obj) -> int:
-        raise NotImplementedError
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (obj is None or trains(request, self.session_id_of(obj)))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or trains(request, self.session_id_of(obj)))
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ServiceErrorsAsMessages:
-    """A domain error raised while saving rolls the whole save back and comes back as a message.
-
-    The forms validate what they can beforehand; this catches what only the service can know
-    at the moment of writing (e.g. a session completed meanwhile), instead of a server error.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.SessionError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-def _copy_saved_state(source, target) -> None:
-    """Make the admin's instance the row a service saved, so the admin carries on with it."""
-    for field in source._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    target._state.adding = False
-    target._state.db = source._state.db
-
-
-# --- Topics and trainers -----------------------------------------------------------------------
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_es", "name_fr", "slug")
-    search_fields = ("name", "name_es", "name_fr", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Trainer)
-class TrainerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "email", "language_list", "topic_names")
-    list_select_related = ("user",)
-    search_fields = ("user__first_name", "user__last_name", "user__email")
-    autocomplete_fields = ("user", "topics")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user").prefetch_related("topics")
-
-    @admin.display(description=_("email"), ordering="user__email")
-    def email(self, trainer):
-        return trainer.user.email
-
-    @admin.display(description=_("languages"))
-    def language_list(self, trainer):
-        return ", ".join(trainer.languages or [])
-
-    @admin.display(description=_("topics"))
-    def topic_names(self, trainer):
-        return ", ".join(str(topic) for topic in trainer.topics.all())
-
 
 # --- Sessions ----------------------------------------------------------------------------------
 
@@ -351,7 +246,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         names = [field.name for field in obj._meta.concrete_fields if field.name in form.fields]
         values = {name: getattr(obj, name) for name in names}
         if not change:
-            _copy_saved_state(services.create_session(by=request.user, **values), obj)
+            copy_saved_state(services.create_session(by=request.user, **values), obj)
         elif any(name in form.changed_data for name in names):
             services.update_session(session=obj, by=request.user, **values)
 
@@ -516,122 +411,3 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             done=gettext("“%(session)s” is marked completed."),
             refused=gettext("“%(session)s” was not marked completed: %(reason)s"),
         )
-
-
-# --- Registrations and attendance ----------------------------------------------------------------
-
-
-@admin.register(Registration)
-class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
-    """Read-mostly: registrations are made by officers; the back office may cancel one."""
-
-    list_display = (
-        "officer_name",
-        "session",
-        "status",
-        "source",
-        "waitlist_position",
-        "agency",
-        "country",
-        "attendance_status",
-        "created_at",
-    )
-    list_filter = ("status", "source", "session__status", ("country", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("officer__user", "session", "agency", "country", "attendance")
-    search_fields = ("officer__user__email", "officer__user__last_name", "session__title", "agency__name")
-    date_hierarchy = "created_at"
-    actions = ["cancel_registrations"]
-
-    def get_queryset(self, request):
-        queryset = (
-            super().get_queryset(request).select_related("officer__user", "session", "agency", "country", "attendance")
-        )
-        if is_manager(request.user):
-            return queryset
-        return queryset.filter(session__in=sessions_trained_by(request.user))
-
-    def session_id_of(self, obj) -> int:
-        return obj.session_id
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Registration._meta.concrete_fields if not field.primary_key]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("officer"), ordering="officer__user__email")
-    def officer_name(self, registration):
-        return registration.officer.user.email if registration.officer else gettext("erased officer")
-
-    @admin.display(description=_("attendance"))
-    def attendance_status(self, registration):
-        attendance = attendance_of(registration)
-        return attendance.get_status_display() if attendance else "—"
-
-    @admin.action(description=_("Cancel the selected registrations (the waitlist moves up)"), permissions=["change"])
-    def cancel_registrations(self, request, queryset):
-        for registration in queryset:
-            try:
-                services.cancel_registration(registration=registration, by=request.user)
-            except services.SessionError as error:
-                self.message_user(
-                    request,
-                    gettext("%(registration)s was not cancelled: %(reason)s")
-                    % {"registration": registration, "reason": error.message},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    gettext("%(registration)s is cancelled.") % {"registration": registration},
-                    messages.SUCCESS,
-                )
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
-    list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
-    list_filter = ("status", "registration__session__status")
-    list_select_related = ("registration__officer__user", "registration__session", "recorded_by")
-    search_fields = ("registration__officer__user__email", "registration__session__title")
-    autocomplete_fields = ("registration",)
-    fields = ("registration", "status", "note", "checked_in_at", "recorded_by", "recorded_at")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if is_manager(request.user):
-            return queryset
-        return queryset.filter(registration__session__in=sessions_trained_by(request.user))
-
-    def session_id_of(self, obj) -> int:
-        return obj.registration.session_id
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "registration" and not is_manager(request.user):
-            kwargs["queryset"] = Registration.objects.filter(session__in=sessions_trained_by(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ("checked_in_at", "recorded_by", "recorded_at")
-        return ("registration", *readonly) if obj is not None else readonly
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        attendance = services.record_attendance(
-            registration=obj.registration, status=obj.status, note=obj.note, by=request.user
-        )
-        _copy_saved_state(attendance, obj)
-
-    @admin.display(description=_("officer"), ordering="registration__officer__user__email")
-    def officer_name(self, attendance):
-        officer = attendance.registration.officer
-        return officer.user.email if officer else gettext("erased officer")
-
-    @admin.display(description=_("session"), ordering="registration__session__starts_at")
-    def session(self, attendance):
-        return attendance.registration.session

@@ -1,0 +1,8 @@
+"""The trainers' back office (the Django admin, made ours), one module per noun.
+
+Importing the package registers every admin: ``base`` (scoping by the sessions a trainer trains,
+history, service errors as messages), ``topics`` (topics and trainers), ``sessions``, ``registrations``
+(registrations and attendance), ``invitations``, ``surveys``; ``forms`` holds their forms.
+"""
+
+from sessions.admin import invitations, registrations, sessions, surveys, topics  # noqa: F401 — registers them

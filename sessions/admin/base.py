@@ -1,0 +1,84 @@
+"""What every part of the back office shares: who works on which session, scoped history, service errors.
+
+Managers see every session; a trainer sees and edits only the sessions they train. Every change
+of state goes through ``sessions.services`` (the same functions the portal and the API call).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import is_manager
+from sessions import services
+from sessions.models import SessionTrainer
+
+WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
+
+
+def sessions_trained_by(user) -> QuerySet[SessionTrainer]:
+    """Ids of the sessions a user trains, as a subquery (no join that could repeat rows)."""
+    return SessionTrainer.objects.filter(trainer__user=user).values("session_id")
+
+
+def trains(request, session_id) -> bool:
+    """Whether the requesting user may work on this session: a manager, or one of its trainers."""
+    if is_manager(request.user):
+        return True
+    # Asked many times while one page renders: load the user's sessions once per request.
+    if not hasattr(request, "_sessions_trained"):
+        request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
+    return session_id in request._sessions_trained
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History (who changed what, when) of the rows a user may see; old versions are not restored.
+
+    Restoring a version would write it back without the services' rules (waitlist, notices),
+    so the revert form is shown read-only and refuses to save.
+    """
+
+    # A person shows as "changed by"; a task or a command that acted on its own, by its name.
+    history_list_display = ["history_actor"]
+
+    def session_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or trains(request, self.session_id_of(obj)))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceErrorsAsMessages:
+    """A domain error raised while saving rolls the whole save back and comes back as a message.
+
+    The forms validate what they can beforehand; this catches what only the service can know
+    at the moment of writing (e.g. a session completed meanwhile), instead of a server error.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.SessionError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def copy_saved_state(source, target) -> None:
+    """Make the admin's instance the row a service saved, so the admin carries on with it."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+    target._state.db = source._state.db
