@@ -1,0 +1,240 @@
+"""Sessions: list, read, create, edit, the state changes, and each session's registrations and attendance."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from sessions import services
+from sessions.api.filters import QuickFilterBackend, SessionFilter, StableOrderingFilter
+from sessions.api.permissions import (
+    HasAnyRole,
+    IsStaffRole,
+    may_manage_session,
+    role_of,
+)
+from sessions.api.serializers import (
+    SESSION_ROW_FIELDS,
+    AttendanceItemSerializer,
+    AttendanceSerializer,
+    RegistrationSerializer,
+    SessionCancelSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    SessionWriteSerializer,
+    attach_session_relations,
+)
+from sessions.api.views.access import meeting_link_sessions, visible_sessions
+from sessions.api.views.attendance import (
+    BULK_ATTENDANCE_EXAMPLE,
+    MAX_ATTENDANCE_ITEMS,
+    attendance_sheet,
+    record_attendance_sheet,
+)
+from sessions.models import Registration, TrainingSession
+from trainingops.api.pagination import ApiPagination, WindowCountPagination
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List sessions"), description=_("Officers see published sessions open to them.")),
+    retrieve=extend_schema(summary=_("Get a session"), responses=SessionDetailSerializer),
+    create=extend_schema(
+        summary=_("Create a draft session"), request=SessionWriteSerializer, responses={201: SessionDetailSerializer}
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a session"), request=SessionWriteSerializer, responses=SessionDetailSerializer
+    ),
+    update=extend_schema(
+        summary=_("Change a session (all given fields)"),
+        request=SessionWriteSerializer,
+        responses=SessionDetailSerializer,
+    ),
+)
+class SessionViewSet(viewsets.GenericViewSet):
+    """Training sessions. Trainers change their own sessions; managers change any."""
+
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    filter_backends = [QuickFilterBackend, StableOrderingFilter]
+    ordering_fields = ["starts_at", "ends_at", "title", "created_at", "updated_at", "id"]
+    ordering = ["starts_at", "id"]
+    pagination_class = WindowCountPagination
+    error_codes_by_action = {
+        "update": ["409"],
+        "partial_update": ["409"],
+        "publish": ["409"],
+        "cancel": ["409"],
+        "complete": ["409"],
+        "attendance": ["409"],
+    }
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [HasAnyRole()]
+        return [IsStaffRole()]
+
+    def get_queryset(self):
+        return visible_sessions(self.request)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return SessionWriteSerializer
+        if self.action == "retrieve":
+            return SessionDetailSerializer
+        return SessionSerializer
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS)
+        rows = list(self.paginate_queryset(queryset))
+        attach_session_relations(
+            rows, visible_meeting_session_ids=meeting_link_sessions(request, [row["id"] for row in rows])
+        )
+        return self.get_paginated_response(SessionSerializer(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(pk))
+
+    def _detail(self, pk) -> dict:
+        row = get_object_or_404(self.get_queryset().values(*SESSION_ROW_FIELDS), pk=pk)
+        attach_session_relations(
+            [row], visible_meeting_session_ids=meeting_link_sessions(self.request, [row["id"]]), detail=True
+        )
+        return SessionDetailSerializer(row).data
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def _session_with_personal_data(self) -> TrainingSession:
+        """The session whose officers' names and addresses the caller may read: one they may manage."""
+        session = self.get_object()
+        if not may_manage_session(role_of(self.request), session.pk):
+            raise exceptions.PermissionDenied(
+                _("Only managers and the session's own trainers may see who registered."), code="permission_denied"
+            )
+        return session
+
+    def _session_to_manage(self) -> TrainingSession:
+        session = self.get_object()
+        if not may_manage_session(role_of(self.request), session.pk):
+            raise exceptions.PermissionDenied(_("Only the session's trainers and managers may change it."))
+        return session
+
+    def create(self, request):
+        data = SessionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        trainers = fields.pop("trainers", [])
+        role = role_of(request)
+        if not role.is_manager and role.trainer_id is None:
+            raise exceptions.PermissionDenied(_("Only trainers with a trainer profile and managers may do this."))
+        with transaction.atomic():
+            session = services.create_session(by=request.user, **fields)
+            services.set_session_trainers(session=session, assignments=_assignments(trainers))
+            services.assign_creator_as_trainer(session=session, by=request.user)
+        return Response(self._detail(session.pk), status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        session = self._session_to_manage()
+        data = SessionWriteSerializer(session, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        trainers = fields.pop("trainers", None)
+        with transaction.atomic():
+            services.update_session(session=session, by=request.user, **fields)
+            if trainers is not None:
+                services.set_session_trainers(session=session, assignments=_assignments(trainers))
+        return Response(self._detail(session.pk))
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @extend_schema(summary=_("Publish a draft session"), request=None, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        session = self._session_to_manage()
+        services.publish_session(session=session, by=request.user)
+        return Response(self._detail(session.pk))
+
+    @extend_schema(
+        summary=_("Cancel a session and tell everyone registered"),
+        request=SessionCancelSerializer,
+        responses=SessionDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        session = self._session_to_manage()
+        data = SessionCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cancel_session(session=session, by=request.user, reason=data.validated_data["reason"])
+        return Response(self._detail(session.pk))
+
+    @extend_schema(summary=_("Mark a session as held"), request=None, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        session = self._session_to_manage()
+        services.complete_session(session=session, by=request.user)
+        return Response(self._detail(session.pk))
+
+    # --- registrations and attendance of one session --------------------------------------
+
+    @extend_schema(summary=_("The registrations of a session (staff)"), responses=RegistrationSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="registrations",
+        filter_backends=[],
+        pagination_class=ApiPagination,
+        serializer_class=RegistrationSerializer,
+    )
+    def registrations(self, request, pk=None):
+        session = self._session_with_personal_data()
+        queryset = (
+            Registration.objects.filter(session=session)
+            .select_related("session", "officer__user", "attendance")
+            .order_by("status", "waitlist_position", "id")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The attendance sheet of a session (staff)"),
+        responses=AttendanceSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST", "PUT"],
+        summary=_("Record the attendance of many registrations at once"),
+        description=_(
+            "Each item names a registration by id or the officer's email; an email without a registration "
+            "records a walk-in. All items are applied or none: a 400 lists the errors per item index "
+            '(e.g. errors["2.email"]). Repeating the same request changes nothing.'
+        ),
+        request=AttendanceItemSerializer(many=True),
+        responses=AttendanceSerializer(many=True),
+        examples=[BULK_ATTENDANCE_EXAMPLE],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post", "put"],
+        url_path="attendance",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=AttendanceSerializer,
+    )
+    def attendance(self, request, pk=None):
+        if request.method == "GET":
+            session = self._session_with_personal_data()
+        else:
+            session = self._session_to_manage()
+            items = AttendanceItemSerializer(data=request.data, many=True, max_length=MAX_ATTENDANCE_ITEMS)
+            items.is_valid(raise_exception=True)
+            record_attendance_sheet(session=session, items=items.validated_data, by=request.user)
+        return Response(AttendanceSerializer(attendance_sheet(session), many=True).data)
+
+
+def _assignments(trainers: list[dict]) -> list[tuple[int, str]]:
+    return [(item["trainer_id"].pk, item["role"]) for item in trainers]
