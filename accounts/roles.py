@@ -6,7 +6,12 @@ someone granted a group more by hand, changes nothing that exists. A later migra
 adds models to our apps can call it again to grant their permissions.
 """
 
+from dataclasses import dataclass
+from functools import cache
+
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 
 MANAGERS = "Managers"
 TRAINERS = "Trainers"
@@ -131,3 +136,142 @@ def confirmed_email_condition(user_path: str):
 def remember_confirmed_email(user, confirmed: bool) -> None:
     """Seed ``has_confirmed_email``'s cache with a value read by ``confirmed_email_condition``."""
     user._has_confirmed_email = confirmed
+
+
+# --- The role of a request: API, back office and portal ask here ------------------------------
+# Manager: superuser or group "Managers". Trainer: staff with a trainer profile or in group
+# "Trainers". Officer: a user with an officer profile. A user can hold several roles.
+
+
+@dataclass(frozen=True)
+class Role:
+    is_manager: bool = False
+    is_trainer: bool = False
+    trainer_id: int | None = None
+    officer_id: int | None = None
+    officer_agency_id: int | None = None
+    officer_country_id: str | None = None
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Managers and trainers: they read every session and its registrations."""
+        return self.is_manager or self.is_trainer
+
+    @property
+    def is_officer(self) -> bool:
+        return self.officer_id is not None
+
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        is_superuser: bool,
+        is_staff: bool,
+        in_managers: bool,
+        in_trainers: bool,
+        trainer_id: int | None,
+        officer_id: int | None,
+        officer_agency_id: int | None,
+        officer_country_id: str | None,
+    ) -> "Role":
+        """The role from a user's flags, group memberships and profile keys (the one place of the rule)."""
+        return cls(
+            is_manager=is_superuser or in_managers,
+            is_trainer=is_staff and (trainer_id is not None or in_trainers),
+            trainer_id=trainer_id,
+            officer_id=officer_id,
+            officer_agency_id=officer_agency_id,
+            officer_country_id=officer_country_id,
+        )
+
+    def officer_for_filtering(self):
+        """An unsaved-looking Officer carrying just the keys the visibility selectors filter on."""
+        from agencies.models import Agency, Officer
+
+        return Officer(pk=self.officer_id, agency=Agency(pk=self.officer_agency_id, country_id=self.officer_country_id))
+
+
+NO_ROLE = Role()
+
+
+@cache
+def role_annotations(user_ref: str = "pk") -> dict:
+    """Group memberships as annotations, so the role comes with the query that loads the user
+    (session-authenticated callers; token callers get theirs with the token, see
+    ``trainingops.api.authentication``). Built once per reference: expressions are copied when resolved.
+    """
+    return {
+        "in_managers": Exists(Group.objects.filter(name=MANAGERS, user=OuterRef(user_ref))),
+        "in_trainers": Exists(Group.objects.filter(name=TRAINERS, user=OuterRef(user_ref))),
+    }
+
+
+def role_of_user(user) -> Role:
+    """A user's role, in one query; cached on the user object (a token's user arrives with it)."""
+    if not user or not user.is_authenticated:
+        return NO_ROLE
+    cached = getattr(user, "_trainingops_role", None)
+    if cached is not None:
+        return cached
+    from accounts.models import User
+
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(**role_annotations())
+        .values(
+            "is_superuser",
+            "is_staff",
+            "in_managers",
+            "in_trainers",
+            "trainer__id",
+            "officer__id",
+            "officer__agency_id",
+            "officer__agency__country_id",
+        )
+        .first()
+    )
+    if row is None:
+        return NO_ROLE
+    user._trainingops_role = Role.from_flags(
+        is_superuser=row["is_superuser"],
+        is_staff=row["is_staff"],
+        in_managers=row["in_managers"],
+        in_trainers=row["in_trainers"],
+        trainer_id=row["trainer__id"],
+        officer_id=row["officer__id"],
+        officer_agency_id=row["officer__agency_id"],
+        officer_country_id=row["officer__agency__country_id"],
+    )
+    return user._trainingops_role
+
+
+def role_of(request) -> Role:
+    """The caller's role, computed once per request (one query, or none after token authentication)."""
+    role = getattr(request, "_trainingops_role", None)
+    if role is None:
+        role = request._trainingops_role = role_of_user(request.user)
+    return role
+
+
+def sessions_trained_by(who):
+    """Ids of the sessions a role (or a user) trains, as a subquery (no join that could repeat rows)."""
+    from sessions.models import SessionTrainer
+
+    if isinstance(who, Role):
+        return SessionTrainer.objects.filter(trainer_id=who.trainer_id).values("session_id")
+    return SessionTrainer.objects.filter(trainer__user=who).values("session_id")
+
+
+def may_manage_session(role: Role, session_id: int, *, request=None) -> bool:
+    """Managers work on every session, trainers on those they teach: edit, invite, take attendance,
+    and read its officers' personal data. With ``request``, the trained sessions are read once per
+    request (the back office asks for every row of a page)."""
+    if role.is_manager:
+        return True
+    if not role.is_trainer:
+        return False
+    if request is None:
+        return sessions_trained_by(role).filter(session_id=session_id).exists()
+    if not hasattr(request, "_sessions_trained"):
+        request._sessions_trained = set(sessions_trained_by(role).values_list("session_id", flat=True))
+    return session_id in request._sessions_trained

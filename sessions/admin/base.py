@@ -10,26 +10,20 @@ from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import is_manager
+from accounts import roles
 from sessions import services
-from sessions.models import SessionTrainer
 
 WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
 
 
-def sessions_trained_by(user) -> QuerySet[SessionTrainer]:
-    """Ids of the sessions a user trains, as a subquery (no join that could repeat rows)."""
-    return SessionTrainer.objects.filter(trainer__user=user).values("session_id")
+def sessions_trained_by(user) -> QuerySet:
+    """Ids of the sessions a user trains, as a subquery (the back office's lists filter on it)."""
+    return roles.sessions_trained_by(user)
 
 
 def trains(request, session_id) -> bool:
-    """Whether the requesting user may work on this session: a manager, or one of its trainers."""
-    if is_manager(request.user):
-        return True
-    # Asked many times while one page renders: load the user's sessions once per request.
-    if not hasattr(request, "_sessions_trained"):
-        request._sessions_trained = set(sessions_trained_by(request.user).values_list("session_id", flat=True))
-    return session_id in request._sessions_trained
+    """Whether the requesting user may work on this session (``accounts.roles.may_manage_session``)."""
+    return roles.may_manage_session(roles.role_of(request), session_id, request=request)
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

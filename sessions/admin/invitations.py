@@ -14,15 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_manager
 from agencies.models import Agency, Country
 from sessions import services
+from sessions.admin.base import trains
 from sessions.models import Invitation, SessionTrainer, TrainingSession
 from sessions.selectors import with_invitation_state
 
 INVALID_LINES_SHOWN = 200
-
-
-def works_on(user, session_id) -> bool:
-    """Managers work on every session, trainers on the ones they teach."""
-    return is_manager(user) or SessionTrainer.objects.filter(session_id=session_id, trainer__user=user).exists()
 
 
 @admin.action(description=_("Invite officers…"))
@@ -142,7 +138,7 @@ class InvitationAdmin(admin.ModelAdmin):
         if not request.user.has_perm("training.add_invitation"):
             raise PermissionDenied
         session = get_object_or_404(TrainingSession, pk=session_id)
-        if not works_on(request.user, session.pk):
+        if not trains(request, session.pk):
             raise PermissionDenied
         initial_language = session.language if session.language in dict(settings.LANGUAGES) else "en"
         form = InviteForm(request.POST or None, initial={"language": initial_language})

@@ -16,7 +16,7 @@ from sessions.api.permissions import (
     IsOfficer,
     may_manage_session,
     role_of,
-    sessions_trained_by_role,
+    sessions_trained_by,
 )
 from sessions.api.serializers import (
     RegistrationCreateSerializer,
@@ -57,7 +57,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             return queryset
         if role.is_trainer:
             # Personal data only of the sessions they train (counts are on the sessions themselves).
-            trained = Q(session_id__in=sessions_trained_by_role(role))
+            trained = Q(session_id__in=sessions_trained_by(role))
             return queryset.filter(trained | Q(officer_id=role.officer_id) if role.is_officer else trained)
         if role.is_officer:
             return queryset.filter(officer_id=role.officer_id)
