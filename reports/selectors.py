@@ -71,7 +71,13 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
-from sessions.selectors import local_period_condition, zones_starting_between
+from sessions.selectors import (
+    detractors,
+    local_period_condition,
+    net_promoter_score,
+    promoters,
+    zones_starting_between,
+)
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -379,8 +385,8 @@ def _figures(
             trainer=Avg("trainer_rating"),
             recommend=Avg("recommend_score"),
             scored=Count("recommend_score"),
-            promoters=Count("pk", filter=Q(recommend_score__gte=9)),
-            detractors=Count("pk", filter=Q(recommend_score__lte=6)),
+            promoters=Count("pk", filter=promoters()),
+            detractors=Count("pk", filter=detractors()),
         )
         .order_by()
     }
@@ -396,7 +402,11 @@ def _surveys_of(sessions: QuerySet[TrainingSession]) -> QuerySet[Survey]:
 
 def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
     scored = survey.get("scored", 0)
-    net_promoter = round(100 * (survey["promoters"] - survey["detractors"]) / scored, 1) if scored else None
+    net_promoter = (
+        net_promoter_score(promoters=survey["promoters"], detractors=survey["detractors"], scored=scored, digits=1)
+        if scored
+        else None
+    )
     return Figures(
         sessions_held=sum(by_format.values()),
         sessions_by_format=by_format,

@@ -49,6 +49,30 @@ def sessions_visible_to(officer: Officer) -> QuerySet[TrainingSession]:
     )
 
 
+class RegistrationState:
+    """Where a session's registration stands (``registration_state``)."""
+
+    NOT_PUBLISHED = "not_published"
+    NOT_YET_OPEN = "window_not_open"
+    OPEN = "open"
+    CLOSED = "window_closed"
+
+
+def registration_state(session: TrainingSession, now: datetime | None = None) -> str:
+    """Whether a session takes registrations now: the one rule the portal, the API, invitations and
+    the registration service share. A published session closes at its registration deadline (by
+    default its start) and opens at its opening date, if it has one."""
+    now = now or timezone.now()
+    if session.status != TrainingSession.Status.PUBLISHED:
+        return RegistrationState.NOT_PUBLISHED
+    closes_at = session.effective_registration_closes_at
+    if closes_at is None or now >= closes_at:
+        return RegistrationState.CLOSED
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    return RegistrationState.OPEN
+
+
 def is_session_open_to(*, session: TrainingSession, officer: Officer) -> bool:
     """Whether the session's audience includes the officer (status and window aside)."""
     if session.audience == TrainingSession.Audience.OPEN:
@@ -114,13 +138,19 @@ def with_seat_counts(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSe
 
 
 def seats_taken(session: TrainingSession) -> int:
+    """Confirmed seats: the one count capacity is checked against (as pretix has one quota check)."""
     return session.registrations.filter(status=Registration.Status.CONFIRMED).count()
 
 
-def seats_left(session: TrainingSession) -> int | None:
+def seats_left(session: TrainingSession, *, taken: int | None = None) -> int | None:
+    """Free seats (None: no limit). ``taken`` when already counted, e.g. by ``with_seat_counts``.
+
+    The registration services ask here while holding the session's row lock, so the answer they
+    act on cannot change under them.
+    """
     if session.capacity is None:
         return None
-    return max(session.capacity - seats_taken(session), 0)
+    return max(session.capacity - (seats_taken(session) if taken is None else taken), 0)
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -219,13 +249,38 @@ def with_invitation_state(queryset: QuerySet[Invitation], now=None) -> QuerySet[
     )
 
 
-def net_promoter_score(scores: list[int]) -> int | None:
-    """Share of promoters (9–10) minus share of detractors (0–6), in points from -100 to 100."""
-    if not scores:
+# Likelihood to recommend, 0-10: promoters answer 9 or 10, detractors 0 to 6.
+PROMOTER_MIN_SCORE, DETRACTOR_MAX_SCORE = 9, 6
+
+
+def promoters(path: str = "") -> Q:
+    """Answers of promoters, as a filter on survey responses (``path`` to reach them, e.g. ``"responses__"``)."""
+    return Q(**{f"{path}recommend_score__gte": PROMOTER_MIN_SCORE})
+
+
+def detractors(path: str = "") -> Q:
+    return Q(**{f"{path}recommend_score__lte": DETRACTOR_MAX_SCORE})
+
+
+def net_promoter_score(*, promoters: int, detractors: int, scored: int, digits: int | None = None) -> float | None:
+    """Share of promoters minus share of detractors, in points from -100 to 100 (None without answers).
+
+    The one formula the survey pages, the back office and the yearly report use; ``digits`` as
+    ``round``'s (the report shows one decimal, the survey pages whole points).
+    """
+    if not scored:
         return None
-    promoters = sum(1 for score in scores if score >= 9)
-    detractors = sum(1 for score in scores if score <= 6)
-    return round(100 * (promoters - detractors) / len(scores))
+    points = 100 * (promoters - detractors) / scored
+    return round(points) if digits is None else round(points, digits)
+
+
+def net_promoter_score_of(scores: list[int]) -> int | None:
+    """``net_promoter_score`` of a list of answers."""
+    return net_promoter_score(
+        promoters=sum(1 for score in scores if score >= PROMOTER_MIN_SCORE),
+        detractors=sum(1 for score in scores if score <= DETRACTOR_MAX_SCORE),
+        scored=len(scores),
+    )
 
 
 def response_rate(answered: int, invited: int) -> float | None:
@@ -275,7 +330,7 @@ def survey_results(responses: QuerySet[SurveyResponse]) -> SurveyResults:
         overall=_rounded(totals["overall"]),
         usefulness=_rounded(totals["usefulness"]),
         trainer=_rounded(totals["trainer"]),
-        recommend=net_promoter_score(scores),
+        recommend=net_promoter_score_of(scores),
         comments=comments,
         topics_wanted=[(names[row["topics_wanted"]], row["count"]) for row in wanted],
     )

@@ -114,23 +114,13 @@ def session_detail(request, pk: int):
         "overlaps": selectors.overlapping_registrations(officer=officer, session=session)
         if officer is not None and not active
         else [],
-        "registration_open": _registration_open(session),
+        "registration_open": selectors.registration_state(session) == selectors.RegistrationState.OPEN,
         # The meeting link is only for officers holding a confirmed seat, at a confirmed address.
         "meeting_url": session.meeting_url
         if confirmed and session.is_virtual and has_confirmed_email(request.user)
         else "",
     }
     return render(request, "portal/session_detail.html", context)
-
-
-def _registration_open(session: TrainingSession) -> bool:
-    now = timezone.now()
-    if session.status != TrainingSession.Status.PUBLISHED:
-        return False
-    if session.registration_opens_at and now < session.registration_opens_at:
-        return False
-    closes_at = session.effective_registration_closes_at
-    return not (closes_at and now >= closes_at)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
-from sessions import services
+from sessions import selectors, services
 from sessions.admin.base import (
     WALK_IN_FIELDS,
     ScopedHistoryAdmin,
@@ -357,9 +357,8 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
 
     @admin.display(description=_("seats left"))
     def seats_left(self, session):
-        if session.capacity is None:
-            return "—"
-        return max(session.capacity - session.seats_taken, 0)
+        left = selectors.seats_left(session, taken=session.seats_taken)
+        return "—" if left is None else left
 
     @admin.display(description=_("waitlist"), ordering="waitlist_length")
     def waitlist(self, session):

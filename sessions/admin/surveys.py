@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
 from sessions.models import SessionTrainer, Survey
-from sessions.selectors import response_rate, survey_results, survey_results_by_trainer
-
-
-def net_promoter(promoters, detractors, scored):
-    return round(100 * (promoters - detractors) / scored) if scored else None
+from sessions.selectors import (
+    detractors,
+    net_promoter_score,
+    promoters,
+    response_rate,
+    survey_results,
+    survey_results_by_trainer,
+)
 
 
 @admin.register(Survey)
@@ -51,8 +54,8 @@ class SurveyAdmin(admin.ModelAdmin):
             overall=Avg("responses__overall_rating"),
             usefulness=Avg("responses__usefulness_rating"),
             trainer=Avg("responses__trainer_rating"),
-            promoters=Count("responses", filter=Q(responses__recommend_score__gte=9), distinct=True),
-            detractors=Count("responses", filter=Q(responses__recommend_score__lte=6), distinct=True),
+            promoters=Count("responses", filter=promoters("responses__"), distinct=True),
+            detractors=Count("responses", filter=detractors("responses__"), distinct=True),
             scored=Count("responses", filter=Q(responses__recommend_score__isnull=False), distinct=True),
         )
 
@@ -97,7 +100,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("recommend score (NPS)"))
     def recommend_score(self, obj):
-        score = net_promoter(obj.promoters, obj.detractors, obj.scored)
+        score = net_promoter_score(promoters=obj.promoters, detractors=obj.detractors, scored=obj.scored)
         return "—" if score is None else score
 
     @admin.display(description=_("results"))

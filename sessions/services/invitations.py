@@ -30,6 +30,7 @@ from sessions.models import (
     Registration,
     TrainingSession,
 )
+from sessions.selectors import RegistrationState, registration_state
 from sessions.services.base import InvitationError, RegistrationError
 from sessions.services.registrations import register_officer
 from trainingops.actors import on_behalf
@@ -69,11 +70,10 @@ class InvitationPlan:
 
 def check_can_invite(session: TrainingSession, now: datetime | None = None) -> None:
     """Invitations only make sense for a published session whose registration is still open."""
-    now = now or timezone.now()
-    if session.status != TrainingSession.Status.PUBLISHED:
+    state = registration_state(session, now)
+    if state == RegistrationState.NOT_PUBLISHED:
         raise InvitationError(_("Only a published session can be invited to."), code="not_published")
-    closes_at = session.effective_registration_closes_at
-    if closes_at is None or closes_at <= now:
+    if state == RegistrationState.CLOSED:
         raise InvitationError(_("Registration for this session has closed."), code="window_closed")
 
 
@@ -324,11 +324,8 @@ def _check_invitation_open(invitation: Invitation, now: datetime) -> None:
 
 def invitation_expired(invitation: Invitation, now: datetime | None = None) -> bool:
     """An unanswered invitation expires when its session stops taking registrations."""
-    session = invitation.session
-    closes_at = session.effective_registration_closes_at
-    return (
-        session.status != TrainingSession.Status.PUBLISHED or closes_at is None or closes_at <= (now or timezone.now())
-    )
+    state = registration_state(invitation.session, now)
+    return state in (RegistrationState.NOT_PUBLISHED, RegistrationState.CLOSED)
 
 
 def accept_invitation(*, invitation: Invitation, officer: Officer) -> Registration:

@@ -20,7 +20,7 @@ from sessions.models import (
     Registration,
     TrainingSession,
 )
-from sessions.selectors import is_session_open_to
+from sessions.selectors import RegistrationState, is_session_open_to, registration_state, seats_left
 from sessions.services.base import RegistrationError, lock_session
 from trainingops.actors import on_behalf
 
@@ -34,15 +34,15 @@ def _check_can_register(session: TrainingSession, officer: Officer, now: datetim
         raise RegistrationError(
             _("Your affiliation has not been verified yet, so you cannot register."), code="not_verified"
         )
-    if session.status != TrainingSession.Status.PUBLISHED:
+    state = registration_state(session, now)
+    if state == RegistrationState.NOT_PUBLISHED:
         raise RegistrationError(_("This session is not open for registration."), code="not_published")
     # An invitation opens the session to its invitee whatever the audience (see accept_invitation).
     if source != Registration.Source.INVITATION and not is_session_open_to(session=session, officer=officer):
         raise RegistrationError(_("This session is not open to your agency or country."), code="not_eligible")
-    if session.registration_opens_at and now < session.registration_opens_at:
+    if state == RegistrationState.NOT_YET_OPEN:
         raise RegistrationError(_("Registration has not opened yet."), code="window_not_open")
-    closes_at = session.effective_registration_closes_at
-    if closes_at and now >= closes_at:
+    if state == RegistrationState.CLOSED:
         raise RegistrationError(_("Registration for this session has closed."), code="window_closed")
 
 
@@ -91,9 +91,9 @@ def attendance_snapshot(registration: Registration) -> dict:
 
 def _place(registration: Registration, session: TrainingSession, now: datetime) -> None:
     """Confirm when a seat is free, else append to the waitlist. Caller holds the session lock."""
-    taken = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    free = seats_left(session)
     registration.cancelled_at = None
-    if session.capacity is None or taken < session.capacity:
+    if free is None or free > 0:
         registration.status = Registration.Status.CONFIRMED
         registration.waitlist_position = None
         registration.confirmed_at = now
@@ -134,8 +134,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Registration]:
         locked = lock_session(session)
         if locked.status != TrainingSession.Status.PUBLISHED:
             return promoted
-        taken = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
-        free = None if locked.capacity is None else locked.capacity - taken
+        free = seats_left(locked)
         waitlisted = locked.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
             "waitlist_position", "id"
         )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from messaging.models import OutboundMessage
 from sessions import services
 from sessions.models import Attendance, SurveyResponse
-from sessions.selectors import net_promoter_score
+from sessions.selectors import net_promoter_score_of as net_promoter_score
 from sessions.tasks import send_survey_reminders
 from tests.factories import (
     AttendanceFactory,
