@@ -50,9 +50,18 @@ def _ics(session: TrainingSession, registration: Registration, *, method: str = 
 
 
 def _event_key(kind: str, registration: Registration) -> str:
-    """One key per saved state of the registration, so each change is announced exactly once."""
-    latest = registration.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    return f"{kind}:{registration.pk}:{latest}"
+    """The state being announced: the registration's status and the moment it entered it.
+
+    A seat confirmed, a place on the waitlist taken, a cancellation: each is announced once, and a
+    later change (registering again after cancelling, a promotion) is a new state with a new key.
+    """
+    moments = {
+        Registration.Status.CONFIRMED: registration.confirmed_at,
+        Registration.Status.CANCELLED: registration.cancelled_at,
+        Registration.Status.WAITLISTED: registration.updated_at,
+    }
+    moment = moments.get(registration.status) or registration.updated_at
+    return f"{kind}:{registration.pk}:{registration.status}:{moment.astimezone(UTC).isoformat()}"
 
 
 def _queue_for(registration: Registration, kind: str, *, confirmed: bool, attach_ics: bool) -> None:

@@ -249,6 +249,28 @@ def test_cancel_registration_then_register_again_reuses_row():
     assert again.status == Registration.Status.CONFIRMED
 
 
+def test_register_cancel_register_again_announces_each_state_once(django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    officer = OfficerFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(session, officer)
+        services.cancel_registration(registration=registration)
+        register(session, officer)
+    from sessions import notifications
+
+    current = Registration.objects.get(pk=registration.pk)
+    current.save(update_fields=["source"])  # an edit that announces nothing (a new history row)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.registration_placed(registration=current)  # the same state, announced again
+
+    assert [message.subject.split(":")[0] for message in mail.outbox] == [
+        "Registration confirmed",
+        "Registration cancelled",
+        "Registration confirmed",
+    ]
+
+
 def test_update_session_capacity_increase_promotes_as_many_as_fit(manager_user):
     session = TrainingSessionFactory(capacity=1)
     for _ in range(4):
