@@ -33,20 +33,39 @@ def audience_filter(officer: Officer) -> Q:
     )
 
 
+# Sessions anyone may know of once published; drafts are the staff's alone.
+PUBLIC_STATUSES = (
+    TrainingSession.Status.PUBLISHED,
+    TrainingSession.Status.COMPLETED,
+    TrainingSession.Status.CANCELLED,
+)
+
+
 def sessions_visible_to(officer: Officer) -> QuerySet[TrainingSession]:
     """Published (and later completed or cancelled) sessions whose audience includes the officer,
     plus any session the officer is registered for whatever its audience."""
-    visible_status = [
-        TrainingSession.Status.PUBLISHED,
-        TrainingSession.Status.COMPLETED,
-        TrainingSession.Status.CANCELLED,
-    ]
     registered = Registration.objects.filter(officer=officer).values("session_id")
     return (
-        TrainingSession.objects.filter(status__in=visible_status)
+        TrainingSession.objects.filter(status__in=PUBLIC_STATUSES)
         .filter(audience_filter(officer) | Q(pk__in=registered))
         .distinct()
     )
+
+
+def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> QuerySet[TrainingSession]:
+    """The sessions a viewer may see: the one answer for the portal and the API.
+
+    Staff (managers and trainers, in the API) see every session, drafts included; an officer the
+    public sessions open to their agency or country and any they are registered for; anyone else
+    the public sessions open to all. (The back office shows each trainer the sessions they may
+    manage: ``accounts.roles.may_manage_session``.) A subquery rather than DISTINCT, so that lists
+    can count with a window function and order freely.
+    """
+    if staff:
+        return TrainingSession.objects.all()
+    if officer is not None:
+        return TrainingSession.objects.filter(pk__in=sessions_visible_to(officer).values("pk"))
+    return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
 
 
 class RegistrationState:

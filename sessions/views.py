@@ -24,11 +24,6 @@ from sessions.services.certificates import CertificateError, issue_certificate, 
 
 PAGE_SIZE = 12
 CERTIFICATE_CODE = re.compile(r"[A-Z0-9-]{4,20}")
-VISIBLE_STATUSES = [
-    TrainingSession.Status.PUBLISHED,
-    TrainingSession.Status.COMPLETED,
-    TrainingSession.Status.CANCELLED,
-]
 
 
 def valid_timezone(name: str) -> zoneinfo.ZoneInfo | None:
@@ -52,10 +47,8 @@ def current_officer(request) -> Officer | None:
 
 
 def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
-    """What the viewer may see: the officer's audience, or the open sessions for everyone else."""
-    if officer is not None:
-        return selectors.sessions_visible_to(officer)
-    return TrainingSession.objects.filter(status__in=VISIBLE_STATUSES, audience=TrainingSession.Audience.OPEN)
+    """What the viewer may see in the portal (``selectors.visible_sessions``; staff see its public view)."""
+    return selectors.visible_sessions(officer=officer)
 
 
 def _list_queryset(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:

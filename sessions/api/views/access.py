@@ -1,22 +1,20 @@
 """Which sessions and meeting links an API caller may see (one place for the API's views)."""
 
 from accounts.roles import has_confirmed_email
+from sessions import selectors
 from sessions.api.permissions import (
     role_of,
 )
 from sessions.models import Registration, TrainingSession
-from sessions.selectors import sessions_visible_to
 
 
 def visible_sessions(request):
+    """The caller's sessions (``sessions.selectors.visible_sessions``); callers without a role see none."""
     role = role_of(request)
-    if role.is_staff_role:
-        return TrainingSession.objects.all()
-    if role.is_officer:
-        # A subquery rather than the selector's DISTINCT: the list counts with a window function.
-        visible = sessions_visible_to(role.officer_for_filtering()).values("pk")
-        return TrainingSession.objects.filter(pk__in=visible)
-    return TrainingSession.objects.none()
+    if not (role.is_staff_role or role.is_officer):
+        return TrainingSession.objects.none()
+    officer = role.officer_for_filtering() if role.is_officer else None
+    return selectors.visible_sessions(officer=officer, staff=role.is_staff_role)
 
 
 def meeting_link_sessions(request, session_ids) -> set[int] | None:
