@@ -1,9 +1,4 @@
-"""Attendance of a registration, walk-ins, and the attendance's copy of the registration snapshot.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""Attendance of a registration, walk-ins, and the attendance's copy of the registration snapshot."""
 
 from datetime import datetime, timedelta
 

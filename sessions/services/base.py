@@ -1,9 +1,4 @@
-"""SessionError and its kinds, and the session row lock that serialises capacity decisions.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""SessionError and its kinds, and the session row lock that serialises capacity decisions."""
 
 from datetime import datetime
 

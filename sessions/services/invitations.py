@@ -1,9 +1,4 @@
-"""Invitations: who to invite (pasted lists, agencies, countries), sending, accepting, declining.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""Invitations: who to invite (pasted lists, agencies, countries), sending, accepting, declining."""
 
 import re
 from collections import defaultdict

@@ -1,9 +1,4 @@
-"""Seats and the waitlist: register, cancel, promote; the officer's agency and country snapshot.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""Seats and the waitlist: register, cancel, promote; the officer's agency and country snapshot."""
 
 from datetime import datetime
 

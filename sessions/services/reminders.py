@@ -1,9 +1,4 @@
-"""Reminders before a session, at the offsets set globally or per session.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""Reminders before a session, at the offsets set globally or per session."""
 
 from datetime import datetime, timedelta
 

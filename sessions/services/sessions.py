@@ -1,9 +1,4 @@
-"""A session's life: create, edit, assign trainers, publish, cancel, complete.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""A session's life: create, edit, assign trainers, publish, cancel, complete."""
 
 from collections.abc import Sequence
 

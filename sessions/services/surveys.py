@@ -1,9 +1,4 @@
-"""Follow-up surveys: answers through the personal link, and the one reminder.
-
-Called alike by the admin, the portal, the API and the Celery tasks. Every function runs in one
-transaction and raises a ``SessionError`` kind with a translatable message when a rule forbids the
-change; nothing is saved then.
-"""
+"""Follow-up surveys: answers through the personal link, and the one reminder."""
 
 from collections.abc import Iterable
 from datetime import datetime
