@@ -3,8 +3,9 @@
 from django.core import mail
 from django.core.management import call_command
 
+from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
+from demo.seed import seed_demo
 from messaging.models import OutboundMessage
-from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
 
 
 def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
