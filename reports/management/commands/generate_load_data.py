@@ -125,11 +125,11 @@ class Prototype:
         self.model = factory._meta.model
         self.fields = self.model._meta.concrete_fields
         self.columns = [field.column for field in self.fields]
+        self.attnames = [field.attname for field in self.fields]
         self.defaults = {field.attname: field.get_prep_value(getattr(instance, field.attname)) for field in self.fields}
 
     def row(self, **values) -> tuple:
-        values = self.defaults | values
-        return tuple(values[field.attname] for field in self.fields)
+        return tuple(map((self.defaults | values).__getitem__, self.attnames))
 
     def insert(self, rows) -> int:
         return insert_rows(self.model, self.columns, rows)
