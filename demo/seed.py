@@ -51,22 +51,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
-from tests.factories import (
-    AgencyEmailDomainFactory,
-    AgencyFactory,
-    AttendanceFactory,
-    ManagerFactory,
-    OfficerFactory,
-    RegistrationFactory,
-    SessionTrainerFactory,
-    StaffTrainerUserFactory,
-    SurveyFactory,
-    SurveyResponseFactory,
-    TopicFactory,
-    TrainerFactory,
-    TrainingSessionFactory,
-    UserFactory,
-)
+from tests import factories
 
 
 @dataclass
@@ -389,7 +374,7 @@ class DemoBuilder:
     def _write_topics(self) -> dict[str, Topic]:
         return {
             slug: self._get_or_create(
-                "topics", TopicFactory, lookup={"slug": slug}, name=name, name_es=name_es, name_fr=name_fr
+                "topics", factories.TopicFactory, lookup={"slug": slug}, name=name, name_es=name_es, name_fr=name_fr
             )
             for slug, name, name_es, name_fr in TOPICS
         }
@@ -399,17 +384,19 @@ class DemoBuilder:
         agencies = {}
         for key, country, name, acronym, kind, domain, _count in AGENCIES:
             lookup = {"country": countries[country], "name": name}
-            agency = self._get_or_create("agencies", AgencyFactory, lookup=lookup, acronym=acronym, kind=kind)
-            self._get_or_create("email domains", AgencyEmailDomainFactory, lookup={"agency": agency, "domain": domain})
+            agency = self._get_or_create("agencies", factories.AgencyFactory, lookup=lookup, acronym=acronym, kind=kind)
+            self._get_or_create(
+                "email domains", factories.AgencyEmailDomainFactory, lookup={"agency": agency, "domain": domain}
+            )
             agencies[key] = agency
         return agencies
 
     def _write_demo_logins(self) -> None:
         """The three logins of the README, each with its confirmed address (the factories make it)."""
         logins = [
-            (ManagerFactory, MANAGER_EMAIL, "Morgan", "Reyes"),
-            (StaffTrainerUserFactory, TRAINER_EMAIL, "Laura", "Méndez"),
-            (UserFactory, OFFICER_EMAIL, "Andrés", "Ortega"),
+            (factories.ManagerFactory, MANAGER_EMAIL, "Morgan", "Reyes"),
+            (factories.StaffTrainerUserFactory, TRAINER_EMAIL, "Laura", "Méndez"),
+            (factories.UserFactory, OFFICER_EMAIL, "Andrés", "Ortega"),
         ]
         for factory, email, first_name, last_name in logins:
             missing = not User.objects.filter(email=email).exists()
@@ -424,11 +411,11 @@ class DemoBuilder:
         for email, first, last, languages, topic_slugs, bio in TRAINERS:
             # Only the demo trainer logs in: the others have no password and no confirmed address.
             user = self._get_or_create(
-                "users", StaffTrainerUserFactory, lookup={"email": email}, first_name=first, last_name=last,
+                "users", factories.StaffTrainerUserFactory, lookup={"email": email}, first_name=first, last_name=last,
                 password=None, confirmed_email=False,
             )  # fmt: skip
             trainers[email] = self._get_or_create(
-                "trainers", TrainerFactory, lookup={"user": user}, bio=bio, languages=languages,
+                "trainers", factories.TrainerFactory, lookup={"user": user}, bio=bio, languages=languages,
                 topics=[topics[slug] for slug in topic_slugs],
             )  # fmt: skip
         return trainers
@@ -437,7 +424,7 @@ class DemoBuilder:
         emails = [spec["email"] for spec in self.officer_specs]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
         new_users = [
-            UserFactory.build(
+            factories.UserFactory.build(
                 email=spec["email"], first_name=spec["first_name"], last_name=spec["last_name"], password=None
             )
             for spec in self.officer_specs
@@ -449,7 +436,7 @@ class DemoBuilder:
         have_profile = set(Officer.objects.filter(user__in=users.values()).values_list("user__email", flat=True))
         now = timezone.now()
         new_officers = [
-            OfficerFactory.build(
+            factories.OfficerFactory.build(
                 uuid=uuid.uuid5(OFFICER_NAMESPACE, spec["email"]),
                 user=users[spec["email"]],
                 agency=agencies[spec["agency"]],
@@ -484,7 +471,7 @@ class DemoBuilder:
     def _session_row(self, spec, session_uuid, countries, agencies, manager) -> TrainingSession:
         completed = spec.status == TrainingSession.Status.COMPLETED
         virtual = spec.format != TrainingSession.Format.IN_PERSON
-        return TrainingSessionFactory.build(
+        return factories.TrainingSessionFactory.build(
             uuid=session_uuid,
             title=spec.title,
             description=(
@@ -532,7 +519,7 @@ class DemoBuilder:
                 for code in spec.audience_countries
             ]
             trainer_links += [
-                SessionTrainerFactory.build(
+                factories.SessionTrainerFactory.build(
                     session=session,
                     trainer=trainers[email],
                     role=SessionTrainer.Role.LEAD if position == 0 else SessionTrainer.Role.CO_TRAINER,
@@ -580,7 +567,7 @@ class DemoBuilder:
         source = self.rng.choices(list(Registration.Source)[:3], weights=[7, 3, 1])[0]
         registered_at = session.starts_at - timedelta(days=self.rng.randint(3, 30))
         # The factory copies the officer's key, agency and country, as the registrations service does.
-        return RegistrationFactory.build(
+        return factories.RegistrationFactory.build(
             session=session,
             officer=officer,
             status=status,
@@ -597,7 +584,7 @@ class DemoBuilder:
         if registration.officer and registration.officer.user.email == OFFICER_EMAIL:
             status = Attendance.Status.PRESENT
         checked_in = status in Attendance.COUNTED
-        return AttendanceFactory.build(
+        return factories.AttendanceFactory.build(
             registration=registration,
             status=status,
             checked_in_at=session.starts_at + timedelta(minutes=self.rng.randint(-10, 25)) if checked_in else None,
@@ -608,7 +595,7 @@ class DemoBuilder:
         surveys = {}
         for session, _registration in survey_rows:
             if session.pk not in surveys:
-                surveys[session.pk] = SurveyFactory.build(
+                surveys[session.pk] = factories.SurveyFactory.build(
                     session=session, closes_at=session.ends_at + timedelta(days=30)
                 )
         Survey.objects.bulk_create(list(surveys.values()))
@@ -626,7 +613,7 @@ class DemoBuilder:
         answered = self.rng.random() < 0.6 or (
             registration.officer and registration.officer.user.email == OFFICER_EMAIL
         )
-        response = SurveyResponseFactory.build(
+        response = factories.SurveyResponseFactory.build(
             survey=survey,
             registration=registration,
             language=registration.officer.preferred_language if registration.officer else "en",

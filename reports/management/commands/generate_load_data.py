@@ -38,20 +38,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
-from tests.factories import (
-    AgencyFactory,
-    AttendanceFactory,
-    OfficerFactory,
-    RegistrationFactory,
-    SessionTrainerFactory,
-    StaffTrainerUserFactory,
-    SurveyFactory,
-    SurveyResponseFactory,
-    TopicFactory,
-    TrainerFactory,
-    TrainingSessionFactory,
-    UserFactory,
-)
+from tests import factories
 
 # Where the program's officers come from (weights) and the time zone of an in-person session there.
 COUNTRIES = {
@@ -210,13 +197,13 @@ class Command(BaseCommand):
 
     def _topics(self) -> list[int]:
         for slug, name in TOPICS:
-            TopicFactory(slug=slug, name=name)  # get or create, by slug
+            factories.TopicFactory(slug=slug, name=name)  # get or create, by slug
         return list(Topic.objects.filter(slug__in=[slug for slug, _ in TOPICS]).values_list("pk", flat=True))
 
     def _trainers(self, count: int) -> list[int]:
         first = _next_id(User)
         users = User.objects.bulk_create(
-            StaffTrainerUserFactory.build(
+            factories.StaffTrainerUserFactory.build(
                 email=f"load-trainer{first + index}@trainingops.example",
                 first_name=self.random.choice(["Ana", "Luc", "Maria", "John", "Sofia", "Kim", "Omar", "Eva"]),
                 last_name=f"Trainer {first + index}",
@@ -224,7 +211,7 @@ class Command(BaseCommand):
             )
             for index in range(count)
         )
-        trainers = Trainer.objects.bulk_create(TrainerFactory.build(user=user) for user in users)
+        trainers = Trainer.objects.bulk_create(factories.TrainerFactory.build(user=user) for user in users)
         return [trainer.pk for trainer in trainers]
 
     def _agencies(self, count: int) -> list[tuple[int, str]]:
@@ -235,7 +222,7 @@ class Command(BaseCommand):
         for index in range(count):
             code = codes[index] if index < len(codes) else self.random.choices(codes, weights)[0]
             agencies.append((first + index, code, self.random.choice(AGENCY_KINDS)))
-        prototype = Prototype(AgencyFactory)
+        prototype = Prototype(factories.AgencyFactory)
         prototype.insert(
             prototype.row(id=pk, name=f"{kind.upper()} {code} #{pk}", acronym=f"A{pk}", country_id=code, kind=kind,
                           created_at=self.now)
@@ -249,7 +236,7 @@ class Command(BaseCommand):
         chosen = self.random.choices(agencies, weights, k=count)
         first_user, first_officer = _next_id(User), _next_id(Officer)
         joined = self.now - timedelta(days=365 * 9)
-        users = Prototype(UserFactory, password=None)
+        users = Prototype(factories.UserFactory, password=None)
         users.insert(
             users.row(id=first_user + index, first_name="Load", last_name=f"Officer {index}", date_joined=joined,
                       email=f"load-officer{first_user + index}@agency.example")
@@ -265,7 +252,7 @@ class Command(BaseCommand):
             )
             for index, (agency, code) in enumerate(chosen)
         ]
-        prototype = Prototype(OfficerFactory)
+        prototype = Prototype(factories.OfficerFactory)
         prototype.insert(
             prototype.row(id=pk, uuid=key, user_id=first_user + index, agency_id=agency, verified_at=joined,
                           created_at=joined)
@@ -281,7 +268,7 @@ class Command(BaseCommand):
         codes = list(COUNTRIES)
         weights = [COUNTRIES[code][0] for code in codes]
         first = _next_id(TrainingSession)
-        prototype = Prototype(TrainingSessionFactory)
+        prototype = Prototype(factories.TrainingSessionFactory)
         sessions, rows = [], []
         for index in range(count):
             year = last_year - years + 1 + min(int(self.random.triangular(0, years, years)), years - 1)
@@ -321,7 +308,7 @@ class Command(BaseCommand):
 
     def _session_links(self, sessions, topics: list[int], trainers: list[int]) -> None:
         topic_rows, trainer_rows = [], []
-        links = Prototype(SessionTrainerFactory)
+        links = Prototype(factories.SessionTrainerFactory)
         topic_id, trainer_link_id = _next_id(TrainingSession.topics.through), _next_id(SessionTrainer)
         for pk, *_ in sessions:
             for topic in self.random.sample(topics, self.random.choice([1, 1, 2, 2, 3])):
@@ -360,7 +347,7 @@ class Command(BaseCommand):
         session_of = array("q")
         officer_of = array("i")
         state = {"next": first}
-        prototype = Prototype(RegistrationFactory)
+        prototype = Prototype(factories.RegistrationFactory)
 
         def rows():
             for pk, starts_at, status, _format, code in sessions:
@@ -392,7 +379,7 @@ class Command(BaseCommand):
         count = prototype.insert(rows())
         statuses = {code: name for name, code in ATTENDANCE_CODES.items()}
         attendance_first = _next_id(Attendance)
-        attendance = Prototype(AttendanceFactory)
+        attendance = Prototype(factories.AttendanceFactory)
 
         def attendance_rows():
             next_id = attendance_first
@@ -420,14 +407,14 @@ class Command(BaseCommand):
         completed = [session for session in sessions if session[2] == "completed"]
         first_survey = _next_id(Survey)
         survey_of = {session[0]: first_survey + index for index, session in enumerate(completed)}
-        surveys = Prototype(SurveyFactory)
+        surveys = Prototype(factories.SurveyFactory)
         surveys.insert(
             surveys.row(id=survey_of[pk], session_id=pk, created_at=starts_at, closes_at=starts_at + timedelta(days=14))
             for pk, starts_at, *_ in completed
         )
         first_response = _next_id(SurveyResponse)
         state = {"next": first_response}
-        responses = Prototype(SurveyResponseFactory)
+        responses = Prototype(factories.SurveyResponseFactory)
 
         def rows():
             for offset, code in enumerate(registrations["codes"]):
