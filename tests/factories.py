@@ -1,4 +1,8 @@
-"""One factory per model. Factories create only what the row needs, with no hidden side effects."""
+"""One factory per model. Factories create only what the row needs, with no hidden side effects.
+
+The one set of builders: the tests, the demo data (``demo.seed``) and the load data
+(``generate_load_data``) all build their rows here.
+"""
 
 from datetime import timedelta
 
@@ -126,10 +130,17 @@ class TopicFactory(factory.django.DjangoModelFactory):
 class TrainerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Trainer
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(StaffTrainerUserFactory)
     bio = "Former financial crimes investigator."
     languages = factory.LazyFunction(lambda: ["en", "es"])
+
+    @factory.post_generation
+    def topics(obj, create, extracted, **kwargs):
+        """The topics the trainer teaches: none unless given (``topics=[...]``)."""
+        if create and extracted:
+            obj.topics.set(extracted)
 
 
 class TrainingSessionFactory(factory.django.DjangoModelFactory):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "agencies",
     "sessions.apps.TrainingConfig",
     "messaging",
+    "demo",
     "reports",
 ]
 

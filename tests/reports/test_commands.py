@@ -102,3 +102,15 @@ def test_generate_load_data_creates_exactly_the_attendances_asked(db):
 def test_generate_load_data_bad_count_is_an_error(db):
     with pytest.raises(CommandError, match="must be positive"):
         call_command("generate_load_data", "--attendances", "0")
+
+
+def test_generate_load_data_rows_take_their_factory_defaults(db):
+    from sessions.models import Trainer, TrainingSession
+    from tests.factories import TrainerFactory, TrainingSessionFactory
+
+    call_command("generate_load_data", "--attendances", "600", "--years", "3", stdout=io.StringIO())
+
+    assert set(TrainingSession.objects.values_list("description", flat=True)) == {
+        TrainingSessionFactory.build().description
+    }
+    assert {trainer.bio for trainer in Trainer.objects.all()} == {TrainerFactory.build().bio}

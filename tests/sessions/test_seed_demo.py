@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain
-from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
+from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
+from demo.seed import seed_demo
 from sessions.models import Attendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
 
 PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}

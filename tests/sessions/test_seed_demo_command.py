@@ -1,10 +1,11 @@
 """seed_demo on an empty database (the other seed_demo tests share one seeded database)."""
 
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 
+from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
+from demo.seed import seed_demo
 from messaging.models import OutboundMessage
-from sessions.demo import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL, seed_demo
 
 
 def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
@@ -27,3 +28,7 @@ def test_seed_demo_command_prints_logins_each_run(db, capsys):
     for email in (MANAGER_EMAIL, TRAINER_EMAIL, OFFICER_EMAIL):
         assert output.count(email) == 2
     assert "Demo data already present: nothing added." in output
+
+
+def test_seed_demo_command_comes_from_the_demo_app():
+    assert get_commands()["seed_demo"] == "demo"

@@ -5,6 +5,9 @@ Fills the database with a realistic program history for benchmarks: several year
 sessions, present/partial/absent/excused attendance, walk-ins, erased officers, survey answers.
 On PostgreSQL rows go in with COPY (a million attendances in about a minute); elsewhere with
 bulk_create. Run it on a dedicated database: it adds rows, it never deletes any.
+
+Every row starts from what its factory in ``tests/factories.py`` builds (the one set of builders,
+shared with the tests and the demo) and names only what varies; see ``Prototype``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -36,6 +38,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
+from tests import factories
 
 # Where the program's officers come from (weights) and the time zone of an in-person session there.
 COUNTRIES = {
@@ -95,6 +98,28 @@ def _chunks(rows, size: int):
 
 def _columns(model) -> list[str]:
     return [field.column for field in model._meta.concrete_fields]
+
+
+class Prototype:
+    """One model's rows for ``insert_rows``: a field a row leaves out takes the value its factory gives.
+
+    The factory builds one unsaved instance, once; each row then names by field only what varies.
+    Building a million rows through factory-boy one by one would take about five times as long.
+    """
+
+    def __init__(self, factory, **fields):
+        instance = factory.build(**fields)
+        self.model = factory._meta.model
+        self.fields = self.model._meta.concrete_fields
+        self.columns = [field.column for field in self.fields]
+        self.attnames = [field.attname for field in self.fields]
+        self.defaults = {field.attname: field.get_prep_value(getattr(instance, field.attname)) for field in self.fields}
+
+    def row(self, **values) -> tuple:
+        return tuple(map((self.defaults | values).__getitem__, self.attnames))
+
+    def insert(self, rows) -> int:
+        return insert_rows(self.model, self.columns, rows)
 
 
 def insert_rows(model, columns: list[str], rows) -> int:
@@ -172,44 +197,38 @@ class Command(BaseCommand):
 
     def _topics(self) -> list[int]:
         for slug, name in TOPICS:
-            Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+            factories.TopicFactory(slug=slug, name=name)  # get or create, by slug
         return list(Topic.objects.filter(slug__in=[slug for slug, _ in TOPICS]).values_list("pk", flat=True))
 
     def _trainers(self, count: int) -> list[int]:
         first = _next_id(User)
         users = User.objects.bulk_create(
-            User(
+            factories.StaffTrainerUserFactory.build(
                 email=f"load-trainer{first + index}@trainingops.example",
                 first_name=self.random.choice(["Ana", "Luc", "Maria", "John", "Sofia", "Kim", "Omar", "Eva"]),
                 last_name=f"Trainer {first + index}",
-                is_staff=True,
-                password=UNUSABLE_PASSWORD_PREFIX,
+                password=None,
             )
             for index in range(count)
         )
-        return [trainer.pk for trainer in Trainer.objects.bulk_create(Trainer(user=user) for user in users)]
+        trainers = Trainer.objects.bulk_create(factories.TrainerFactory.build(user=user) for user in users)
+        return [trainer.pk for trainer in trainers]
 
     def _agencies(self, count: int) -> list[tuple[int, str]]:
         codes = list(COUNTRIES)
         weights = [COUNTRIES[code][0] for code in codes]
         first = _next_id(Agency)
-        rows = []
+        agencies = []
         for index in range(count):
             code = codes[index] if index < len(codes) else self.random.choices(codes, weights)[0]
-            kind = self.random.choice(AGENCY_KINDS)
-            rows.append(
-                (
-                    first + index,
-                    f"{kind.upper()} {code} #{first + index}",
-                    f"A{first + index}",
-                    code,
-                    kind,
-                    True,
-                    self.now,
-                )
-            )
-        insert_rows(Agency, _columns(Agency), rows)
-        return [(row[0], row[3]) for row in rows]
+            agencies.append((first + index, code, self.random.choice(AGENCY_KINDS)))
+        prototype = Prototype(factories.AgencyFactory)
+        prototype.insert(
+            prototype.row(id=pk, name=f"{kind.upper()} {code} #{pk}", acronym=f"A{pk}", country_id=code, kind=kind,
+                          created_at=self.now)
+            for pk, code, kind in agencies
+        )  # fmt: skip
+        return [(pk, code) for pk, code, _kind in agencies]
 
     def _officers(self, count: int, agencies: list[tuple[int, str]]) -> list[tuple]:
         """Each officer: (id, uuid, agency id, country code, erased?). Big agencies get more officers."""
@@ -217,22 +236,12 @@ class Command(BaseCommand):
         chosen = self.random.choices(agencies, weights, k=count)
         first_user, first_officer = _next_id(User), _next_id(Officer)
         joined = self.now - timedelta(days=365 * 9)
-        user_rows = (
-            (
-                first_user + index,
-                UNUSABLE_PASSWORD_PREFIX,
-                None,
-                False,
-                "Load",
-                f"Officer {index}",
-                False,
-                True,
-                joined,
-                f"load-officer{first_user + index}@agency.example",
-            )
+        users = Prototype(factories.UserFactory, password=None)
+        users.insert(
+            users.row(id=first_user + index, first_name="Load", last_name=f"Officer {index}", date_joined=joined,
+                      email=f"load-officer{first_user + index}@agency.example")
             for index in range(count)
-        )
-        insert_rows(User, _columns(User), user_rows)
+        )  # fmt: skip
         officers = [
             (
                 first_officer + index,
@@ -243,11 +252,12 @@ class Command(BaseCommand):
             )
             for index, (agency, code) in enumerate(chosen)
         ]
-        officer_rows = (
-            (pk, key, first_user + index, agency, "Investigator", "en", "verified", None, joined, "", joined)
-            for index, (pk, key, agency, code, _) in enumerate(officers)
-        )
-        insert_rows(Officer, _columns(Officer), officer_rows)
+        prototype = Prototype(factories.OfficerFactory)
+        prototype.insert(
+            prototype.row(id=pk, uuid=key, user_id=first_user + index, agency_id=agency, verified_at=joined,
+                          created_at=joined)
+            for index, (pk, key, agency, _code, _erased) in enumerate(officers)
+        )  # fmt: skip
         return officers
 
     # --- sessions ----------------------------------------------------------------------------
@@ -258,6 +268,7 @@ class Command(BaseCommand):
         codes = list(COUNTRIES)
         weights = [COUNTRIES[code][0] for code in codes]
         first = _next_id(TrainingSession)
+        prototype = Prototype(factories.TrainingSessionFactory)
         sessions, rows = [], []
         for index in range(count):
             year = last_year - years + 1 + min(int(self.random.triangular(0, years, years)), years - 1)
@@ -270,8 +281,8 @@ class Command(BaseCommand):
             status = self._status(starts_at)
             pk = first + index
             sessions.append((pk, starts_at, status, session_format, code))
-            rows.append(self._session_row(pk, starts_at, zone, status, session_format, code))
-        insert_rows(TrainingSession, _columns(TrainingSession), rows)
+            rows.append(self._session_row(prototype, pk, starts_at, zone, status, session_format, code))
+        prototype.insert(rows)
         return sessions
 
     def _status(self, starts_at: datetime) -> str:
@@ -282,19 +293,22 @@ class Command(BaseCommand):
             return "draft"
         return "completed" if starts_at < self.now - timedelta(days=1) else "published"
 
-    def _session_row(self, pk, starts_at, zone, status, session_format, code) -> tuple:
+    def _session_row(self, prototype, pk, starts_at, zone, status, session_format, code) -> tuple:
         ends_at = starts_at + timedelta(hours=self.random.choice([2, 3, 7]))
         published = starts_at - timedelta(days=30) if status != "draft" else None
-        return (
-            pk, uuid.UUID(int=self.random.getrandbits(128), version=4), f"Crypto investigations #{pk}", "",
-            session_format, starts_at, ends_at, zone, "Training centre" if code else "", "", code,
-            "" if session_format == "in_person" else "https://meet.example.org/s", "en", 200, "open", None, None,
-            status, None, None, 0, "", published, ends_at if status == "completed" else None,
-            published if status == "cancelled" else None, None, published or starts_at, published or starts_at,
+        in_person = {"meeting_url": ""} if session_format == "in_person" else {}
+        return prototype.row(
+            id=pk, uuid=uuid.UUID(int=self.random.getrandbits(128), version=4), title=f"Crypto investigations #{pk}",
+            format=session_format, starts_at=starts_at, ends_at=ends_at, timezone=zone,
+            venue="Training centre" if code else "", country_id=code, capacity=200, status=status,
+            published_at=published, completed_at=ends_at if status == "completed" else None,
+            cancelled_at=published if status == "cancelled" else None, created_at=published or starts_at,
+            updated_at=published or starts_at, **in_person,
         )  # fmt: skip
 
     def _session_links(self, sessions, topics: list[int], trainers: list[int]) -> None:
         topic_rows, trainer_rows = [], []
+        links = Prototype(factories.SessionTrainerFactory)
         topic_id, trainer_link_id = _next_id(TrainingSession.topics.through), _next_id(SessionTrainer)
         for pk, *_ in sessions:
             for topic in self.random.sample(topics, self.random.choice([1, 1, 2, 2, 3])):
@@ -302,10 +316,10 @@ class Command(BaseCommand):
                 topic_id += 1
             for role, trainer in zip(["lead", "co"], self.random.sample(trainers, 2), strict=True):
                 if role == "lead" or self.random.random() < 0.3:
-                    trainer_rows.append((trainer_link_id, pk, trainer, role))
+                    trainer_rows.append(links.row(id=trainer_link_id, session_id=pk, trainer_id=trainer, role=role))
                     trainer_link_id += 1
         insert_rows(TrainingSession.topics.through, _columns(TrainingSession.topics.through), topic_rows)
-        insert_rows(SessionTrainer, _columns(SessionTrainer), trainer_rows)
+        links.insert(trainer_rows)
 
     # --- registrations, attendance, surveys --------------------------------------------------
 
@@ -333,6 +347,7 @@ class Command(BaseCommand):
         session_of = array("q")
         officer_of = array("i")
         state = {"next": first}
+        prototype = Prototype(factories.RegistrationFactory)
 
         def rows():
             for pk, starts_at, status, _format, code in sessions:
@@ -355,14 +370,16 @@ class Command(BaseCommand):
                     session_of.append(pk)
                     officer_of.append(officer_index)
                     state["next"] += 1
-                    yield (
-                        state["next"] - 1, pk, None if erased else officer_id, registration_status, source, None,
-                        key, agency, country, created, created, created, None,
+                    yield prototype.row(
+                        id=state["next"] - 1, session_id=pk, officer_id=None if erased else officer_id,
+                        status=registration_status, source=source, officer_key=key, agency_id=agency,
+                        country_id=country, created_at=created, updated_at=created, confirmed_at=created,
                     )  # fmt: skip
 
-        count = insert_rows(Registration, _columns(Registration), rows())
+        count = prototype.insert(rows())
         statuses = {code: name for name, code in ATTENDANCE_CODES.items()}
         attendance_first = _next_id(Attendance)
+        attendance = Prototype(factories.AttendanceFactory)
 
         def attendance_rows():
             next_id = attendance_first
@@ -370,13 +387,13 @@ class Command(BaseCommand):
                 if code:
                     _officer_id, key, agency, country, _erased = officers[officer_of[offset]]
                     # The registration's session and snapshot, copied as sessions.services does.
-                    yield (
-                        next_id, first + offset, statuses[code], None, None, self.now, "",
-                        session_of[offset], key, agency, country,
+                    yield attendance.row(
+                        id=next_id, registration_id=first + offset, status=statuses[code], recorded_at=self.now,
+                        session_id=session_of[offset], officer_key=key, agency_id=agency, country_id=country,
                     )  # fmt: skip
                     next_id += 1
 
-        created = insert_rows(Attendance, _columns(Attendance), attendance_rows())
+        created = attendance.insert(attendance_rows())
         return {
             "count": count,
             "attendances": created,
@@ -390,13 +407,14 @@ class Command(BaseCommand):
         completed = [session for session in sessions if session[2] == "completed"]
         first_survey = _next_id(Survey)
         survey_of = {session[0]: first_survey + index for index, session in enumerate(completed)}
-        insert_rows(
-            Survey,
-            _columns(Survey),
-            ((survey_of[pk], pk, starts_at, starts_at + timedelta(days=14)) for pk, starts_at, *_ in completed),
+        surveys = Prototype(factories.SurveyFactory)
+        surveys.insert(
+            surveys.row(id=survey_of[pk], session_id=pk, created_at=starts_at, closes_at=starts_at + timedelta(days=14))
+            for pk, starts_at, *_ in completed
         )
         first_response = _next_id(SurveyResponse)
         state = {"next": first_response}
+        responses = Prototype(factories.SurveyResponseFactory)
 
         def rows():
             for offset, code in enumerate(registrations["codes"]):
@@ -405,14 +423,16 @@ class Command(BaseCommand):
                 registration_id = registrations["first"] + offset
                 answered = self.now - timedelta(days=1)
                 state["next"] += 1
-                yield (
-                    state["next"] - 1, survey_of[registrations["sessions"][offset]], registration_id,
-                    f"load-{registration_id}", "en", answered, None, answered,
-                    self.random.choice([3, 4, 4, 5, 5, 5]), self.random.choice([3, 4, 4, 5, 5]),
-                    self.random.choice([4, 4, 5, 5, 5]), self.random.choice([5, 6, 7, 8, 8, 9, 9, 10, 10, 10]), "",
+                yield responses.row(
+                    id=state["next"] - 1, survey_id=survey_of[registrations["sessions"][offset]],
+                    registration_id=registration_id, token=f"load-{registration_id}", sent_at=answered,
+                    submitted_at=answered, overall_rating=self.random.choice([3, 4, 4, 5, 5, 5]),
+                    usefulness_rating=self.random.choice([3, 4, 4, 5, 5]),
+                    trainer_rating=self.random.choice([4, 4, 5, 5, 5]),
+                    recommend_score=self.random.choice([5, 6, 7, 8, 8, 9, 9, 10, 10, 10]),
                 )  # fmt: skip
 
-        return insert_rows(SurveyResponse, _columns(SurveyResponse), rows())
+        return responses.insert(rows())
 
     def _reset_sequences(self) -> None:
         models = [User, Agency, Officer, Trainer, TrainingSession, TrainingSession.topics.through, SessionTrainer]

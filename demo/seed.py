@@ -1,15 +1,14 @@
-"""Demo data for ``make run``: the program's public record, as a database.
+"""Demo data for ``make run``: the program's public record (``demo.program``), as a database.
 
-Built on the facts in PRODUCT.md: about twenty agencies across Argentina, Brazil, Canada, France,
-Germany, Israel, the Netherlands, the Philippines, Sweden, South Korea, the United Kingdom and
-Mexico plus INTERPOL; last year's 120 completed sessions with attendance, among them a virtual
-session for 30+ INTERPOL officers on 24 January and a one-day Mexico City seminar with 35
-investigators from four Mexican agencies; upcoming sessions (some full, with waitlists), a cancelled
-one, drafts, trainers, topics and survey answers.
+Last year's 120 completed sessions with attendance, among them a virtual session for 30+ INTERPOL
+officers on 24 January and a one-day Mexico City seminar with 35 investigators from four Mexican
+agencies; upcoming sessions (some full, with waitlists), a cancelled one, drafts, trainers, topics
+and survey answers.
 
 Everything is keyed by natural keys (slugs, emails, deterministic UUIDs) and only missing rows are
-created, so a second run adds nothing. Rows are written directly, not through the services, because
-the services send email and demo data must never do that.
+created, so a second run adds nothing. Rows are built by the test factories (``tests/factories.py``,
+the one set of builders), not through the services, because the services send email and demo data
+must never do that; the many rows go in with ``bulk_create``.
 """
 
 import random
@@ -19,14 +18,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from agencies.models import Agency, AgencyEmailDomain, Country, Officer
+from agencies.models import Agency, Country, Officer
+from demo.program import (
+    AGENCIES,
+    COUNTRIES,
+    COUNTRY_NAMES,
+    DEMO_PASSWORD,
+    JOB_TITLES,
+    MANAGER_EMAIL,
+    OFFICER_EMAIL,
+    OFFICER_NAMESPACE,
+    SESSION_NAMESPACE,
+    SURVEY_COMMENTS,
+    TITLE_PATTERNS,
+    TOPICS,
+    TRAINER_EMAIL,
+    TRAINERS,
+    VENUES,
+)
 from sessions.models import (
     Attendance,
     Registration,
@@ -37,294 +51,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
-from sessions.services import attendance_snapshot
-
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 — printed on purpose: these are demo logins
-MANAGER_EMAIL = "manager@trainingops.example"
-TRAINER_EMAIL = "trainer@trainingops.example"
-OFFICER_EMAIL = "officer@policia.gob.mx"
-# Deterministic session UUIDs: the same demo key always names the same session.
-SESSION_NAMESPACE = uuid.UUID("6f1c8a52-3c1e-4d55-9a3e-7b1f0f6c2d10")
-OFFICER_NAMESPACE = uuid.UUID("0b7e6a7e-45a4-4c55-8d5e-2f0b8f3f9a21")
-
-TOPICS = [
-    (
-        "blockchain-fundamentals",
-        "Blockchain and cryptocurrency fundamentals",
-        "Fundamentos de blockchain y criptomonedas",
-        "Fondamentaux de la blockchain et des cryptomonnaies",
-    ),
-    (
-        "digital-asset-investigations",
-        "Digital-asset investigations",
-        "Investigaciones de activos digitales",
-        "Enquêtes sur les actifs numériques",
-    ),
-    (
-        "tracing-seizing-illicit-funds",
-        "Tracing and seizing illicit funds",
-        "Rastreo y decomiso de fondos ilícitos",
-        "Traçage et saisie des fonds illicites",
-    ),
-    (
-        "cybercrime-threat-mitigation",
-        "Cybercrime threat mitigation",
-        "Mitigación de amenazas de ciberdelincuencia",
-        "Atténuation des menaces cybercriminelles",
-    ),
-    (
-        "legal-issues",
-        "Legal issues in digital-asset cases",
-        "Cuestiones jurídicas en casos de activos digitales",
-        "Questions juridiques dans les affaires d'actifs numériques",
-    ),
-    (
-        "anti-money-laundering",
-        "Anti-money-laundering",
-        "Prevención del lavado de dinero",
-        "Lutte contre le blanchiment de capitaux",
-    ),
-    ("case-studies", "Case studies", "Estudios de caso", "Études de cas"),
-]
-
-
-@dataclass(frozen=True)
-class CountryProfile:
-    code: str
-    timezone: str
-    cities: tuple[str, ...]
-    session_language: str
-    portal_language: str
-    first_names: tuple[str, ...]
-    last_names: tuple[str, ...]
-
-
-COUNTRIES = {
-    "AR": CountryProfile(
-        "AR",
-        "America/Argentina/Buenos_Aires",
-        ("Buenos Aires", "Córdoba", "Rosario"),
-        "es",
-        "es",
-        ("Martín", "Lucía", "Santiago", "Valentina", "Facundo", "Camila", "Joaquín", "Florencia"),
-        ("González", "Rodríguez", "Fernández", "López", "Martínez", "Pereyra", "Romero", "Sosa"),
-    ),
-    "BR": CountryProfile(
-        "BR",
-        "America/Sao_Paulo",
-        ("Brasília", "São Paulo", "Rio de Janeiro"),
-        "pt",
-        "en",
-        ("João", "Ana", "Pedro", "Mariana", "Rafael", "Beatriz", "Lucas", "Fernanda"),
-        ("Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira", "Almeida", "Carvalho"),
-    ),
-    "CA": CountryProfile(
-        "CA",
-        "America/Toronto",
-        ("Ottawa", "Toronto", "Montréal"),
-        "en",
-        "en",
-        ("Liam", "Emma", "Noah", "Chloé", "Olivier", "Sarah", "Ethan", "Isabelle"),
-        ("Tremblay", "Smith", "Roy", "Wilson", "Gagnon", "MacDonald", "Côté", "Campbell"),
-    ),
-    "FR": CountryProfile(
-        "FR",
-        "Europe/Paris",
-        ("Paris", "Lyon", "Lille"),
-        "fr",
-        "fr",
-        ("Julien", "Camille", "Nicolas", "Claire", "Thomas", "Léa", "Antoine", "Sophie"),
-        ("Martin", "Bernard", "Dubois", "Durand", "Lefebvre", "Moreau", "Laurent", "Girard"),
-    ),
-    "DE": CountryProfile(
-        "DE",
-        "Europe/Berlin",
-        ("Wiesbaden", "Berlin", "Munich"),
-        "de",
-        "en",
-        ("Jonas", "Anna", "Lukas", "Laura", "Felix", "Katharina", "Maximilian", "Julia"),
-        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann"),
-    ),
-    "IL": CountryProfile(
-        "IL",
-        "Asia/Jerusalem",
-        ("Jerusalem", "Tel Aviv"),
-        "en",
-        "en",
-        ("Yosef", "Noa", "David", "Tamar", "Itai", "Maya", "Eitan", "Shira"),
-        ("Cohen", "Levi", "Mizrahi", "Peretz", "Biton", "Friedman", "Azoulay", "Katz"),
-    ),
-    "NL": CountryProfile(
-        "NL",
-        "Europe/Amsterdam",
-        ("The Hague", "Amsterdam", "Rotterdam"),
-        "nl",
-        "en",
-        ("Daan", "Sanne", "Bram", "Lotte", "Sem", "Eva", "Thijs", "Femke"),
-        ("de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer"),
-    ),
-    "PH": CountryProfile(
-        "PH",
-        "Asia/Manila",
-        ("Manila", "Quezon City", "Cebu City"),
-        "en",
-        "en",
-        ("Jose", "Maria", "Mark", "Kristine", "Paolo", "Angelica", "Rommel", "Joy"),
-        ("Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza", "Villanueva", "Ramos"),
-    ),
-    "SE": CountryProfile(
-        "SE",
-        "Europe/Stockholm",
-        ("Stockholm", "Gothenburg", "Malmö"),
-        "sv",
-        "en",
-        ("Erik", "Elin", "Lars", "Maja", "Oskar", "Ebba", "Johan", "Sara"),
-        ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"),
-    ),
-    "KR": CountryProfile(
-        "KR",
-        "Asia/Seoul",
-        ("Seoul", "Busan"),
-        "ko",
-        "en",
-        ("Minjun", "Seoyeon", "Jiho", "Jiwoo", "Hyunwoo", "Soyeon", "Dongha", "Yuna"),
-        ("Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon"),
-    ),
-    "GB": CountryProfile(
-        "GB",
-        "Europe/London",
-        ("London", "Manchester", "Birmingham"),
-        "en",
-        "en",
-        ("Oliver", "Amelia", "Harry", "Isla", "George", "Grace", "Jack", "Emily"),
-        ("Smith", "Jones", "Taylor", "Brown", "Williams", "Evans", "Thomas", "Roberts"),
-    ),
-    "MX": CountryProfile(
-        "MX",
-        "America/Mexico_City",
-        ("Mexico City", "Guadalajara", "Monterrey"),
-        "es",
-        "es",
-        ("Alejandro", "Guadalupe", "José Luis", "Fernanda", "Carlos", "Daniela", "Ricardo", "Ximena"),
-        ("Hernández", "García", "Martínez", "López", "González", "Ramírez", "Flores", "Morales"),
-    ),
-}
-
-# (key, country, name, acronym, kind, domain, number of demo officers)
-AGENCIES = [
-    ("pfa", "AR", "Policía Federal Argentina", "PFA", Agency.Kind.POLICE, "policiafederal.gov.ar", 18),
-    ("uif-ar", "AR", "Unidad de Información Financiera", "UIF", Agency.Kind.FIU, "uif.gob.ar", 12),
-    ("pf-br", "BR", "Polícia Federal", "PF", Agency.Kind.POLICE, "pf.gov.br", 18),
-    ("coaf", "BR", "Conselho de Controle de Atividades Financeiras", "COAF", Agency.Kind.FIU, "coaf.gov.br", 12),
-    ("rcmp", "CA", "Royal Canadian Mounted Police", "RCMP", Agency.Kind.POLICE, "rcmp-grc.gc.ca", 18),
-    (
-        "fintrac",
-        "CA",
-        "Financial Transactions and Reports Analysis Centre of Canada",
-        "FINTRAC",
-        Agency.Kind.FIU,
-        "fintrac-canafe.gc.ca",
-        12,
-    ),
-    ("ofac-fr", "FR", "Office anti-cybercriminalité", "OFAC", Agency.Kind.POLICE, "interieur.gouv.fr", 18),
-    ("tracfin", "FR", "Tracfin", "TRACFIN", Agency.Kind.FIU, "finances.gouv.fr", 12),
-    ("bka", "DE", "Bundeskriminalamt", "BKA", Agency.Kind.POLICE, "bka.bund.de", 20),
-    ("il-police", "IL", "Israel Police — Lahav 433", "ILP", Agency.Kind.POLICE, "police.gov.il", 18),
-    ("politie", "NL", "Politie — Team High Tech Crime", "THTC", Agency.Kind.POLICE, "politie.nl", 16),
-    ("fiod", "NL", "Fiscale Inlichtingen- en Opsporingsdienst", "FIOD", Agency.Kind.CUSTOMS_TAX, "fiod.nl", 12),
-    (
-        "pnp",
-        "PH",
-        "Philippine National Police — Anti-Cybercrime Group",
-        "PNP-ACG",
-        Agency.Kind.POLICE,
-        "pnp.gov.ph",
-        18,
-    ),
-    ("amlc", "PH", "Anti-Money Laundering Council", "AMLC", Agency.Kind.FIU, "amlc.gov.ph", 12),
-    ("polisen", "SE", "Polismyndigheten", "NOA", Agency.Kind.POLICE, "polisen.se", 18),
-    ("knpa", "KR", "Korean National Police Agency", "KNPA", Agency.Kind.POLICE, "police.go.kr", 20),
-    ("nca", "GB", "National Crime Agency", "NCA", Agency.Kind.POLICE, "nca.gov.uk", 18),
-    ("fca", "GB", "Financial Conduct Authority", "FCA", Agency.Kind.REGULATOR, "fca.org.uk", 10),
-    ("pfm", "MX", "Policía Federal Ministerial", "PFM", Agency.Kind.POLICE, "policia.gob.mx", 14),
-    ("fgr", "MX", "Fiscalía General de la República", "FGR", Agency.Kind.PROSECUTOR, "fgr.org.mx", 10),
-    ("uif-mx", "MX", "Unidad de Inteligencia Financiera", "UIF", Agency.Kind.FIU, "uif.gob.mx", 9),
-    ("sat", "MX", "Servicio de Administración Tributaria", "SAT", Agency.Kind.CUSTOMS_TAX, "sat.gob.mx", 8),
-    ("interpol", "FR", "INTERPOL", "INTERPOL", Agency.Kind.INTERNATIONAL, "interpol.int", 40),
-]
-
-JOB_TITLES = {
-    Agency.Kind.POLICE: ("Detective inspector", "Cybercrime investigator", "Sergeant", "Intelligence analyst"),
-    Agency.Kind.FIU: ("Financial intelligence analyst", "Senior analyst", "Compliance examiner"),
-    Agency.Kind.PROSECUTOR: ("Federal prosecutor", "Investigator, prosecutor's office", "Legal adviser"),
-    Agency.Kind.CUSTOMS_TAX: ("Tax investigator", "Special investigator", "Customs officer"),
-    Agency.Kind.REGULATOR: ("Supervision officer", "Enforcement investigator"),
-    Agency.Kind.INTERNATIONAL: ("Criminal intelligence officer", "Specialized officer, Cybercrime Directorate"),
-}
-
-# (email, first name, last name, languages, topic slugs, bio)
-TRAINERS = [
-    (
-        TRAINER_EMAIL,
-        "Laura",
-        "Méndez",
-        ["en", "es"],
-        ["tracing-seizing-illicit-funds", "digital-asset-investigations", "case-studies"],
-        "Former financial-crimes investigator with twelve years in federal law enforcement; "
-        "leads the program's workshops on tracing and seizing illicit funds.",
-    ),
-    (
-        "pierre.lambert@trainingops.example",
-        "Pierre",
-        "Lambert",
-        ["fr", "en"],
-        ["anti-money-laundering", "legal-issues", "case-studies"],
-        "Former financial-intelligence analyst; specialist in anti-money-laundering frameworks "
-        "and mutual legal assistance for digital assets.",
-    ),
-    (
-        "daniel.okafor@trainingops.example",
-        "Daniel",
-        "Okafor",
-        ["en"],
-        ["cybercrime-threat-mitigation", "blockchain-fundamentals", "digital-asset-investigations"],
-        "Security researcher who spent a decade on ransomware and darknet-market investigations.",
-    ),
-    (
-        "ines.carvalho@trainingops.example",
-        "Inês",
-        "Carvalho",
-        ["pt", "es", "en"],
-        ["blockchain-fundamentals", "tracing-seizing-illicit-funds", "anti-money-laundering"],
-        "Blockchain analyst and former federal police investigator; teaches in Portuguese, Spanish and English.",
-    ),
-    (
-        "katrin.vogel@trainingops.example",
-        "Katrin",
-        "Vogel",
-        ["de", "en", "nl"],
-        ["digital-asset-investigations", "legal-issues", "cybercrime-threat-mitigation"],
-        "Former cybercrime prosecutor; covers seizure law, evidence handling and cross-border cooperation.",
-    ),
-    (
-        "minho.seo@trainingops.example",
-        "Minho",
-        "Seo",
-        ["ko", "en"],
-        ["tracing-seizing-illicit-funds", "case-studies", "blockchain-fundamentals"],
-        "Investigations lead for the Asia-Pacific region; former police cyber-investigation unit officer.",
-    ),
-]
-
-TITLE_PATTERNS = {
-    "blockchain-fundamentals": ("Blockchain and cryptocurrency fundamentals", "Crypto 101 for investigators"),
-    "digital-asset-investigations": ("Investigating digital assets", "Digital-asset investigations workshop"),
-    "tracing-seizing-illicit-funds": ("Tracing and seizing illicit funds", "From wallet to seizure"),
-    "cybercrime-threat-mitigation": ("Ransomware and cybercrime threat mitigation", "Cybercrime threat briefing"),
-    "legal-issues": ("Legal issues in digital-asset cases", "Seizure, custody and evidence of crypto assets"),
-    "anti-money-laundering": ("Anti-money-laundering and virtual assets", "Following the money on-chain"),
-    "case-studies": ("Case studies in crypto-enabled crime", "Lessons from solved cases"),
-}
+from tests import factories
 
 
 @dataclass
@@ -628,104 +355,93 @@ class DemoBuilder:
 
     def write(self) -> SeedReport:
         with transaction.atomic():
-            groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("Managers", "Trainers")}
             topics = self._write_topics()
             agencies = self._write_agencies()
-            demo_users = self._write_demo_logins(groups)
-            trainers = self._write_trainers(groups, topics, demo_users)
+            self._write_demo_logins()
+            trainers = self._write_trainers(topics)
             self.build_officer_specs()
             officers = self._write_officers(agencies)
             specs = self.special_sessions() + self.past_sessions(118) + self.upcoming_sessions()
             self._write_sessions(specs, topics, agencies, trainers, officers)
         return self.report
 
+    def _get_or_create(self, label: str, factory, *, lookup: dict, **fields):
+        """The row the lookup names, or a new one from its factory; only a new row counts in the report."""
+        instance = factory._meta.model.objects.filter(**lookup).first()
+        self.report.add(label, instance is None)
+        return instance or factory(**lookup, **fields)
+
     def _write_topics(self) -> dict[str, Topic]:
-        topics = {}
-        for slug, name, name_es, name_fr in TOPICS:
-            topic, created = Topic.objects.get_or_create(
-                slug=slug, defaults={"name": name, "name_es": name_es, "name_fr": name_fr}
+        return {
+            slug: self._get_or_create(
+                "topics", factories.TopicFactory, lookup={"slug": slug}, name=name, name_es=name_es, name_fr=name_fr
             )
-            self.report.add("topics", created)
-            topics[slug] = topic
-        return topics
+            for slug, name, name_es, name_fr in TOPICS
+        }
 
     def _write_agencies(self) -> dict[str, Agency]:
         countries = Country.objects.in_bulk([a[1] for a in AGENCIES])
         agencies = {}
         for key, country, name, acronym, kind, domain, _count in AGENCIES:
-            agency, created = Agency.objects.get_or_create(
-                country=countries[country], name=name, defaults={"acronym": acronym, "kind": kind}
+            lookup = {"country": countries[country], "name": name}
+            agency = self._get_or_create("agencies", factories.AgencyFactory, lookup=lookup, acronym=acronym, kind=kind)
+            self._get_or_create(
+                "email domains", factories.AgencyEmailDomainFactory, lookup={"agency": agency, "domain": domain}
             )
-            self.report.add("agencies", created)
-            _domain, created = AgencyEmailDomain.objects.get_or_create(agency=agency, domain=domain)
-            self.report.add("email domains", created)
             agencies[key] = agency
         return agencies
 
-    def _user(self, email, *, first_name, last_name, is_staff=False, password=None) -> User:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first_name, "last_name": last_name, "is_staff": is_staff}
-        )
-        if created:
-            if password:
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-            user.save(update_fields=["password"])
-            self.report.add("users", 1)
-        return user
+    def _write_demo_logins(self) -> None:
+        """The three logins of the README, each with its confirmed address (the factories make it)."""
+        logins = [
+            (factories.ManagerFactory, MANAGER_EMAIL, "Morgan", "Reyes"),
+            (factories.StaffTrainerUserFactory, TRAINER_EMAIL, "Laura", "Méndez"),
+            (factories.UserFactory, OFFICER_EMAIL, "Andrés", "Ortega"),
+        ]
+        for factory, email, first_name, last_name in logins:
+            missing = not User.objects.filter(email=email).exists()
+            self._get_or_create(
+                "users", factory, lookup={"email": email}, first_name=first_name, last_name=last_name,
+                password=DEMO_PASSWORD,
+            )  # fmt: skip
+            self.report.add("email addresses", missing)
 
-    def _write_demo_logins(self, groups) -> dict[str, User]:
-        manager = self._user(
-            MANAGER_EMAIL, first_name="Morgan", last_name="Reyes", is_staff=True, password=DEMO_PASSWORD
-        )
-        manager.groups.add(groups["Managers"])
-        trainer = self._user(
-            TRAINER_EMAIL, first_name="Laura", last_name="Méndez", is_staff=True, password=DEMO_PASSWORD
-        )
-        officer = self._user(OFFICER_EMAIL, first_name="Andrés", last_name="Ortega", password=DEMO_PASSWORD)
-        for user in (manager, trainer, officer):
-            _address, created = EmailAddress.objects.get_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
-            )
-            self.report.add("email addresses", created)
-        return {"manager": manager, "trainer": trainer, "officer": officer}
-
-    def _write_trainers(self, groups, topics, demo_users) -> dict[str, Trainer]:
+    def _write_trainers(self, topics) -> dict[str, Trainer]:
         trainers = {}
         for email, first, last, languages, topic_slugs, bio in TRAINERS:
-            user = demo_users["trainer"] if email == TRAINER_EMAIL else None
-            user = user or self._user(email, first_name=first, last_name=last, is_staff=True)
-            user.groups.add(groups["Trainers"])
-            trainer, created = Trainer.objects.get_or_create(user=user, defaults={"bio": bio, "languages": languages})
-            if created:
-                trainer.topics.set([topics[slug] for slug in topic_slugs])
-            self.report.add("trainers", created)
-            trainers[email] = trainer
+            # Only the demo trainer logs in: the others have no password and no confirmed address.
+            user = self._get_or_create(
+                "users", factories.StaffTrainerUserFactory, lookup={"email": email}, first_name=first, last_name=last,
+                password=None, confirmed_email=False,
+            )  # fmt: skip
+            trainers[email] = self._get_or_create(
+                "trainers", factories.TrainerFactory, lookup={"user": user}, bio=bio, languages=languages,
+                topics=[topics[slug] for slug in topic_slugs],
+            )  # fmt: skip
         return trainers
 
     def _write_officers(self, agencies) -> dict[str, Officer]:
         emails = [spec["email"] for spec in self.officer_specs]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-        new_users = []
-        for spec in self.officer_specs:
-            if spec["email"] not in existing:
-                user = User(email=spec["email"], first_name=spec["first_name"], last_name=spec["last_name"])
-                user.set_unusable_password()
-                new_users.append(user)
+        new_users = [
+            factories.UserFactory.build(
+                email=spec["email"], first_name=spec["first_name"], last_name=spec["last_name"], password=None
+            )
+            for spec in self.officer_specs
+            if spec["email"] not in existing
+        ]
         User.objects.bulk_create(new_users, batch_size=500)
         self.report.add("users", len(new_users))
         users = {user.email: user for user in User.objects.filter(email__in=emails)}
         have_profile = set(Officer.objects.filter(user__in=users.values()).values_list("user__email", flat=True))
         now = timezone.now()
         new_officers = [
-            Officer(
+            factories.OfficerFactory.build(
                 uuid=uuid.uuid5(OFFICER_NAMESPACE, spec["email"]),
                 user=users[spec["email"]],
                 agency=agencies[spec["agency"]],
                 job_title=spec["job_title"],
                 preferred_language=spec["language"],
-                verification_status=Officer.Verification.VERIFIED,
                 verified_at=now,
             )
             for spec in self.officer_specs
@@ -733,10 +449,8 @@ class DemoBuilder:
         ]
         Officer.objects.bulk_create(new_officers, batch_size=500)
         self.report.add("officers", len(new_officers))
-        return {
-            officer.user.email: officer
-            for officer in Officer.objects.filter(user__email__in=emails).select_related("user", "agency")
-        }
+        officers = Officer.objects.filter(user__email__in=emails).select_related("user", "agency__country")
+        return {officer.user.email: officer for officer in officers}
 
     def _write_sessions(self, specs, topics, agencies, trainers, officers) -> None:
         uuids = {spec.key: uuid.uuid5(SESSION_NAMESPACE, spec.key) for spec in specs}
@@ -757,7 +471,7 @@ class DemoBuilder:
     def _session_row(self, spec, session_uuid, countries, agencies, manager) -> TrainingSession:
         completed = spec.status == TrainingSession.Status.COMPLETED
         virtual = spec.format != TrainingSession.Format.IN_PERSON
-        return TrainingSession(
+        return factories.TrainingSessionFactory.build(
             uuid=session_uuid,
             title=spec.title,
             description=(
@@ -792,6 +506,7 @@ class DemoBuilder:
         topic_links, agency_links, country_links, trainer_links = [], [], [], []
         countries = Country.objects.in_bulk([c for spec, _s in by_spec for c in spec.audience_countries])
         for spec, session in by_spec:
+            # The many-to-many tables have no model of their own, hence no factory.
             topic_links += [
                 TrainingSession.topics.through(trainingsession=session, topic=topics[slug]) for slug in spec.topics
             ]
@@ -804,7 +519,7 @@ class DemoBuilder:
                 for code in spec.audience_countries
             ]
             trainer_links += [
-                SessionTrainer(
+                factories.SessionTrainerFactory.build(
                     session=session,
                     trainer=trainers[email],
                     role=SessionTrainer.Role.LEAD if position == 0 else SessionTrainer.Role.CO_TRAINER,
@@ -827,7 +542,9 @@ class DemoBuilder:
         Registration.objects.bulk_create(registrations, batch_size=500)
         self.report.add("registrations", len(registrations))
         completed = {s.pk: (spec, s) for spec, s in by_spec if spec.status == TrainingSession.Status.COMPLETED}
-        saved = Registration.objects.filter(session_id__in=completed).select_related("officer__user")
+        saved = Registration.objects.filter(session_id__in=completed).select_related(
+            "session", "officer__user", "agency", "country"
+        )
         attendances = []
         survey_rows = []
         for registration in saved:
@@ -849,15 +566,13 @@ class DemoBuilder:
             status = Registration.Status.CONFIRMED
         source = self.rng.choices(list(Registration.Source)[:3], weights=[7, 3, 1])[0]
         registered_at = session.starts_at - timedelta(days=self.rng.randint(3, 30))
-        return Registration(
+        # The factory copies the officer's key, agency and country, as the registrations service does.
+        return factories.RegistrationFactory.build(
             session=session,
             officer=officer,
             status=status,
             source=source,
             waitlist_position=waitlist_position,
-            officer_key=officer.uuid,
-            agency=officer.agency,
-            country_id=officer.agency.country_id,
             confirmed_at=registered_at if status != Registration.Status.WAITLISTED else None,
             cancelled_at=timezone.now() if cancelled else None,
         )
@@ -869,9 +584,8 @@ class DemoBuilder:
         if registration.officer and registration.officer.user.email == OFFICER_EMAIL:
             status = Attendance.Status.PRESENT
         checked_in = status in Attendance.COUNTED
-        return Attendance(
+        return factories.AttendanceFactory.build(
             registration=registration,
-            **attendance_snapshot(registration),
             status=status,
             checked_in_at=session.starts_at + timedelta(minutes=self.rng.randint(-10, 25)) if checked_in else None,
             recorded_by=trainers[spec.trainer_emails[0]].user,
@@ -881,73 +595,40 @@ class DemoBuilder:
         surveys = {}
         for session, _registration in survey_rows:
             if session.pk not in surveys:
-                surveys[session.pk] = Survey(session=session, closes_at=session.ends_at + timedelta(days=30))
+                surveys[session.pk] = factories.SurveyFactory.build(
+                    session=session, closes_at=session.ends_at + timedelta(days=30)
+                )
         Survey.objects.bulk_create(list(surveys.values()))
         self.report.add("surveys", len(surveys))
         by_session = {s.session_id: s for s in Survey.objects.filter(session_id__in=surveys)}
-        responses = []
-        for session, registration in survey_rows:
-            answered = self.rng.random() < 0.6 or (
-                registration.officer and registration.officer.user.email == OFFICER_EMAIL
-            )
-            response = SurveyResponse(
-                survey=by_session[session.pk],
-                registration=registration,
-                language=registration.officer.preferred_language if registration.officer else "en",
-                sent_at=session.ends_at + timedelta(hours=3),
-            )
-            if answered:
-                response.submitted_at = session.ends_at + timedelta(days=self.rng.randint(1, 6))
-                response.overall_rating = self.rng.choices([3, 4, 5], weights=[1, 4, 5])[0]
-                response.usefulness_rating = self.rng.choices([3, 4, 5], weights=[1, 3, 5])[0]
-                response.trainer_rating = self.rng.choices([3, 4, 5], weights=[1, 3, 6])[0]
-                response.recommend_score = self.rng.choices(range(6, 11), weights=[1, 1, 3, 4, 4])[0]
-                response.comments = self.rng.choice(SURVEY_COMMENTS)
-            responses.append(response)
+        responses = [
+            self._survey_response(by_session[session.pk], session, registration)
+            for session, registration in survey_rows
+        ]
         SurveyResponse.objects.bulk_create(responses, batch_size=500)
         self.report.add("survey responses", sum(1 for r in responses if r.submitted_at))
 
-
-COUNTRY_NAMES = {
-    "AR": "Argentina",
-    "BR": "Brazil",
-    "CA": "Canada",
-    "FR": "France",
-    "DE": "Germany",
-    "IL": "Israel",
-    "NL": "Netherlands",
-    "PH": "Philippines",
-    "SE": "Sweden",
-    "KR": "South Korea",
-    "GB": "United Kingdom",
-    "MX": "Mexico",
-}
-VENUES = [
-    "National training academy",
-    "Headquarters, conference room B",
-    "Regional training centre",
-    "Embassy auditorium",
-]
-
-SURVEY_COMMENTS = [
-    "",
-    "Very practical; the tracing exercise was the most useful part.",
-    "More time for hands-on work with the blockchain explorer, please.",
-    "Excellent case studies. We would like a follow-up on seizure procedures.",
-    "Good pace, clear explanations of wallets and exchanges.",
-    "Muy útil para nuestras investigaciones en curso.",
-    "Formation très claire, merci aux formateurs.",
-]
+    def _survey_response(self, survey, session, registration) -> SurveyResponse:
+        """A response sent after the session; six in ten attendees (and the demo officer) answered it."""
+        answered = self.rng.random() < 0.6 or (
+            registration.officer and registration.officer.user.email == OFFICER_EMAIL
+        )
+        response = factories.SurveyResponseFactory.build(
+            survey=survey,
+            registration=registration,
+            language=registration.officer.preferred_language if registration.officer else "en",
+            sent_at=session.ends_at + timedelta(hours=3),
+        )
+        if answered:
+            response.submitted_at = session.ends_at + timedelta(days=self.rng.randint(1, 6))
+            response.overall_rating = self.rng.choices([3, 4, 5], weights=[1, 4, 5])[0]
+            response.usefulness_rating = self.rng.choices([3, 4, 5], weights=[1, 3, 5])[0]
+            response.trainer_rating = self.rng.choices([3, 4, 5], weights=[1, 3, 6])[0]
+            response.recommend_score = self.rng.choices(range(6, 11), weights=[1, 1, 3, 4, 4])[0]
+            response.comments = self.rng.choice(SURVEY_COMMENTS)
+        return response
 
 
 def seed_demo(*, today: date | None = None) -> SeedReport:
     """Create whatever part of the demo data set is missing; existing rows are left as they are."""
     return DemoBuilder(today=today or timezone.localdate()).write()
-
-
-def demo_logins() -> list[tuple[str, str, str]]:
-    return [
-        ("Manager", MANAGER_EMAIL, "/admin/"),
-        ("Trainer", TRAINER_EMAIL, "/admin/"),
-        ("Officer", OFFICER_EMAIL, "/"),
-    ]

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sessions.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from demo.program import DEMO_PASSWORD, demo_logins
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):

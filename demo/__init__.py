@@ -1,0 +1,1 @@
+"""The demo data set of ``make run`` (``python manage.py seed_demo``), built by the test factories."""

@@ -1,0 +1,338 @@
+"""The demo program's facts: its topics, countries, agencies, trainers and the demo logins.
+
+Drawn from the program's public record (PRODUCT.md): about twenty agencies across Argentina, Brazil,
+Canada, France, Germany, Israel, the Netherlands, the Philippines, Sweden, South Korea, the United
+Kingdom and Mexico plus INTERPOL, and the trainers who teach them. ``demo.seed`` turns them into rows.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from agencies.models import Agency
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 — printed on purpose: these are demo logins
+MANAGER_EMAIL = "manager@trainingops.example"
+TRAINER_EMAIL = "trainer@trainingops.example"
+OFFICER_EMAIL = "officer@policia.gob.mx"
+# Deterministic session UUIDs: the same demo key always names the same session.
+SESSION_NAMESPACE = uuid.UUID("6f1c8a52-3c1e-4d55-9a3e-7b1f0f6c2d10")
+OFFICER_NAMESPACE = uuid.UUID("0b7e6a7e-45a4-4c55-8d5e-2f0b8f3f9a21")
+
+TOPICS = [
+    (
+        "blockchain-fundamentals",
+        "Blockchain and cryptocurrency fundamentals",
+        "Fundamentos de blockchain y criptomonedas",
+        "Fondamentaux de la blockchain et des cryptomonnaies",
+    ),
+    (
+        "digital-asset-investigations",
+        "Digital-asset investigations",
+        "Investigaciones de activos digitales",
+        "Enquêtes sur les actifs numériques",
+    ),
+    (
+        "tracing-seizing-illicit-funds",
+        "Tracing and seizing illicit funds",
+        "Rastreo y decomiso de fondos ilícitos",
+        "Traçage et saisie des fonds illicites",
+    ),
+    (
+        "cybercrime-threat-mitigation",
+        "Cybercrime threat mitigation",
+        "Mitigación de amenazas de ciberdelincuencia",
+        "Atténuation des menaces cybercriminelles",
+    ),
+    (
+        "legal-issues",
+        "Legal issues in digital-asset cases",
+        "Cuestiones jurídicas en casos de activos digitales",
+        "Questions juridiques dans les affaires d'actifs numériques",
+    ),
+    (
+        "anti-money-laundering",
+        "Anti-money-laundering",
+        "Prevención del lavado de dinero",
+        "Lutte contre le blanchiment de capitaux",
+    ),
+    ("case-studies", "Case studies", "Estudios de caso", "Études de cas"),
+]
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    code: str
+    timezone: str
+    cities: tuple[str, ...]
+    session_language: str
+    portal_language: str
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+
+
+COUNTRIES = {
+    "AR": CountryProfile(
+        "AR",
+        "America/Argentina/Buenos_Aires",
+        ("Buenos Aires", "Córdoba", "Rosario"),
+        "es",
+        "es",
+        ("Martín", "Lucía", "Santiago", "Valentina", "Facundo", "Camila", "Joaquín", "Florencia"),
+        ("González", "Rodríguez", "Fernández", "López", "Martínez", "Pereyra", "Romero", "Sosa"),
+    ),
+    "BR": CountryProfile(
+        "BR",
+        "America/Sao_Paulo",
+        ("Brasília", "São Paulo", "Rio de Janeiro"),
+        "pt",
+        "en",
+        ("João", "Ana", "Pedro", "Mariana", "Rafael", "Beatriz", "Lucas", "Fernanda"),
+        ("Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira", "Almeida", "Carvalho"),
+    ),
+    "CA": CountryProfile(
+        "CA",
+        "America/Toronto",
+        ("Ottawa", "Toronto", "Montréal"),
+        "en",
+        "en",
+        ("Liam", "Emma", "Noah", "Chloé", "Olivier", "Sarah", "Ethan", "Isabelle"),
+        ("Tremblay", "Smith", "Roy", "Wilson", "Gagnon", "MacDonald", "Côté", "Campbell"),
+    ),
+    "FR": CountryProfile(
+        "FR",
+        "Europe/Paris",
+        ("Paris", "Lyon", "Lille"),
+        "fr",
+        "fr",
+        ("Julien", "Camille", "Nicolas", "Claire", "Thomas", "Léa", "Antoine", "Sophie"),
+        ("Martin", "Bernard", "Dubois", "Durand", "Lefebvre", "Moreau", "Laurent", "Girard"),
+    ),
+    "DE": CountryProfile(
+        "DE",
+        "Europe/Berlin",
+        ("Wiesbaden", "Berlin", "Munich"),
+        "de",
+        "en",
+        ("Jonas", "Anna", "Lukas", "Laura", "Felix", "Katharina", "Maximilian", "Julia"),
+        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann"),
+    ),
+    "IL": CountryProfile(
+        "IL",
+        "Asia/Jerusalem",
+        ("Jerusalem", "Tel Aviv"),
+        "en",
+        "en",
+        ("Yosef", "Noa", "David", "Tamar", "Itai", "Maya", "Eitan", "Shira"),
+        ("Cohen", "Levi", "Mizrahi", "Peretz", "Biton", "Friedman", "Azoulay", "Katz"),
+    ),
+    "NL": CountryProfile(
+        "NL",
+        "Europe/Amsterdam",
+        ("The Hague", "Amsterdam", "Rotterdam"),
+        "nl",
+        "en",
+        ("Daan", "Sanne", "Bram", "Lotte", "Sem", "Eva", "Thijs", "Femke"),
+        ("de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer"),
+    ),
+    "PH": CountryProfile(
+        "PH",
+        "Asia/Manila",
+        ("Manila", "Quezon City", "Cebu City"),
+        "en",
+        "en",
+        ("Jose", "Maria", "Mark", "Kristine", "Paolo", "Angelica", "Rommel", "Joy"),
+        ("Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza", "Villanueva", "Ramos"),
+    ),
+    "SE": CountryProfile(
+        "SE",
+        "Europe/Stockholm",
+        ("Stockholm", "Gothenburg", "Malmö"),
+        "sv",
+        "en",
+        ("Erik", "Elin", "Lars", "Maja", "Oskar", "Ebba", "Johan", "Sara"),
+        ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson"),
+    ),
+    "KR": CountryProfile(
+        "KR",
+        "Asia/Seoul",
+        ("Seoul", "Busan"),
+        "ko",
+        "en",
+        ("Minjun", "Seoyeon", "Jiho", "Jiwoo", "Hyunwoo", "Soyeon", "Dongha", "Yuna"),
+        ("Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon"),
+    ),
+    "GB": CountryProfile(
+        "GB",
+        "Europe/London",
+        ("London", "Manchester", "Birmingham"),
+        "en",
+        "en",
+        ("Oliver", "Amelia", "Harry", "Isla", "George", "Grace", "Jack", "Emily"),
+        ("Smith", "Jones", "Taylor", "Brown", "Williams", "Evans", "Thomas", "Roberts"),
+    ),
+    "MX": CountryProfile(
+        "MX",
+        "America/Mexico_City",
+        ("Mexico City", "Guadalajara", "Monterrey"),
+        "es",
+        "es",
+        ("Alejandro", "Guadalupe", "José Luis", "Fernanda", "Carlos", "Daniela", "Ricardo", "Ximena"),
+        ("Hernández", "García", "Martínez", "López", "González", "Ramírez", "Flores", "Morales"),
+    ),
+}
+
+# (key, country, name, acronym, kind, domain, number of demo officers)
+AGENCIES = [
+    ("pfa", "AR", "Policía Federal Argentina", "PFA", Agency.Kind.POLICE, "policiafederal.gov.ar", 18),
+    ("uif-ar", "AR", "Unidad de Información Financiera", "UIF", Agency.Kind.FIU, "uif.gob.ar", 12),
+    ("pf-br", "BR", "Polícia Federal", "PF", Agency.Kind.POLICE, "pf.gov.br", 18),
+    ("coaf", "BR", "Conselho de Controle de Atividades Financeiras", "COAF", Agency.Kind.FIU, "coaf.gov.br", 12),
+    ("rcmp", "CA", "Royal Canadian Mounted Police", "RCMP", Agency.Kind.POLICE, "rcmp-grc.gc.ca", 18),
+    (
+        "fintrac",
+        "CA",
+        "Financial Transactions and Reports Analysis Centre of Canada",
+        "FINTRAC",
+        Agency.Kind.FIU,
+        "fintrac-canafe.gc.ca",
+        12,
+    ),
+    ("ofac-fr", "FR", "Office anti-cybercriminalité", "OFAC", Agency.Kind.POLICE, "interieur.gouv.fr", 18),
+    ("tracfin", "FR", "Tracfin", "TRACFIN", Agency.Kind.FIU, "finances.gouv.fr", 12),
+    ("bka", "DE", "Bundeskriminalamt", "BKA", Agency.Kind.POLICE, "bka.bund.de", 20),
+    ("il-police", "IL", "Israel Police — Lahav 433", "ILP", Agency.Kind.POLICE, "police.gov.il", 18),
+    ("politie", "NL", "Politie — Team High Tech Crime", "THTC", Agency.Kind.POLICE, "politie.nl", 16),
+    ("fiod", "NL", "Fiscale Inlichtingen- en Opsporingsdienst", "FIOD", Agency.Kind.CUSTOMS_TAX, "fiod.nl", 12),
+    (
+        "pnp",
+        "PH",
+        "Philippine National Police — Anti-Cybercrime Group",
+        "PNP-ACG",
+        Agency.Kind.POLICE,
+        "pnp.gov.ph",
+        18,
+    ),
+    ("amlc", "PH", "Anti-Money Laundering Council", "AMLC", Agency.Kind.FIU, "amlc.gov.ph", 12),
+    ("polisen", "SE", "Polismyndigheten", "NOA", Agency.Kind.POLICE, "polisen.se", 18),
+    ("knpa", "KR", "Korean National Police Agency", "KNPA", Agency.Kind.POLICE, "police.go.kr", 20),
+    ("nca", "GB", "National Crime Agency", "NCA", Agency.Kind.POLICE, "nca.gov.uk", 18),
+    ("fca", "GB", "Financial Conduct Authority", "FCA", Agency.Kind.REGULATOR, "fca.org.uk", 10),
+    ("pfm", "MX", "Policía Federal Ministerial", "PFM", Agency.Kind.POLICE, "policia.gob.mx", 14),
+    ("fgr", "MX", "Fiscalía General de la República", "FGR", Agency.Kind.PROSECUTOR, "fgr.org.mx", 10),
+    ("uif-mx", "MX", "Unidad de Inteligencia Financiera", "UIF", Agency.Kind.FIU, "uif.gob.mx", 9),
+    ("sat", "MX", "Servicio de Administración Tributaria", "SAT", Agency.Kind.CUSTOMS_TAX, "sat.gob.mx", 8),
+    ("interpol", "FR", "INTERPOL", "INTERPOL", Agency.Kind.INTERNATIONAL, "interpol.int", 40),
+]
+
+JOB_TITLES = {
+    Agency.Kind.POLICE: ("Detective inspector", "Cybercrime investigator", "Sergeant", "Intelligence analyst"),
+    Agency.Kind.FIU: ("Financial intelligence analyst", "Senior analyst", "Compliance examiner"),
+    Agency.Kind.PROSECUTOR: ("Federal prosecutor", "Investigator, prosecutor's office", "Legal adviser"),
+    Agency.Kind.CUSTOMS_TAX: ("Tax investigator", "Special investigator", "Customs officer"),
+    Agency.Kind.REGULATOR: ("Supervision officer", "Enforcement investigator"),
+    Agency.Kind.INTERNATIONAL: ("Criminal intelligence officer", "Specialized officer, Cybercrime Directorate"),
+}
+
+# (email, first name, last name, languages, topic slugs, bio)
+TRAINERS = [
+    (
+        TRAINER_EMAIL,
+        "Laura",
+        "Méndez",
+        ["en", "es"],
+        ["tracing-seizing-illicit-funds", "digital-asset-investigations", "case-studies"],
+        "Former financial-crimes investigator with twelve years in federal law enforcement; "
+        "leads the program's workshops on tracing and seizing illicit funds.",
+    ),
+    (
+        "pierre.lambert@trainingops.example",
+        "Pierre",
+        "Lambert",
+        ["fr", "en"],
+        ["anti-money-laundering", "legal-issues", "case-studies"],
+        "Former financial-intelligence analyst; specialist in anti-money-laundering frameworks "
+        "and mutual legal assistance for digital assets.",
+    ),
+    (
+        "daniel.okafor@trainingops.example",
+        "Daniel",
+        "Okafor",
+        ["en"],
+        ["cybercrime-threat-mitigation", "blockchain-fundamentals", "digital-asset-investigations"],
+        "Security researcher who spent a decade on ransomware and darknet-market investigations.",
+    ),
+    (
+        "ines.carvalho@trainingops.example",
+        "Inês",
+        "Carvalho",
+        ["pt", "es", "en"],
+        ["blockchain-fundamentals", "tracing-seizing-illicit-funds", "anti-money-laundering"],
+        "Blockchain analyst and former federal police investigator; teaches in Portuguese, Spanish and English.",
+    ),
+    (
+        "katrin.vogel@trainingops.example",
+        "Katrin",
+        "Vogel",
+        ["de", "en", "nl"],
+        ["digital-asset-investigations", "legal-issues", "cybercrime-threat-mitigation"],
+        "Former cybercrime prosecutor; covers seizure law, evidence handling and cross-border cooperation.",
+    ),
+    (
+        "minho.seo@trainingops.example",
+        "Minho",
+        "Seo",
+        ["ko", "en"],
+        ["tracing-seizing-illicit-funds", "case-studies", "blockchain-fundamentals"],
+        "Investigations lead for the Asia-Pacific region; former police cyber-investigation unit officer.",
+    ),
+]
+
+TITLE_PATTERNS = {
+    "blockchain-fundamentals": ("Blockchain and cryptocurrency fundamentals", "Crypto 101 for investigators"),
+    "digital-asset-investigations": ("Investigating digital assets", "Digital-asset investigations workshop"),
+    "tracing-seizing-illicit-funds": ("Tracing and seizing illicit funds", "From wallet to seizure"),
+    "cybercrime-threat-mitigation": ("Ransomware and cybercrime threat mitigation", "Cybercrime threat briefing"),
+    "legal-issues": ("Legal issues in digital-asset cases", "Seizure, custody and evidence of crypto assets"),
+    "anti-money-laundering": ("Anti-money-laundering and virtual assets", "Following the money on-chain"),
+    "case-studies": ("Case studies in crypto-enabled crime", "Lessons from solved cases"),
+}
+
+
+COUNTRY_NAMES = {
+    "AR": "Argentina",
+    "BR": "Brazil",
+    "CA": "Canada",
+    "FR": "France",
+    "DE": "Germany",
+    "IL": "Israel",
+    "NL": "Netherlands",
+    "PH": "Philippines",
+    "SE": "Sweden",
+    "KR": "South Korea",
+    "GB": "United Kingdom",
+    "MX": "Mexico",
+}
+VENUES = [
+    "National training academy",
+    "Headquarters, conference room B",
+    "Regional training centre",
+    "Embassy auditorium",
+]
+
+SURVEY_COMMENTS = [
+    "",
+    "Very practical; the tracing exercise was the most useful part.",
+    "More time for hands-on work with the blockchain explorer, please.",
+    "Excellent case studies. We would like a follow-up on seizure procedures.",
+    "Good pace, clear explanations of wallets and exchanges.",
+    "Muy útil para nuestras investigaciones en curso.",
+    "Formation très claire, merci aux formateurs.",
+]
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [
+        ("Manager", MANAGER_EMAIL, "/admin/"),
+        ("Trainer", TRAINER_EMAIL, "/admin/"),
+        ("Officer", OFFICER_EMAIL, "/"),
+    ]
