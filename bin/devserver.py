@@ -56,7 +56,7 @@ def _print_banner() -> None:
     import django
 
     django.setup()
-    from sessions.demo import DEMO_PASSWORD, demo_logins
+    from demo.program import DEMO_PASSWORD, demo_logins
 
     url = f"http://{ADDRESS}"
     lines = [f"TrainingOps is running on {url} (health: {url}/healthz), with a Celery worker and beat."]
