@@ -36,3 +36,43 @@ class UserAdmin(BaseUserAdmin):
         if request.user.is_superuser:
             return self.readonly_fields
         return (*self.readonly_fields, "is_superuser", "user_permissions")
+
+
+# The back office is TrainingOps' own, in the reader's language, not Django's.
+admin.site.site_header = _("TrainingOps back office")
+admin.site.site_title = _("TrainingOps")
+admin.site.index_title = _("Back office")
+
+
+class SuperusersOnlyAdminMixin:
+    """Celery beat's schedules drive every periodic job (reminders, report refresh, outbox sweep):
+    a wrong edit stops them silently, so only superusers see or reach them, whatever a group grants."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.is_superuser and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def restrict_to_superusers(app_label: str) -> None:
+    """Register an app's model admins again with ``SuperusersOnlyAdminMixin`` in front."""
+    for model, model_admin in list(admin.site._registry.items()):
+        if model._meta.app_label != app_label:
+            continue
+        admin.site.unregister(model)
+        name = f"SuperusersOnly{type(model_admin).__name__}"
+        admin.site.register(model, type(name, (SuperusersOnlyAdminMixin, type(model_admin)), {}))
+
+
+# django_celery_beat comes before accounts in INSTALLED_APPS, so its admins are registered by now.
+restrict_to_superusers("django_celery_beat")

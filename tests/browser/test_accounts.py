@@ -141,7 +141,7 @@ def test_staff_enrols_an_authenticator_then_signs_in_with_a_code(page, screensho
     page.wait_for_url(lambda url: "/totp/activate/" not in url)
 
     page.goto("/admin/")
-    assert page.inner_text("#site-name") == "Django administration"
+    assert page.inner_text("#site-name") == "TrainingOps back office"
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/admin/logout/")
 
