@@ -64,7 +64,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, ExtractYear
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -729,16 +729,28 @@ def shaped_report(computed: dict, *, year: int, filters: ReportFilters, breakdow
 
 
 def report_years(*, now: datetime | None = None) -> list[int]:
-    """Years to offer in the year selector: those with sessions, and the current one, newest first."""
+    """Years to offer in the year selector: those with sessions, and the current one, newest first.
+
+    A session's year is that of its start in its own time zone, as the report counts it: a session
+    on 31 December in Mexico City is that year's, although it is 1 January in UTC.
+    """
     now = now or timezone.now()
-    years = {
-        moment.year
-        for moment in TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False)
-        .order_by()
-        .dates("starts_at", "year")
-    }
-    years.add(now.year)
+    sessions = TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False).order_by()
+    zones = list(sessions.values_list("timezone", flat=True).distinct())
+    years = {now.year}
+    if zones:
+        local_year = Case(
+            *(When(timezone=zone, then=ExtractYear("starts_at", tzinfo=ZoneInfo(str(zone)))) for zone in zones),
+            output_field=IntegerField(),
+        )
+        years.update(sessions.annotate(local_year=local_year).values_list("local_year", flat=True).distinct())
     return sorted((year for year in years if YEAR_MIN <= year <= YEAR_MAX), reverse=True)
+
+
+def last_complete_year(*, now: datetime | None = None) -> int:
+    """The year the report opens on: the last one that is over, so that it is never a few days or
+    months of this year set against a whole previous year."""
+    return timezone.localdate(now or timezone.now()).year - 1
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from reports.selectors import (
     YEAR_MIN,
     ReportFilters,
     filter_choices,
+    last_complete_year,
     report_years,
 )
 from reports.store import served_report
@@ -66,7 +66,7 @@ class ReportForm(forms.Form):
     def report_arguments(self) -> tuple[int, ReportFilters]:
         data = self.cleaned_data
         filters = ReportFilters(region=data["region"], format=data["format"], topic=data["topic"])
-        return data["year"] or timezone.now().year, filters
+        return data["year"] or last_complete_year(), filters
 
 
 def _parse(request, *, choices: dict | None = None) -> tuple[ReportForm, int, ReportFilters]:
@@ -74,7 +74,7 @@ def _parse(request, *, choices: dict | None = None) -> tuple[ReportForm, int, Re
     if form.is_valid():
         year, filters = form.report_arguments()
     else:
-        year, filters = timezone.now().year, ReportFilters()
+        year, filters = last_complete_year(), ReportFilters()
     return form, year, filters
 
 
@@ -103,7 +103,11 @@ def yearly_report_page(request):
     if report is None:
         context = {"form": form, "year": year, "years": report_years(), "retry_seconds": PREPARING_RETRY_SECONDS}
         return render(request, "reports/preparing.html", context, status=202)
-    summary = [(row, _percent_change(row.value, row.previous)) for row in report.summary_rows()]
+    # A year still under way set against a whole one would read as a fall of nearly 100 %.
+    year_is_over = report.year <= last_complete_year()
+    summary = [
+        (row, _percent_change(row.value, row.previous) if year_is_over else None) for row in report.summary_rows()
+    ]
     context = {
         "form": form,
         "report": report,

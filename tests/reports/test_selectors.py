@@ -2,7 +2,15 @@ from datetime import timedelta
 
 import pytest
 
-from reports.selectors import BreakdownRow, ReportError, ReportFilters, validate_filters, yearly_report
+from reports.selectors import (
+    BreakdownRow,
+    ReportError,
+    ReportFilters,
+    last_complete_year,
+    report_years,
+    validate_filters,
+    yearly_report,
+)
 from sessions.models import Attendance, Registration, TrainingSession
 from tests.factories import AgencyFactory, CountryFactory, OfficerFactory, TopicFactory
 from tests.reports.conftest import attend, attend_anonymised, held_session, local
@@ -228,3 +236,19 @@ def test_yearly_report_query_count_is_constant(db, django_assert_max_num_queries
 
     with django_assert_max_num_queries(9):
         yearly_report(year=2024)
+
+
+def test_report_years_lists_mexico_city_new_years_eve_in_its_local_year(db):
+    held_session(local(2023, 12, 31, 23, 30, zone="America/Mexico_City"), zone="America/Mexico_City")
+
+    assert report_years(now=local(2026, 6, 1)) == [2026, 2023]
+
+
+def test_report_years_lists_tokyo_new_years_morning_in_its_local_year(db):
+    held_session(local(2024, 1, 1, 8, 0, zone="Asia/Tokyo"), zone="Asia/Tokyo")
+
+    assert report_years(now=local(2026, 6, 1)) == [2026, 2024]
+
+
+def test_last_complete_year_is_the_year_before_today():
+    assert last_complete_year(now=local(2026, 12, 31, 23, 0)) == 2025

@@ -1,7 +1,9 @@
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -230,7 +232,7 @@ def test_report_page_served_from_the_store_reads_no_attendance(manager_client, p
 
     assert response.status_code == 200
     assert not any("training_attendance" in query["sql"] for query in queries)
-    assert len(queries) == 9, [query["sql"][:90] for query in queries]
+    assert len(queries) == 10, [query["sql"][:90] for query in queries]
 
 
 def test_report_page_of_a_large_year_is_being_prepared_then_served(manager_client, program, monkeypatch):
@@ -258,3 +260,18 @@ def test_report_downloads_of_a_large_year_ask_to_retry(manager_client, program, 
     response = manager_client.get(reverse("reports:yearly-csv"), {"year": 2024})
 
     assert (response.status_code, response["Retry-After"]) == (202, "10")
+
+
+@time_machine.travel(datetime(2025, 2, 10, 12, 0, tzinfo=UTC), tick=False)
+def test_report_page_without_year_opens_on_last_complete_year(manager_client, program):
+    response = manager_client.get(PAGE)
+
+    assert response.status_code == 200
+    assert (response.context["report"].year, response.context["report"].current.sessions_held) == (2024, 3)
+
+
+@time_machine.travel(datetime(2024, 2, 10, 12, 0, tzinfo=UTC), tick=False)
+def test_report_page_year_under_way_shows_no_percent_change(manager_client, program):
+    response = manager_client.get(PAGE, {"year": 2024})
+
+    assert [percent for _row, percent in response.context["summary"]] == [None] * len(response.context["summary"])
