@@ -20,8 +20,7 @@ def session_uid(session: TrainingSession) -> str:
 
 
 def _location(session: TrainingSession, include_meeting_url: bool) -> str:
-    parts = [session.venue, session.city, session.country.name if session.country_id else ""]
-    place = ", ".join(part for part in parts if part)
+    place = session.place
     if include_meeting_url and session.meeting_url:
         return f"{place} — {session.meeting_url}" if place else session.meeting_url
     return place

@@ -93,6 +93,17 @@ def _all_in_range(names) -> Q:
     return condition
 
 
+def join_place_names(*names: str) -> str:
+    """Join the parts of a place with commas, leaving out blanks and a name already said (a venue
+    named after its city, or a city-state such as Singapore)."""
+    said, parts = set(), []
+    for name in (name.strip() for name in names):
+        if name and name.casefold() not in said:
+            said.add(name.casefold())
+            parts.append(name)
+    return ", ".join(parts)
+
+
 class TrainingSession(models.Model):
     class Format(models.TextChoices):
         VIRTUAL = "virtual", _("Virtual")
@@ -209,6 +220,16 @@ class TrainingSession(models.Model):
                 errors[name] = error
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def place(self) -> str:
+        """Venue, city and country for people to read, each name once ("Monterrey", not "Monterrey, Monterrey")."""
+        return join_place_names(self.venue, self.city, str(self.country) if self.country_id else "")
+
+    @property
+    def locality(self) -> str:
+        """City and country, each name once: the place in a list of sessions."""
+        return join_place_names(self.city, str(self.country) if self.country_id else "")
 
     @property
     def is_virtual(self) -> bool:

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -261,6 +262,63 @@ def test_session_detail_shows_trainers_topics_and_seats(officer_client):
     assert response.context["seats_left"] == 4
     assert assignment.trainer.user.get_full_name() in content
     assert "Blockchain fundamentals" in content
+
+
+def in_person_session(**kwargs):
+    return TrainingSessionFactory(format=TrainingSession.Format.IN_PERSON, **kwargs)
+
+
+def place_on_detail(content):
+    return re.search(r"<dt>Where</dt>\s*<dd>(.*?)</dd>", content).group(1)
+
+
+def test_session_detail_names_a_venue_named_after_its_city_once(client):
+    session = in_person_session(venue="Monterrey", city="Monterrey", country=CountryFactory(code="MX"))
+
+    response = client.get(detail_url(session))
+
+    assert place_on_detail(response.content.decode()) == "Monterrey, Mexico"
+
+
+def test_session_detail_names_a_city_state_once(client):
+    session = in_person_session(venue="Marina Bay Sands", city="Singapore", country=CountryFactory(code="SG"))
+
+    response = client.get(detail_url(session))
+
+    assert place_on_detail(response.content.decode()) == "Marina Bay Sands, Singapore"
+
+
+def test_session_list_card_names_a_city_state_once(client):
+    in_person_session(city="Singapore", country=CountryFactory(code="SG"))
+
+    response = client.get(reverse("sessions:list"))
+
+    assert re.findall(r'<div class="meta">.*?<span>([^<]*)</span>\s*</div>', response.content.decode(), re.S) == [
+        "Singapore"
+    ]
+
+
+def test_session_detail_full_session_button_says_full_and_waitlist(officer_client):
+    session = TrainingSessionFactory(capacity=1)
+    RegistrationFactory(session=session)
+
+    response = officer_client.get(detail_url(session))
+
+    button = re.search(
+        r'action="/sessions/\d+/register/">.*?<button[^>]*>(.*?)</button>', response.content.decode(), re.S
+    )
+    assert button.group(1) == "Full — join the waitlist"
+
+
+def test_session_list_card_of_full_session_says_full_and_waitlist(client):
+    session = TrainingSessionFactory(capacity=1)
+    RegistrationFactory(session=session)
+
+    response = client.get(reverse("sessions:list"))
+
+    assert re.findall(r'<span class="badge badge-warn">(.*?)</span>', response.content.decode()) == [
+        "Full — join the waitlist"
+    ]
 
 
 def test_session_detail_warns_about_overlapping_registration(officer_client, officer):
