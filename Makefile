@@ -2,6 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run PORT=8001` serves on another port when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test lint format install migrate messages bench clean
 
@@ -23,7 +25,7 @@ migrate: install messages
 
 run: migrate
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python bin/devserver.py
+	DEBUG=true PORT=$(PORT) $(BIN)/python bin/devserver.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,7 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
 VAR = ROOT / "var"
-ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
+
+
+def run_address(environ) -> str:
+    """Where the web server listens: ``RUN_ADDRESS`` as given, else 127.0.0.1 on ``PORT`` (8000)."""
+    if environ.get("RUN_ADDRESS"):
+        return environ["RUN_ADDRESS"]
+    port = environ.get("PORT") or "8000"
+    if not (port.isdigit() and 0 < int(port) < 65536):
+        raise SystemExit(f"PORT must be a number from 1 to 65535, not {port!r}.")
+    return f"127.0.0.1:{port}"
+
+
+ADDRESS = run_address(os.environ)
+# Links in emails, calendar files and certificates point at this server unless SITE_URL says otherwise.
+CHILD_ENVIRONMENT = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{ADDRESS}"}
 
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],
@@ -81,7 +95,10 @@ def main() -> int:
     VAR.mkdir(exist_ok=True)
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
-    children = {name: subprocess.Popen(command, cwd=ROOT) for name, command in PROCESSES.items()}  # noqa: S603
+    children = {
+        name: subprocess.Popen(command, cwd=ROOT, env=CHILD_ENVIRONMENT)  # noqa: S603
+        for name, command in PROCESSES.items()
+    }
     exit_code = 0
     try:
         if _wait_for_web():
@@ -94,7 +111,7 @@ def main() -> int:
             for name in RESTARTED:
                 if children[name].poll() is not None:
                     print(f"{name} exited with {children[name].returncode}; starting it again.", flush=True)
-                    children[name] = subprocess.Popen(PROCESSES[name], cwd=ROOT)  # noqa: S603
+                    children[name] = subprocess.Popen(PROCESSES[name], cwd=ROOT, env=CHILD_ENVIRONMENT)  # noqa: S603
             time.sleep(1)
     finally:
         _stop(children)
