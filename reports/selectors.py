@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -64,7 +64,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Collate, ExtractYear
+from django.db.models.functions import Collate, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -735,15 +735,24 @@ def report_years(*, now: datetime | None = None) -> list[int]:
     on 31 December in Mexico City is that year's, although it is 1 January in UTC.
     """
     now = now or timezone.now()
-    sessions = TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False).order_by()
-    zones = list(sessions.values_list("timezone", flat=True).distinct())
-    years = {now.year}
-    if zones:
-        local_year = Case(
-            *(When(timezone=zone, then=ExtractYear("starts_at", tzinfo=ZoneInfo(str(zone)))) for zone in zones),
-            output_field=IntegerField(),
+    # Time zones are at most 14 hours from UTC: only a start on 31 December or 1 January (UTC) can
+    # fall in another year locally, so only those few starts are read one by one.
+    near_new_year = Q(utc_month=12, utc_day=31) | Q(utc_month=1, utc_day=1)
+    rows = (
+        TrainingSession.objects.filter(status__in=HELD_STATUSES, starts_at__isnull=False)
+        .order_by()
+        .annotate(
+            utc_year=ExtractYear("starts_at", tzinfo=UTC),
+            utc_month=ExtractMonth("starts_at", tzinfo=UTC),
+            utc_day=ExtractDay("starts_at", tzinfo=UTC),
+            start_near_new_year=Case(When(near_new_year, then=F("starts_at"))),
         )
-        years.update(sessions.annotate(local_year=local_year).values_list("local_year", flat=True).distinct())
+        .values_list("utc_year", "timezone", "start_near_new_year")
+        .distinct()
+    )
+    years = {now.year}
+    for utc_year, zone, start in rows:
+        years.add(start.astimezone(ZoneInfo(str(zone))).year if start else utc_year)
     return sorted((year for year in years if YEAR_MIN <= year <= YEAR_MAX), reverse=True)
 
 

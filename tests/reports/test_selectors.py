@@ -252,3 +252,11 @@ def test_report_years_lists_tokyo_new_years_morning_in_its_local_year(db):
 
 def test_last_complete_year_is_the_year_before_today():
     assert last_complete_year(now=local(2026, 12, 31, 23, 0)) == 2025
+
+
+def test_report_years_reads_each_session_zone_not_the_server_zone(db, settings):
+    settings.TIME_ZONE = "America/Mexico_City"
+    held_session(local(2024, 1, 1, 3, 0))
+    held_session(local(2022, 7, 15, zone="Europe/Paris"), zone="Europe/Paris")
+
+    assert report_years(now=local(2026, 6, 1)) == [2026, 2024, 2022]
