@@ -233,7 +233,8 @@ class SessionViewSet(viewsets.GenericViewSet):
             items = AttendanceItemSerializer(data=request.data, many=True, max_length=MAX_ATTENDANCE_ITEMS)
             items.is_valid(raise_exception=True)
             record_attendance_sheet(session=session, items=items.validated_data, by=request.user)
-        return Response(AttendanceSerializer(attendance_sheet(session), many=True).data)
+        sheet = AttendanceSerializer(attendance_sheet(session), many=True, context={"timezone": session.timezone})
+        return Response(sheet.data)
 
 
 def _assignments(trainers: list[dict]) -> list[tuple[int, str]]:
