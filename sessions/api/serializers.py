@@ -145,17 +145,15 @@ def _trainer_item(trainer_id, role, first_name, last_name) -> dict:
     return {"trainer_id": trainer_id, "name": f"{first_name} {last_name}".strip(), "role": role}
 
 
-def attach_session_relations(rows: list[dict], *, visible_meeting_session_ids, detail: bool = False) -> list[dict]:
+def attach_session_relations(rows: list[dict], *, detail: bool = False) -> list[dict]:
     """Add topics, trainers (and audience lists for a detail) to session rows, topics and trainers
     in one statement (see ``_relations_sql``).
 
-    ``visible_meeting_session_ids`` is the set of session ids whose meeting link the caller may
-    see, or ``None`` when they may see every link (staff).
+    Each row carries ``show_meeting_url`` already (see ``access.meeting_link_visible``).
     """
     ids = [row["id"] for row in rows]
     by_id = {row["id"]: row for row in rows}
     for row in rows:
-        row["show_meeting_url"] = visible_meeting_session_ids is None or row["id"] in visible_meeting_session_ids
         row["topics"] = []
         row["trainers"] = []
     if not ids:
