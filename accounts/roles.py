@@ -109,12 +109,25 @@ def has_confirmed_email(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.email:
         return False
     if not hasattr(user, "_has_confirmed_email"):
-        from allauth.account.models import EmailAddress
-
-        user._has_confirmed_email = EmailAddress.objects.filter(
-            user=user, email__iexact=user.email, verified=True
-        ).exists()
+        user._has_confirmed_email = _confirmed_addresses(user).exists()
     return user._has_confirmed_email
+
+
+def _confirmed_addresses(user):
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
+
+
+def has_confirmed_email_expression(user):
+    """``has_confirmed_email`` as an SQL condition, to fold into a query that runs anyway."""
+    from django.db.models import Exists, Value
+
+    if hasattr(user, "_has_confirmed_email"):
+        return Value(user._has_confirmed_email)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.email:
+        return Value(False)
+    return Exists(_confirmed_addresses(user))
 
 
 def confirmed_email_condition(user_path: str):

@@ -145,8 +145,10 @@ def check_responses(port: int, token: str) -> None:
         sys.exit("the API did not return 50 sessions")
 
 
-def run_wrk(wrk: str, url: str, duration: int, token: str | None = None) -> dict:
+def run_wrk(wrk: str, url: str, duration: int, token: str | None = None, headers: tuple[str, ...] = ()) -> dict:
     command = [wrk, "-t", "2", "-c", "8", "-d", f"{duration}s", "--latency", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
     if token:
         command[1:1] = ["-H", f"Authorization: Token {token}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -6,8 +6,8 @@ from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,7 +43,11 @@ def viewer_timezone(request) -> zoneinfo.ZoneInfo | None:
 def current_officer(request) -> Officer | None:
     if not request.user.is_authenticated:
         return None
-    return Officer.objects.select_related("agency__country", "user").filter(user=request.user).first()
+    officer = Officer.objects.select_related("agency__country").filter(user=request.user).first()
+    if officer is not None:
+        # Also caches request.user.officer, which the layout reads (accounts.context_processors.portal).
+        officer.user = request.user
+    return officer
 
 
 def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
@@ -74,11 +78,31 @@ def session_list(request):
     if not form.has_month:
         queryset = queryset.filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
     queryset = form.filter(_list_queryset(queryset)).order_by("starts_at", "id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_of(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "sessions": page.object_list, "query": query.urlencode()}
     return render(request, "portal/session_list.html", context)
+
+
+def _page_of(queryset: QuerySet[TrainingSession], number: str | None) -> Page:
+    """Paginator.get_page's page, with the total counted by COUNT(*) OVER () in the page's own query.
+
+    The separate COUNT cost as much as the page. The queryset must not use DISTINCT (the window
+    would count duplicates). An empty or invalid page falls back to get_page's own answer.
+    """
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        wanted = int(number or 1)
+    except ValueError:
+        wanted = 1
+    if wanted >= 1:
+        offset = (wanted - 1) * PAGE_SIZE
+        rows = list(queryset.annotate(total_count=Window(Count("pk")))[offset : offset + PAGE_SIZE])
+        if rows:
+            paginator.__dict__["count"] = rows[0].total_count
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(number)
 
 
 def _visible_session_or_404(officer: Officer | None, pk: int) -> TrainingSession:

@@ -35,7 +35,11 @@ handler400 = "trainingops.views.bad_request"
 handler500 = "trainingops.views.server_error"
 
 if settings.BENCH_FLOOR_VIEW:
-    urlpatterns.append(path("bench/floor/sessions", views.bench_floor_sessions, name="bench-floor-sessions"))
+    urlpatterns += [
+        path("bench/floor/sessions", views.bench_floor_sessions, name="bench-floor-sessions"),
+        path("bench/floor/attendance/<int:pk>", views.bench_floor_attendance, name="bench-floor-attendance"),
+        path("bench/floor/portal/<int:count>", views.bench_floor_portal, name="bench-floor-portal"),
+    ]
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -1,10 +1,11 @@
 """Project-level views that belong to no app: the health check and the error handlers."""
 
 import logging
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -71,6 +72,72 @@ def bench_floor_sessions(request):
     for row in rows:
         row["timezone"] = str(row["timezone"])
     return JsonResponse({"count": len(rows), "results": rows})
+
+
+def bench_floor_attendance(request, pk: int):
+    """The attendance sheet's floor: the same lines as ``GET /api/v1/sessions/{pk}/attendance`` via .values().
+
+    Routed only when BENCH_FLOOR_VIEW is set (see bench/pages_bench.py); it checks no permission.
+    """
+    from sessions.models import Registration
+
+    rows = list(
+        Registration.objects.filter(session_id=pk)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("id")
+        .values(
+            "id",
+            "officer__uuid",
+            "officer__user__first_name",
+            "officer__user__last_name",
+            "officer__user__email",
+            "status",
+            "source",
+            "agency_id",
+            "country_id",
+            "attendance__status",
+            "attendance__checked_in_at",
+            "attendance__note",
+            "attendance__recorded_at",
+        )
+    )
+    return JsonResponse(rows, safe=False)
+
+
+_FLOOR_CARDS = (
+    "{% load tz %}<!doctype html><html><body>{% for session in sessions %}<article>"
+    "{% timezone session.timezone %}{{ session.starts_at|date:'DATETIME_FORMAT' }}{% endtimezone %}"
+    "<a href='/sessions/{{ session.id }}/'>{{ session.title }}</a> {{ session.format }} {{ session.language }} "
+    "{{ session.city }} {{ session.country_id|default_if_none:'' }} {{ session.seats_taken }}</article>"
+    "{% endfor %}</body></html>"
+)
+
+
+@cache
+def _floor_cards_template():
+    from django.template import engines
+
+    return engines["django"].from_string(_FLOOR_CARDS)
+
+
+def bench_floor_portal(request, count: int):
+    """The portal lists' floor: ``count`` upcoming sessions via .values() and a bare template, no layout or form.
+
+    Routed only when BENCH_FLOOR_VIEW is set (see bench/pages_bench.py); it checks no permission.
+    """
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from sessions.models import Registration, TrainingSession
+
+    confirmed = Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
+    rows = (
+        TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
+        .annotate(seats_taken=confirmed)
+        .order_by("starts_at", "id")
+        .values("id", "title", "starts_at", "timezone", "format", "language", "city", "country_id", "seats_taken")
+    )
+    return HttpResponse(_floor_cards_template().render({"sessions": list(rows[:count])}, request))
 
 
 def _is_api(request) -> bool:

@@ -1,6 +1,8 @@
 """Which sessions and meeting links an API caller may see (one place for the API's views)."""
 
-from accounts.roles import has_confirmed_email
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+
+from accounts.roles import has_confirmed_email_expression
 from sessions import selectors
 from sessions.api.permissions import (
     role_of,
@@ -17,14 +19,20 @@ def visible_sessions(request):
     return selectors.visible_sessions(officer=officer, staff=role.is_staff_role)
 
 
-def meeting_link_sessions(request, session_ids) -> set[int] | None:
-    """Sessions whose meeting link the caller may see: all for staff, confirmed ones for an officer."""
+def meeting_link_visible(request):
+    """Whether the caller may see a session's meeting link, as a condition on each session row: every
+    link for staff; for an officer at a confirmed address, those of sessions they hold a confirmed seat in.
+
+    An annotation rather than a statement of its own, so that a page of sessions stays one query.
+    """
     role = role_of(request)
     if role.is_staff_role:
-        return None
-    if not role.is_officer or not session_ids or not has_confirmed_email(request.user):
-        return set()
-    confirmed = Registration.objects.filter(
-        officer_id=role.officer_id, session_id__in=session_ids, status=Registration.Status.CONFIRMED
+        return Value(True)
+    if not role.is_officer:
+        return Value(False)
+    seat = Registration.objects.filter(
+        officer_id=role.officer_id, session_id=OuterRef("pk"), status=Registration.Status.CONFIRMED
     )
-    return set(confirmed.values_list("session_id", flat=True))
+    return ExpressionWrapper(
+        Q(Exists(seat)) & Q(has_confirmed_email_expression(request.user)), output_field=BooleanField()
+    )

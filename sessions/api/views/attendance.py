@@ -7,6 +7,7 @@ from rest_framework import exceptions
 
 from agencies.models import Officer
 from sessions import services
+from sessions.api.serializers import ATTENDANCE_ROW_FIELDS
 from sessions.models import Registration, TrainingSession
 
 MAX_ATTENDANCE_ITEMS = 1000
@@ -27,13 +28,10 @@ BULK_ATTENDANCE_EXAMPLE = OpenApiExample(
 )
 
 
-def attendance_sheet(session: TrainingSession):
-    return (
-        Registration.objects.filter(session=session)
-        .exclude(status=Registration.Status.CANCELLED)
-        .select_related("session", "officer__user", "attendance")
-        .order_by("id")
-    )
+def attendance_sheet(session: TrainingSession) -> list[dict]:
+    """The sheet's lines as ``ATTENDANCE_ROW_FIELDS`` rows (see AttendanceSerializer)."""
+    lines = Registration.objects.filter(session=session).exclude(status=Registration.Status.CANCELLED)
+    return list(lines.order_by("id").values(*ATTENDANCE_ROW_FIELDS))
 
 
 def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) -> None:

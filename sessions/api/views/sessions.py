@@ -27,7 +27,7 @@ from sessions.api.serializers import (
     SessionWriteSerializer,
     attach_session_relations,
 )
-from sessions.api.views.access import meeting_link_sessions, visible_sessions
+from sessions.api.views.access import meeting_link_visible, visible_sessions
 from sessions.api.views.attendance import (
     BULK_ATTENDANCE_EXAMPLE,
     MAX_ATTENDANCE_ITEMS,
@@ -89,22 +89,22 @@ class SessionViewSet(viewsets.GenericViewSet):
     # --- reads -------------------------------------------------------------------------------
 
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset()).values(*SESSION_ROW_FIELDS)
-        rows = list(self.paginate_queryset(queryset))
-        attach_session_relations(
-            rows, visible_meeting_session_ids=meeting_link_sessions(request, [row["id"] for row in rows])
-        )
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = list(self.paginate_queryset(self._rows(queryset)))
+        attach_session_relations(rows)
         return self.get_paginated_response(SessionSerializer(rows, many=True).data)
 
     def retrieve(self, request, pk=None):
         return Response(self._detail(pk))
 
     def _detail(self, pk) -> dict:
-        row = get_object_or_404(self.get_queryset().values(*SESSION_ROW_FIELDS), pk=pk)
-        attach_session_relations(
-            [row], visible_meeting_session_ids=meeting_link_sessions(self.request, [row["id"]]), detail=True
-        )
+        row = get_object_or_404(self._rows(self.get_queryset()), pk=pk)
+        attach_session_relations([row], detail=True)
         return SessionDetailSerializer(row).data
+
+    def _rows(self, queryset):
+        visible = meeting_link_visible(self.request)
+        return queryset.annotate(show_meeting_url=visible).values(*SESSION_ROW_FIELDS, "show_meeting_url")
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -233,7 +233,8 @@ class SessionViewSet(viewsets.GenericViewSet):
             items = AttendanceItemSerializer(data=request.data, many=True, max_length=MAX_ATTENDANCE_ITEMS)
             items.is_valid(raise_exception=True)
             record_attendance_sheet(session=session, items=items.validated_data, by=request.user)
-        return Response(AttendanceSerializer(attendance_sheet(session), many=True).data)
+        sheet = AttendanceSerializer(attendance_sheet(session), many=True, context={"timezone": session.timezone})
+        return Response(sheet.data)
 
 
 def _assignments(trainers: list[dict]) -> list[tuple[int, str]]:
