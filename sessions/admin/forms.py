@@ -2,8 +2,10 @@
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -229,3 +231,21 @@ class RegistrationAttendanceForm(forms.ModelForm):
         elif cleaned.get("attendance_note") and not cleaned.get("attendance_status"):
             self.add_error("attendance_status", _("Choose an attendance status for this note."))
         return cleaned
+
+
+class CopySessionForm(forms.Form):
+    """When the copy of a session starts, typed in the session's own time zone (as on its form)."""
+
+    starts_at = LocalSplitDateTimeField(label=_("New start"), widget=widgets.AdminSplitDateTime)
+
+    def __init__(self, *args, session: TrainingSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.fields["starts_at"].help_text = _("In the session's time zone, %(zone)s. It lasts as long as before.") % {
+            "zone": session.timezone
+        }
+
+    def clean_starts_at(self):
+        wall_time = self.cleaned_data["starts_at"]
+        validate_wall_time_in_range(wall_time)
+        return wall_time.replace(tzinfo=ZoneInfo(str(self.session.timezone)))

@@ -4,9 +4,13 @@ from datetime import UTC
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -20,8 +24,9 @@ from sessions.admin.base import (
     ServiceErrorsAsMessages,
     copy_saved_state,
     sessions_trained_by,
+    trains,
 )
-from sessions.admin.forms import UTC_DISPLAY_FORMAT, RegistrationAttendanceForm, TrainingSessionForm
+from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
 from sessions.admin.invitations import invite_officers
 from sessions.models import Attendance, Registration, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import trainer_conflicts, with_seat_counts
@@ -167,7 +172,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SessionTrainerInline, RegistrationInline]
-    actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers]
+    actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers, "copy_to_new_dates"]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
     fieldsets = (
         (None, {"fields": ("title", "description", "topics", "format", "language", "status")}),
@@ -378,6 +383,44 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                 self.message_user(request, done % {"session": session.title}, messages.SUCCESS)
 
     @admin.action(description=_("Publish the selected sessions"), permissions=["change"])
+    def copy_to_new_dates(self, request, queryset):
+        """Open the "run it again" form for the one selected session."""
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select exactly one session to copy."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:training_trainingsession_copy", args=[queryset.get().pk]))
+
+    copy_to_new_dates.short_description = _("Run again on new dates…")
+    copy_to_new_dates.allowed_permissions = ("add",)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.copy_view)
+        return [path("<int:session_id>/copy/", view, name="training_trainingsession_copy"), *super().get_urls()]
+
+    def copy_view(self, request, session_id):
+        """Run a session again: its topics, trainers, audience, description and capacity, new dates."""
+        session = get_object_or_404(TrainingSession, pk=session_id)
+        if not self.has_add_permission(request) or not trains(request, session.pk):
+            raise PermissionDenied
+        form = CopySessionForm(request.POST or None, session=session)
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = services.copy_session(session=session, starts_at=form.cleaned_data["starts_at"], by=request.user)
+            except services.SessionError as error:
+                form.add_error("starts_at" if error.field in (None, "starts_at", "ends_at") else None, error.message)
+            else:
+                self.message_user(request, gettext("A draft copy was made; check it and publish it."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:training_trainingsession_change", args=[copy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Run %(session)s again") % {"session": session},
+            "opts": self.model._meta,
+            "session": session,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/training/trainingsession/copy.html", context)
+
     def publish_sessions(self, request, queryset):
         self._transition(
             request,

@@ -457,3 +457,9 @@ class SessionWriteSerializer(serializers.ModelSerializer):
 
 class SessionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class SessionCopySerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(
+        help_text=_("When the copy starts (ISO 8601 with an offset); it lasts as long as the original.")
+    )

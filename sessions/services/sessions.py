@@ -1,6 +1,7 @@
 """A session's life: create, edit, assign trainers, publish, cancel, complete."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,14 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
-from sessions.services.base import TransitionError, copy_session_state, lock_session, validate_session
+from sessions.services.base import (
+    SessionError,
+    TransitionError,
+    check_in_range,
+    copy_session_state,
+    lock_session,
+    validate_session,
+)
 from sessions.services.registrations import promote_waitlist
 from trainingops.actors import on_behalf
 
@@ -32,6 +40,59 @@ def create_session(*, by, **fields) -> TrainingSession:
         for name, values in many.items():
             getattr(session, name).set(values)
     return session
+
+
+# What "run it again" carries over from a session to its copy; dates move together, state starts anew.
+COPIED_FIELDS = (
+    "title",
+    "description",
+    "format",
+    "timezone",
+    "venue",
+    "city",
+    "country_id",
+    "meeting_url",
+    "language",
+    "capacity",
+    "audience",
+    "host_agency_id",
+    "reminder_offsets_hours",
+)
+
+
+@on_behalf
+def copy_session(*, session: TrainingSession, starts_at: datetime, by) -> TrainingSession:
+    """Run a session again: a new draft with its topics, trainers, audience, description and capacity
+    at ``starts_at``, lasting as long, its registration window moved by the same shift.
+
+    Nobody is registered or invited, and nothing is announced until the copy is published.
+    """
+    if session.starts_at is None or session.ends_at is None:
+        raise SessionError(_("Only a session with a start and an end can be copied."), field="starts_at")
+    check_in_range(starts_at, field="starts_at")
+    shift = starts_at - session.starts_at
+    fields = {name: getattr(session, name) for name in COPIED_FIELDS}
+    fields["starts_at"] = starts_at
+    for name in ("ends_at", "registration_opens_at", "registration_closes_at"):
+        value = getattr(session, name)
+        fields[name] = _shifted(value, shift)
+    fields |= {
+        "topics": list(session.topics.all()),
+        "audience_agencies": list(session.audience_agencies.all()),
+        "audience_countries": list(session.audience_countries.all()),
+    }
+    with transaction.atomic():
+        copy = create_session(by=by, **fields)
+        assignments = list(session.session_trainers.values_list("trainer_id", "role"))
+        set_session_trainers(session=copy, assignments=assignments)
+    return copy
+
+
+def _shifted(value: datetime | None, shift) -> datetime | None:
+    try:
+        return None if value is None else value + shift
+    except OverflowError as error:
+        raise SessionError(_("Enter a date from the year 2000 to 2100."), field="starts_at") from error
 
 
 def set_session_trainers(*, session: TrainingSession, assignments: Sequence[tuple[int, str]]) -> None:

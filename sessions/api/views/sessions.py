@@ -22,6 +22,7 @@ from sessions.api.serializers import (
     AttendanceSerializer,
     RegistrationSerializer,
     SessionCancelSerializer,
+    SessionCopySerializer,
     SessionDetailSerializer,
     SessionSerializer,
     SessionWriteSerializer,
@@ -171,6 +172,19 @@ class SessionViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         services.cancel_session(session=session, by=request.user, reason=data.validated_data["reason"])
         return Response(self._detail(session.pk))
+
+    @extend_schema(
+        summary=_("Run a session again: a new draft with its topics, trainers, audience and capacity"),
+        request=SessionCopySerializer,
+        responses={201: SessionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        session = self._session_to_manage()
+        data = SessionCopySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        copy = services.copy_session(session=session, starts_at=data.validated_data["starts_at"], by=request.user)
+        return Response(self._detail(copy.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Mark a session as held"), request=None, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])
