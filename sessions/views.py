@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
@@ -111,7 +112,14 @@ def _visible_session_or_404(officer: Officer | None, pk: int) -> TrainingSession
 
 def session_detail(request, pk: int):
     officer = current_officer(request)
-    session = _visible_session_or_404(officer, pk)
+    try:
+        session = _visible_session_or_404(officer, pk)
+    except Http404:
+        # A link from an email to a session open only to some agencies or countries: sign in, then
+        # come back. Every unknown or hidden id goes the same way, so the redirect reveals nothing.
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
     registration = None
     if officer is not None:
         registration = Registration.objects.filter(session=session, officer=officer).first()

@@ -243,8 +243,30 @@ def test_session_detail_restricted_to_own_agency_is_visible(officer_client, offi
     assert officer_client.get(detail_url(session)).status_code == 200
 
 
-def test_session_detail_unknown_id_is_404(client):
-    assert client.get("/sessions/999999/").status_code == 404
+def test_session_detail_unknown_id_is_404_when_signed_in(officer_client):
+    assert officer_client.get("/sessions/999999/").status_code == 404
+
+
+def test_session_detail_unknown_id_anonymous_redirects_to_sign_in(client):
+    response = client.get("/sessions/999999/")
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next=/sessions/999999/"
+
+
+def test_session_detail_restricted_anonymous_redirects_to_sign_in_then_back(client, officer):
+    session = TrainingSessionFactory(audience=TrainingSession.Audience.RESTRICTED)
+    session.audience_agencies.add(officer.agency)
+
+    response = client.get(detail_url(session))
+    signed_in = client.post(
+        response.url, {"login": officer.user.email, "password": "correct-horse-battery"}, follow=True
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={detail_url(session)}"
+    assert signed_in.redirect_chain == [(detail_url(session), 302)]
+    assert signed_in.context["session"] == session
 
 
 def test_session_detail_meeting_link_only_for_confirmed(client):
