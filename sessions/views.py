@@ -67,7 +67,8 @@ def landing(request):
     officer = current_officer(request)
     upcoming = visible_sessions(officer).filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
     sessions = list(_list_queryset(upcoming).order_by("starts_at", "id")[:6])
-    return render(request, "portal/landing.html", {"sessions": sessions, "officer": officer})
+    context = {"sessions": sessions, "officer": officer, "viewer_timezone": viewer_timezone(request)}
+    return render(request, "portal/landing.html", context)
 
 
 @require_GET
@@ -82,7 +83,13 @@ def session_list(request):
     page = _page_of(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "sessions": page.object_list, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "sessions": page.object_list,
+        "query": query.urlencode(),
+        "viewer_timezone": viewer_timezone(request),
+    }
     return render(request, "portal/session_list.html", context)
 
 
