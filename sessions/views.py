@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
@@ -66,7 +67,8 @@ def landing(request):
     officer = current_officer(request)
     upcoming = visible_sessions(officer).filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
     sessions = list(_list_queryset(upcoming).order_by("starts_at", "id")[:6])
-    return render(request, "portal/landing.html", {"sessions": sessions, "officer": officer})
+    context = {"sessions": sessions, "officer": officer, "viewer_timezone": viewer_timezone(request)}
+    return render(request, "portal/landing.html", context)
 
 
 @require_GET
@@ -81,7 +83,13 @@ def session_list(request):
     page = _page_of(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "sessions": page.object_list, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "sessions": page.object_list,
+        "query": query.urlencode(),
+        "viewer_timezone": viewer_timezone(request),
+    }
     return render(request, "portal/session_list.html", context)
 
 
@@ -111,7 +119,14 @@ def _visible_session_or_404(officer: Officer | None, pk: int) -> TrainingSession
 
 def session_detail(request, pk: int):
     officer = current_officer(request)
-    session = _visible_session_or_404(officer, pk)
+    try:
+        session = _visible_session_or_404(officer, pk)
+    except Http404:
+        # A link from an email to a session open only to some agencies or countries: sign in, then
+        # come back. Every unknown or hidden id goes the same way, so the redirect reveals nothing.
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
     registration = None
     if officer is not None:
         registration = Registration.objects.filter(session=session, officer=officer).first()

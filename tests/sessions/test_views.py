@@ -169,9 +169,18 @@ def test_session_detail_shows_both_time_zones(client):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "America/Mexico_City" in content
-    assert "Europe/Paris" in content
+    assert re.findall(r'<span class="zone">([^<]*)</span>', content) == ["Mexico City", "your time, Paris"]
     assert "data-needs-viewer-zone" not in content
+
+
+def test_session_detail_names_the_viewer_city_in_french(client):
+    session = TrainingSessionFactory(timezone="America/Mexico_City")
+    client.cookies["tz"] = "America%2FArgentina%2FBuenos_Aires"
+    client.cookies["django_language"] = "fr"
+
+    content = client.get(detail_url(session)).content.decode()
+
+    assert re.findall(r'<span class="zone">([^<]*)</span>', content) == ["Mexico City", "votre heure, Buenos Aires"]
 
 
 def test_session_detail_shows_the_end_date_when_the_session_ends_on_another_day(client):
@@ -186,9 +195,10 @@ def test_session_detail_shows_the_end_date_when_the_session_ends_on_another_day(
 
     content = client.get(detail_url(session)).content.decode()
 
-    assert f'<span>March 10, {year}, 4 p.m. – 7 p.m. <span class="zone">session time' in content
+    assert f'<span>March 10, {year}, 4 p.m. – 7 p.m. <span class="zone">Mexico City</span>' in content
     assert (
-        f'id="viewer-time">March 10, {year}, 11 p.m. – March 11, {year}, 2 a.m. <span class="zone">your time' in content
+        f'id="viewer-time">March 10, {year}, 11 p.m. – March 11, {year}, 2 a.m. '
+        '<span class="zone">your time, Paris</span>' in content
     )
 
 
@@ -243,8 +253,30 @@ def test_session_detail_restricted_to_own_agency_is_visible(officer_client, offi
     assert officer_client.get(detail_url(session)).status_code == 200
 
 
-def test_session_detail_unknown_id_is_404(client):
-    assert client.get("/sessions/999999/").status_code == 404
+def test_session_detail_unknown_id_is_404_when_signed_in(officer_client):
+    assert officer_client.get("/sessions/999999/").status_code == 404
+
+
+def test_session_detail_unknown_id_anonymous_redirects_to_sign_in(client):
+    response = client.get("/sessions/999999/")
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next=/sessions/999999/"
+
+
+def test_session_detail_restricted_anonymous_redirects_to_sign_in_then_back(client, officer):
+    session = TrainingSessionFactory(audience=TrainingSession.Audience.RESTRICTED)
+    session.audience_agencies.add(officer.agency)
+
+    response = client.get(detail_url(session))
+    signed_in = client.post(
+        response.url, {"login": officer.user.email, "password": "correct-horse-battery"}, follow=True
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={detail_url(session)}"
+    assert signed_in.redirect_chain == [(detail_url(session), 302)]
+    assert signed_in.context["session"] == session
 
 
 def test_session_detail_meeting_link_only_for_confirmed(client):
@@ -299,6 +331,50 @@ def test_session_detail_names_a_city_state_once(client):
     response = client.get(detail_url(session))
 
     assert place_on_detail(response.content.decode()) == "Marina Bay Sands, Singapore"
+
+
+def session_dates_on_cards(content: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", date) for date in re.findall(r'<div class="session-date">(.*?)</div>', content)]
+
+
+def test_session_list_card_shows_the_session_time_and_the_viewer_time_by_city(client):
+    year = timezone.now().year + 1
+    TrainingSessionFactory(  # 09:00 in Mexico City is 16:00 in Paris, the same day
+        timezone="America/Mexico_City", starts_at=datetime(year, 3, 10, 9, tzinfo=ZoneInfo("America/Mexico_City"))
+    )
+    TrainingSessionFactory(  # 20:00 in Buenos Aires is 00:00 the next day in Paris
+        timezone="America/Argentina/Buenos_Aires",
+        starts_at=datetime(year, 3, 12, 20, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires")),
+    )
+    TrainingSessionFactory(timezone="Europe/Paris", starts_at=datetime(year, 3, 14, 9, tzinfo=ZoneInfo("Europe/Paris")))
+    client.cookies["tz"] = "Europe%2FParis"
+
+    content = client.get(reverse("sessions:list"), {"month": f"{year}-03"}).content.decode()
+
+    assert session_dates_on_cards(content) == [
+        f"March 10, {year}, 9 a.m. Mexico City · 4 p.m. your time, Paris",
+        f"March 12, {year}, 8 p.m. Buenos Aires · March 13, {year}, midnight your time, Paris",
+        f"March 14, {year}, 9 a.m. Paris",
+    ]
+
+
+def test_landing_card_without_the_viewer_zone_shows_the_session_time_only(client):
+    year = timezone.now().year + 1
+    TrainingSessionFactory(
+        timezone="America/Mexico_City", starts_at=datetime(year, 3, 10, 9, tzinfo=ZoneInfo("America/Mexico_City"))
+    )
+
+    content = client.get("/").content.decode()
+
+    assert session_dates_on_cards(content) == [f"March 10, {year}, 9 a.m. Mexico City"]
+
+
+def test_my_trainings_names_the_session_zone_by_its_city(officer_client, officer):
+    RegistrationFactory(officer=officer, session=TrainingSessionFactory(timezone="America/Argentina/Buenos_Aires"))
+
+    content = officer_client.get(reverse("sessions:my_trainings")).content.decode()
+
+    assert re.findall(r'<span class="help">\(([^<]*)\)</span>', content) == ["Buenos Aires"]
 
 
 def test_session_list_card_names_a_city_state_once(client):
