@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_page_not_found_is_a_portal_page(client):
     session = TrainingSessionFactory(status=TrainingSession.Status.DRAFT)
+    client.force_login(OfficerFactory().user)  # signed out, a hidden session leads to sign-in instead
 
     response = client.get(f"/sessions/{session.pk}/")
 
