@@ -79,27 +79,14 @@ def bench_floor_attendance(request, pk: int):
 
     Routed only when BENCH_FLOOR_VIEW is set (see bench/pages_bench.py); it checks no permission.
     """
+    from sessions.api.serializers import ATTENDANCE_ROW_FIELDS
     from sessions.models import Registration
 
     rows = list(
         Registration.objects.filter(session_id=pk)
         .exclude(status=Registration.Status.CANCELLED)
         .order_by("id")
-        .values(
-            "id",
-            "officer__uuid",
-            "officer__user__first_name",
-            "officer__user__last_name",
-            "officer__user__email",
-            "status",
-            "source",
-            "agency_id",
-            "country_id",
-            "attendance__status",
-            "attendance__checked_in_at",
-            "attendance__note",
-            "attendance__recorded_at",
-        )
+        .values(*ATTENDANCE_ROW_FIELDS)
     )
     return JsonResponse(rows, safe=False)
 
