@@ -37,6 +37,11 @@ def viewer_zone(request) -> tzinfo:
     return valid_timezone(request.GET.get("tz", "")) or viewer_timezone(request) or UTC
 
 
+def viewer_zone_is_known(request) -> bool:
+    """Whether ``viewer_zone`` came from the viewer (else the page asks the script for the browser's zone)."""
+    return bool(valid_timezone(request.GET.get("tz", "")) or viewer_timezone(request))
+
+
 def local_period(starts_at: datetime, ends_at: datetime, zone: tzinfo) -> str:
     """A session's times as a reader in ``zone`` sees them: "12 Mar 09:00–13:00 (Paris)"."""
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)

@@ -1,5 +1,7 @@
 """Back office: training sessions, their trainers and registrations (inline), double-booking notes."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
@@ -26,6 +28,7 @@ from sessions.admin.base import (
     trains,
     viewer_zone,
 )
+from sessions.admin.calendar import calendar_view
 from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
 from sessions.admin.invitations import invite_officers
 from sessions.models import Attendance, Registration, SessionTrainer, Trainer, TrainingSession
@@ -408,7 +411,12 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.copy_view)
-        return [path("<int:session_id>/copy/", view, name="training_trainingsession_copy"), *super().get_urls()]
+        calendar = self.admin_site.admin_view(partial(calendar_view, self))
+        return [
+            path("<int:session_id>/copy/", view, name="training_trainingsession_copy"),
+            path("calendar/", calendar, name="training_trainingsession_calendar"),
+            *super().get_urls(),
+        ]
 
     def copy_view(self, request, session_id):
         """Run a session again: its topics, trainers, audience, description and capacity, new dates."""
