@@ -111,6 +111,39 @@ def _iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _place_sessions(request, role: Role, days: list[Day], trainer: str, zone) -> None:
+    """Put each session (of ``trainer``, or everyone's) on the day it starts in ``zone``."""
+    sessions = TrainingSession.objects.all()
+    if trainer != ALL_TRAINERS:
+        sessions = sessions.filter(pk__in=SessionTrainer.objects.filter(trainer_id=trainer).values("session_id"))
+    by_day = {day.day: day for day in days}
+    for session in sessions_starting_between(sessions, days[0].day, days[-1].day + timedelta(days=1), zone):
+        session.may_manage = may_manage_session(role, session.pk, request=request)
+        by_day[session.starts_at.astimezone(zone).date()].sessions.append(session)
+
+
+def _navigation(base: dict, view: str, first: date, end: date, previous: date, following: date, today, role) -> dict:
+    """The links to the previous and next period, to today, to the other view, and mine / all."""
+
+    def link(**changes) -> str:
+        return "?" + urlencode({**base, **changes})
+
+    def key(day: date) -> dict:
+        return {"week": _iso_week(day)} if view == "week" else {"month": day.strftime("%Y-%m")}
+
+    anchor = today if first <= today < end else first
+    return {
+        "previous_link": link(**key(previous)),
+        "next_link": link(**key(following)),
+        "today_link": link(),
+        "month_link": link(view="month", month=anchor.strftime("%Y-%m")),
+        "week_link": link(view="week", week=_iso_week(anchor)),
+        "mine_link": link(trainer=role.trainer_id) if role.trainer_id else "",
+        "all_link": link(trainer=ALL_TRAINERS),
+        "trainer_base": {name: value for name, value in {**base, **key(first)}.items() if name != "trainer"},
+    }
+
+
 def calendar_view(model_admin, request):
     """Month or week of sessions; the layout does no arithmetic, every day and link is made here."""
     role = role_of(request)
@@ -126,26 +159,14 @@ def calendar_view(model_admin, request):
     shown_first, shown_end = week_start(first), week_start(end - timedelta(days=1)) + timedelta(days=7)
     trainer = _trainer_filter(form, role)
 
-    sessions = TrainingSession.objects.all()
-    if trainer != ALL_TRAINERS:
-        sessions = sessions.filter(pk__in=SessionTrainer.objects.filter(trainer_id=trainer).values("session_id"))
     days = _days(shown_first, shown_end, (first, end), today)
-    by_day = {day.day: day for day in days}
-    for session in sessions_starting_between(sessions, shown_first, shown_end, zone):
-        session.may_manage = may_manage_session(role, session.pk, request=request)
-        by_day[session.starts_at.astimezone(zone).date()].sessions.append(session)
-
+    _place_sessions(request, role, days, trainer, zone)
     base = {"view": view, "trainer": trainer}
     if request.GET.get("tz") and viewer_zone_is_known(request):
         base["tz"] = zone.key
-
-    def link(**changes) -> str:
-        return "?" + urlencode({**base, **changes})
-
-    anchor = today if first <= today < end else first
-    key = (lambda day: {"week": _iso_week(day)}) if view == "week" else (lambda day: {"month": day.strftime("%Y-%m")})
     context = {
         **model_admin.admin_site.each_context(request),
+        **_navigation(base, view, first, end, previous, following, today, role),
         "title": _("Calendar"),
         "opts": model_admin.model._meta,
         "view": view,
@@ -159,13 +180,5 @@ def calendar_view(model_admin, request):
         "trainers": trainers,
         "trainer": trainer,
         "own_trainer": str(role.trainer_id) if role.trainer_id else "",
-        "previous_link": link(**key(previous)),
-        "next_link": link(**key(following)),
-        "today_link": link(),
-        "month_link": link(view="month", month=anchor.strftime("%Y-%m")),
-        "week_link": link(view="week", week=_iso_week(anchor)),
-        "mine_link": link(trainer=role.trainer_id) if role.trainer_id else "",
-        "all_link": link(trainer=ALL_TRAINERS),
-        "trainer_base": {name: value for name, value in {**base, **key(first)}.items() if name != "trainer"},
     }
     return TemplateResponse(request, "admin/training/trainingsession/calendar.html", context)
