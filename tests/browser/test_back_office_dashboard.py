@@ -77,6 +77,10 @@ def test_trainer_works_from_the_dashboard_and_the_calendar(page, screenshot, cou
     page.wait_for_url(re.compile(r"view=month"))
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(page, "back-office-calendar-month-phone")
+    page.goto("/admin/")
+    page.locator("#this-week").wait_for()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    screenshot(page, "back-office-dashboard-phone")
 
     # Moving the draft onto the other session warns once; saving it again does not repeat it.
     page.set_viewport_size({"width": 1280, "height": 900})
