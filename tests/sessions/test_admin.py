@@ -835,3 +835,23 @@ def test_invite_action_on_session_changelist_opens_invite_form(manager_client):
 
     assert response.status_code == 302
     assert response["Location"] == f"/admin/training/invitation/invite/{session.pk}/"
+
+
+def test_double_booking_warning_speaks_spanish(manager_client):
+    trainer = TrainerFactory(user__first_name="Ana", user__last_name="López")
+    trained_session(
+        trainer,
+        title="Seminario de París",
+        starts_at=datetime(2030, 3, 1, 16, 0, tzinfo=UTC),
+        ends_at=datetime(2030, 3, 1, 18, 0, tzinfo=UTC),
+    )
+
+    response = manager_client.post(
+        ADD, add_form_data(**{"session_trainers-0-trainer": str(trainer.pk)}), headers={"accept-language": "es"}
+    )
+
+    other = TrainingSession.objects.get(title="Seminario de París")
+    assert messages_of(response)[0] == (
+        f'Doble reserva con «<a href="{change_url(other)}">Seminario de París</a>» (1 Mar 16:00–18:00 (UTC)): '
+        "formador Ana López."
+    )
