@@ -42,13 +42,17 @@ def viewer_zone_is_known(request) -> bool:
     return bool(valid_timezone(request.GET.get("tz", "")) or viewer_timezone(request))
 
 
-def local_period(starts_at: datetime, ends_at: datetime, zone: tzinfo) -> str:
-    """A session's times as a reader in ``zone`` sees them: "12 Mar 09:00–13:00 (Paris)"."""
+def local_times(starts_at: datetime, ends_at: datetime, zone: tzinfo, *, start_format: str = "j M H:i") -> str:
+    """From start to end as a reader in ``zone`` sees them ("12 Mar 09:00–13:00"); the end's date
+    only when it is another day there."""
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     end_format = "H:i" if start.date() == end.date() else "j M H:i"
-    return "{start}–{end} ({city})".format(
-        start=formats.date_format(start, "j M H:i"), end=formats.date_format(end, end_format), city=zone_city(zone)
-    )
+    return f"{formats.date_format(start, start_format)}–{formats.date_format(end, end_format)}"
+
+
+def local_period(starts_at: datetime, ends_at: datetime, zone: tzinfo) -> str:
+    """A session's times as a reader in ``zone`` sees them, with the zone's city: "12 Mar 09:00–13:00 (Paris)"."""
+    return f"{local_times(starts_at, ends_at, zone)} ({zone_city(zone)})"
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

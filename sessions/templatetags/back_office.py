@@ -3,7 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from sessions.admin.base import local_period
+from sessions.admin.base import local_period, local_times
 
 register = template.Library()
 
@@ -28,3 +28,9 @@ def session_period(session, zone) -> str:
     if session.starts_at is None or session.ends_at is None:
         return ""
     return local_period(session.starts_at, session.ends_at, zone)
+
+
+@register.simple_tag
+def session_times(session, zone) -> str:
+    """ "09:00–13:00" in the viewer's zone, for a calendar day; the end's date too when it is another day."""
+    return local_times(session.starts_at, session.ends_at, zone, start_format="H:i")

@@ -98,6 +98,14 @@ def test_without_a_query_the_calendar_opens_on_this_month(client, trainer):
     assert [day.day for week in response.context["weeks"] for day in week if day.is_today] == [date(2030, 3, 6)]
 
 
+def test_a_session_over_several_days_shows_the_day_it_ends(client, trainer):
+    trained_session(trainer, datetime(2030, 3, 4, 9, 0, tzinfo=UTC), hours=32, title="Two-day workshop")
+
+    response = calendar_of(client, trainer.user, "?view=week&week=2030-W10")
+
+    assert '<span class="calendar-time">09:00–5 Mar 17:00</span>' in response.content.decode()
+
+
 def test_the_browser_zone_cookie_is_used_when_no_zone_is_given(client, trainer):
     trained_session(trainer, datetime(2030, 3, 4, 23, 30, tzinfo=UTC), title="Late")
     client.cookies["tz"] = "Asia%2FTokyo"
