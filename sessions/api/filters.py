@@ -52,7 +52,18 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = TrainingSession
-        fields = ["date_from", "date_to", "country", "open_to", "region", "agency", "format", "status", "topic", "language"]
+        fields = [
+            "date_from",
+            "date_to",
+            "country",
+            "open_to",
+            "region",
+            "agency",
+            "format",
+            "status",
+            "topic",
+            "language",
+        ]
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country_id=value.strip().upper())

@@ -127,8 +127,12 @@ def test_portal_pages_signed_in_have_no_serious_violation_and_fit_a_phone(page, 
 
 def test_yearly_report_has_no_serious_violation_and_fits_a_phone(page, countries):
     manager = ManagerFactory(email="lead@trainingops.example")
-    EmailAddress.objects.update_or_create(user=manager, email=manager.email, defaults={"verified": True, "primary": True})
-    agency = AgencyFactory(name="Policía Federal Ministerial de los Estados Unidos Mexicanos", country=CountryFactory(code="MX"))
+    EmailAddress.objects.update_or_create(
+        user=manager, email=manager.email, defaults={"verified": True, "primary": True}
+    )
+    agency = AgencyFactory(
+        name="Policía Federal Ministerial de los Estados Unidos Mexicanos", country=CountryFactory(code="MX")
+    )
     for month in (2, 6, 10):
         session = held_session(local(2024, month, 12, 9, zone="America/Mexico_City"), zone="America/Mexico_City")
         for _ in range(3):
