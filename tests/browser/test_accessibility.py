@@ -77,12 +77,16 @@ def portal():
     survey = SurveyResponseFactory(registration=registration, survey__session=past)
     certificate = issue_certificate(registration=registration)
     invitation = InvitationFactory(session=upcoming, email="luis@policia.gob.mx")
+    answered = SurveyResponseFactory(survey__closes_at=timezone.now() + timedelta(days=3), submitted_at=timezone.now())
+    closed = SurveyResponseFactory(survey__closes_at=timezone.now() - timedelta(days=1))
     return {
         "officer": officer,
         "session": upcoming,
         "survey_token": survey.token,
         "certificate_code": certificate.code,
         "invitation_token": invitation.token,
+        "answered_survey_token": answered.token,
+        "closed_survey_token": closed.token,
     }
 
 
@@ -97,9 +101,12 @@ def test_portal_pages_signed_out_have_no_serious_violation_and_fit_a_phone(page,
         "/certificates/NOPE-NOPE-NOPE/",
         f"/invitations/{portal['invitation_token']}/",
         f"/surveys/{portal['survey_token']}/",
+        f"/surveys/{portal['answered_survey_token']}/",
+        f"/surveys/{portal['closed_survey_token']}/",
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
         "/accounts/confirm-email/",
     ):
         check(page, path, findings)
@@ -119,6 +126,7 @@ def test_portal_pages_signed_in_have_no_serious_violation_and_fit_a_phone(page, 
         "/profile/delete/",
         "/accounts/email/",
         "/accounts/password/change/",
+        "/accounts/logout/",
     ):
         check(page, path, findings)
 
