@@ -133,7 +133,7 @@ def test_portal_pages_signed_in_have_no_serious_violation_and_fit_a_phone(page, 
     assert findings == [], "\n\n".join(findings)
 
 
-def test_yearly_report_has_no_serious_violation_and_fits_a_phone(page, countries):
+def test_yearly_report_has_no_serious_violation_and_fits_a_phone(page, screenshot, countries):
     manager = ManagerFactory(email="lead@trainingops.example")
     EmailAddress.objects.update_or_create(
         user=manager, email=manager.email, defaults={"verified": True, "primary": True}
@@ -149,5 +149,6 @@ def test_yearly_report_has_no_serious_violation_and_fits_a_phone(page, countries
     findings: list[str] = []
 
     check(page, "/reports/yearly/?year=2024", findings)
+    screenshot(page, "reports_yearly_phone")
 
     assert findings == [], "\n\n".join(findings)
