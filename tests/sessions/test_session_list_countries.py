@@ -1,5 +1,7 @@
 """The portal's two country filters: where a session is held, and whose officers it is open to."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -137,3 +139,17 @@ def test_open_to_query_count_is_bounded(client, django_assert_num_queries, mexic
         response = client.get(reverse("sessions:list"), {"open_to": "MX"})
 
     assert len(response.context["sessions"]) == item_count
+
+
+def test_cached_filter_choices_are_in_the_readers_language(client, sessions_by_audience):
+    def labels(language: str) -> list[str]:
+        client.cookies["django_language"] = language
+        response = client.get(reverse("sessions:list"))
+        return re.findall(
+            r'<option value="[A-Z]*"[^>]*>([^<]+)</option>',
+            response.content.decode().split('id="id_open_to"')[1].split("</select>")[0],
+        )
+
+    assert labels("en") == ["Any country", "Argentina", "Mexico"]
+    assert labels("es") == ["Cualquier país", "Argentina", "México"]
+    assert labels("en") == ["Any country", "Argentina", "Mexico"]
