@@ -104,26 +104,27 @@ def session_filter_choices() -> SessionFilterChoices:
     Two queries, kept in the cache for a minute per language: every page of the session list
     shows the form. The lists are the same for every viewer, so they reveal nothing.
     """
-    key = f"sessions:filter-choices:{get_language()}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = _session_filter_choices()
-        cache.set(key, choices, FILTER_CHOICES_SECONDS)
-    return choices
+    # Plain lists in the cache (no class of ours is pickled, so a deploy never meets an old shape).
+    key = f"sessions:filter-choices:v1:{get_language()}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = _session_filter_choice_lists()
+        cache.set(key, lists, FILTER_CHOICES_SECONDS)
+    return SessionFilterChoices(*lists)
 
 
-def _session_filter_choices() -> SessionFilterChoices:
-    topics = sorted((topic.slug, topic.localized_name) for topic in Topic.objects.all())
+def _session_filter_choice_lists() -> tuple[list, list, list]:
+    topics = sorted(
+        ((topic.slug, str(topic.localized_name)) for topic in Topic.objects.all()), key=lambda item: item[1]
+    )
     countries = Country.objects.annotate(
         is_venue=Exists(TrainingSession.objects.filter(country=OuterRef("pk"))),
         has_agencies=Exists(Agency.objects.filter(country=OuterRef("pk"))),
     ).filter(Q(is_venue=True) | Q(has_agencies=True))
-    countries = sorted(countries, key=lambda country: country.localized_name)
-    return SessionFilterChoices(
-        topics=sorted(topics, key=lambda item: item[1]),
-        venue_countries=[(country.code, country.localized_name) for country in countries if country.is_venue],
-        audience_countries=[(country.code, country.localized_name) for country in countries if country.has_agencies],
-    )
+    named = sorted(((country, str(country.localized_name)) for country in countries), key=lambda item: item[1])
+    venues = [(country.code, name) for country, name in named if country.is_venue]
+    audiences = [(country.code, name) for country, name in named if country.has_agencies]
+    return topics, venues, audiences
 
 
 class RegistrationState:
