@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
     CharField,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -22,14 +24,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from agencies.models import Officer
+from agencies.models import Agency, Country, Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
     Invitation,
     Registration,
     SessionTrainer,
+    Survey,
     SurveyResponse,
     Topic,
     Trainer,
@@ -43,6 +47,19 @@ def audience_filter(officer: Officer) -> Q:
         Q(audience=TrainingSession.Audience.OPEN)
         | Q(audience_agencies=officer.agency_id)
         | Q(audience_countries=officer.agency.country_id)
+    )
+
+
+def audience_includes_country(country_code: str) -> Q:
+    """Sessions open to officers of agencies in this country: open to all, or listing the country or
+    one of its agencies in their audience. Subqueries, not joins, so that lists stay free of DISTINCT
+    (``audience_filter`` is the same rule for one officer)."""
+    invited_countries = TrainingSession.audience_countries.through.objects.filter(country_id=country_code)
+    invited_agencies = TrainingSession.audience_agencies.through.objects.filter(agency__country_id=country_code)
+    return (
+        Q(audience=TrainingSession.Audience.OPEN)
+        | Q(pk__in=invited_countries.values("trainingsession_id"))
+        | Q(pk__in=invited_agencies.values("trainingsession_id"))
     )
 
 
@@ -81,6 +98,49 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
     return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
 
 
+# The portal's filter choices change when a topic or a venue country is added: a minute's delay is fine.
+FILTER_CHOICES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SessionFilterChoices:
+    """(value, label) pairs in the active language, sorted by label."""
+
+    topics: list[tuple[str, str]]
+    venue_countries: list[tuple[str, str]]
+    audience_countries: list[tuple[str, str]]
+
+
+def session_filter_choices() -> SessionFilterChoices:
+    """The choices of the portal's session filters: every topic, the countries sessions are held in
+    and the countries of our agencies (whose officers a session may be open to).
+
+    Two queries, kept in the cache for a minute per language: every page of the session list
+    shows the form. The lists are the same for every viewer, so they reveal nothing.
+    """
+    # Plain lists in the cache (no class of ours is pickled, so a deploy never meets an old shape).
+    key = f"sessions:filter-choices:v1:{get_language()}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = _session_filter_choice_lists()
+        cache.set(key, lists, FILTER_CHOICES_SECONDS)
+    return SessionFilterChoices(*lists)
+
+
+def _session_filter_choice_lists() -> tuple[list, list, list]:
+    topics = sorted(
+        ((topic.slug, str(topic.localized_name)) for topic in Topic.objects.all()), key=lambda item: item[1]
+    )
+    countries = Country.objects.annotate(
+        is_venue=Exists(TrainingSession.objects.filter(country=OuterRef("pk"))),
+        has_agencies=Exists(Agency.objects.filter(country=OuterRef("pk"))),
+    ).filter(Q(is_venue=True) | Q(has_agencies=True))
+    named = sorted(((country, str(country.localized_name)) for country in countries), key=lambda item: item[1])
+    venues = [(country.code, name) for country, name in named if country.is_venue]
+    audiences = [(country.code, name) for country, name in named if country.has_agencies]
+    return topics, venues, audiences
+
+
 class RegistrationState:
     """Where a session's registration stands (``registration_state``)."""
 
@@ -103,6 +163,12 @@ def registration_state(session: TrainingSession, now: datetime | None = None) ->
     if session.registration_opens_at and now < session.registration_opens_at:
         return RegistrationState.NOT_YET_OPEN
     return RegistrationState.OPEN
+
+
+def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
+    """Whether a follow-up survey still takes answers: until its closing time, if it has one."""
+    now = now or timezone.now()
+    return survey.closes_at is None or survey.closes_at > now
 
 
 def is_session_open_to(*, session: TrainingSession, officer: Officer) -> bool:
