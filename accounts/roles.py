@@ -20,7 +20,16 @@ TRAINERS = "Trainers"
 # management short of deleting users (people are erased through their own flow).
 MANAGER_APPS = ("agencies", "training", "messaging", "django_celery_beat")
 MANAGER_EXTRA_PERMISSIONS = {
-    "accounts": ["add_user", "view_user", "change_user"],
+    "accounts": [
+        "add_user",
+        "view_user",
+        "change_user",
+        # The privacy notice: publishing a new version is adding one; versions are never changed.
+        "add_privacynotice",
+        "view_privacynotice",
+        "view_historicalprivacynotice",
+        "view_privacyconsent",
+    ],
     "auth": ["view_group", "change_group"],
 }
 

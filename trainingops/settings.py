@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.OfficerLanguageMiddleware",
+    "accounts.middleware.PrivacyConsentMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "trainingops.actors.ActorMiddleware",
 ]
@@ -185,6 +186,9 @@ vars().update(_email_config)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TrainingOps <training@trainingops.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where officers write with questions about their account or their personal data (sign-up, the
+# email-verification pages, the privacy notice).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@trainingops.example")
 
 # Celery: configured from these CELERY_* settings (namespace "CELERY").
 CELERY_BROKER_DIR = VAR_DIR / "celery"

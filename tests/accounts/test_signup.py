@@ -24,6 +24,7 @@ def signup_data(agency_row, **overrides):
         "preferred_language": "es",
         "password1": "a-Long-passphrase-42",
         "password2": "a-Long-passphrase-42",
+        "privacy_consent": "on",
         **overrides,
     }
 

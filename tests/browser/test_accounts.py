@@ -33,6 +33,7 @@ def test_sign_up_outside_agency_domains_is_pending_and_told_why(page, screenshot
     page.fill(".filter-input", "Ministerial")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/accounts/confirm-email/")
     (message,) = emails_to("ana.lopez@gmail.example")

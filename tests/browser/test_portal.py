@@ -36,6 +36,7 @@ def sign_up(page, *, email: str, agency_query: str, language_label: str, submit_
     page.select_option("#id_preferred_language", label=language_label)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.get_by_role("button", name=submit_label).click()
 
 
