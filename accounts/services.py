@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
 from accounts.selectors import forget_current_notice_version
+from trainingops.actors import on_behalf
 
 
+@on_behalf
 @transaction.atomic
 def publish_privacy_notice(*, text_en: str, text_es: str, text_fr: str, by: User | None) -> PrivacyNotice:
     """Publish a new version of the privacy notice; earlier versions stay as they were.
