@@ -281,7 +281,7 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OfficerSignupForm"
 ACCOUNT_FORMS = {"login": "accounts.login_form.PrefilledLoginForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TrainingOps] "
+# Subjects are written in templates/account/email/ with the product's name (accounts/adapter.py).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Staff must enrol a TOTP authenticator before using the back office when this is on.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)

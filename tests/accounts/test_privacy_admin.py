@@ -26,9 +26,7 @@ def test_new_version_form_is_prefilled_with_the_current_text(manager_client):
     assert response.context["adminform"].form.initial["text_es"] == PrivacyNotice.objects.get(version=1).text_es
 
 
-def test_manager_publishes_a_new_version_and_the_history_names_them(
-    manager_client, django_capture_on_commit_callbacks
-):
+def test_manager_publishes_a_new_version_and_the_history_names_them(manager_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(ADD_URL, {"text_en": "New.", "text_es": "Nuevo.", "text_fr": "Nouveau."})
 

@@ -67,7 +67,7 @@ def test_password_reset_from_the_emailed_link(page, screenshot):
     (logged,) = OutboundMessage.objects.filter(recipient="ana@policia.gob.mx")
     assert (logged.kind, logged.status) == ("account_password_reset_key", OutboundMessage.Status.SENT)
     (message,) = emails_to("ana@policia.gob.mx")
-    assert message.subject == "[TrainingOps] Password Reset Email"
+    assert message.subject == "Reset your TrainingOps password"
 
     page.goto(link_in(message, r"/accounts/password/reset/key/"))
     page.fill("input[name=password1]", NEW_PASSWORD)

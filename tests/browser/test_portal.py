@@ -147,7 +147,7 @@ def test_portal_sign_up_in_spanish(page, screenshot, mexican_agency):
     )
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     subjects = [m.subject for m in mail.outbox if m.to == ["luis@policia.gob.mx"]]
-    assert subjects == ["[TrainingOps] Por favor, confirme su dirección de correo electrónico"]
+    assert subjects == ["Confirme su dirección de correo electrónico para TrainingOps"]
     confirm_email(page, "luis@policia.gob.mx")
     page.wait_for_url(re.compile(r"/$"))
 
