@@ -5,4 +5,11 @@ history, service errors as messages), ``topics`` (topics and trainers), ``sessio
 (registrations and attendance), ``invitations``, ``surveys``; ``forms`` holds their forms.
 """
 
-from sessions.admin import invitations, registrations, sessions, surveys, topics  # noqa: F401 — registers them
+from sessions.admin import (  # noqa: F401 — registers them
+    certificates,
+    invitations,
+    registrations,
+    sessions,
+    surveys,
+    topics,
+)
