@@ -41,20 +41,20 @@ Responsable de sus datos
 El programa de capacitación que opera este portal (TrainingOps) es responsable de los datos personales que usted nos proporciona aquí (el "responsable"). Puede contactarnos en la dirección indicada al final de este aviso.
 
 Qué datos tratamos
-Su nombre, correo electrónico institucional, organismo, cargo e idioma preferido; las sesiones en las que se inscribe y su asistencia; sus respuestas a encuestas y evaluaciones de conocimientos; las constancias que se le emiten; y los registros técnicos necesarios para mantener la seguridad del portal (inicios de sesión, correos que se le envían).
+Su nombre, correo electrónico institucional, agencia, cargo e idioma preferido; las sesiones en las que se inscribe y su asistencia; sus respuestas a encuestas y evaluaciones de conocimientos; los certificados que se le emiten; y los registros técnicos necesarios para mantener la seguridad del portal (inicios de sesión, correos que se le envían).
 
 Para qué los tratamos
-- para crear y verificar su cuenta de funcionario y su adscripción a su organismo;
-- para inscribirlo en sesiones de capacitación, enviarle confirmaciones, recordatorios, enlaces de reunión y encuestas, y emitir sus constancias de asistencia;
-- para elaborar estadísticas del programa (sesiones impartidas, funcionarios capacitados, organismos y países alcanzados), que nunca lo identifican;
+- para crear y verificar su cuenta de funcionario y su adscripción a su agencia;
+- para inscribirlo en sesiones de capacitación, enviarle confirmaciones, recordatorios, enlaces de reunión y encuestas, y emitir sus certificados de asistencia;
+- para elaborar estadísticas del programa (sesiones impartidas, funcionarios capacitados, agencias y países alcanzados), que nunca lo identifican;
 - para mantener la seguridad del portal.
 Tratamos sus datos con base en su consentimiento y para impartirle la capacitación que usted solicita. No vendemos sus datos ni los usamos con fines publicitarios.
 
 Quién puede verlos
-Los instructores de las sesiones en las que usted se inscribe, los responsables del programa y el enlace de su propio organismo (solo sus inscripciones y su asistencia). Nuestros proveedores de alojamiento y de correo los tratan únicamente conforme a nuestras instrucciones. Como el programa capacita a funcionarios de muchos países, sus datos pueden tratarse fuera de su país, con la misma protección.
+Los instructores de las sesiones en las que usted se inscribe, los responsables del programa y el enlace de su propia agencia (solo sus inscripciones y su asistencia). Nuestros proveedores de alojamiento y de correo los tratan únicamente conforme a nuestras instrucciones. Como el programa capacita a funcionarios de muchos países, sus datos pueden tratarse fuera de su país, con la misma protección.
 
 Cuánto tiempo los conservamos
-Mientras exista su cuenta. Cuando usted elimina su cuenta, borramos de inmediato su nombre, correo electrónico, perfil, comentarios de encuestas y constancias; solo se conservan cifras anónimas (por ejemplo, "asistió un funcionario de su organismo").
+Mientras exista su cuenta. Cuando usted elimina su cuenta, borramos de inmediato su nombre, correo electrónico, perfil, comentarios de encuestas y certificados; solo se conservan cifras anónimas (por ejemplo, "asistió un funcionario de su agencia").
 
 Sus derechos
 Usted puede acceder a sus datos, rectificarlos y descargarlos (en su página de perfil), eliminar su cuenta en cualquier momento, revocar su consentimiento y oponerse a su tratamiento o solicitar que lo limitemos. En México, estos son sus derechos ARCO (acceso, rectificación, cancelación y oposición). Para ejercer cualquiera de ellos, escriba a la dirección de contacto indicada abajo; respondemos en un plazo de 20 días hábiles. También puede presentar una queja ante su autoridad de protección de datos.
@@ -68,20 +68,20 @@ Responsable du traitement
 Le programme de formation qui exploite ce portail (TrainingOps) est responsable des données personnelles que vous nous confiez ici (le « responsable du traitement »). Vous pouvez nous joindre à l'adresse de contact indiquée à la fin de cette notice.
 
 Données traitées
-Vos nom et prénom, votre adresse e-mail professionnelle, votre organisme, votre fonction et votre langue préférée ; les sessions auxquelles vous vous inscrivez et votre présence ; vos réponses aux enquêtes et aux évaluations de connaissances ; les attestations qui vous sont délivrées ; et les journaux techniques nécessaires à la sécurité du portail (connexions, e-mails qui vous sont envoyés).
+Vos nom et prénom, votre adresse e-mail professionnelle, votre agence, votre fonction et votre langue préférée ; les sessions auxquelles vous vous inscrivez et votre présence ; vos réponses aux enquêtes et aux évaluations de connaissances ; les attestations qui vous sont délivrées ; et les journaux techniques nécessaires à la sécurité du portail (connexions, e-mails qui vous sont envoyés).
 
 Finalités
-- créer et vérifier votre compte d'agent et votre rattachement à votre organisme ;
+- créer et vérifier votre compte d'agent et votre rattachement à votre agence ;
 - vous inscrire aux sessions de formation, vous envoyer confirmations, rappels, liens de réunion et enquêtes, et vous délivrer vos attestations de présence ;
-- établir des statistiques du programme (sessions tenues, agents formés, organismes et pays atteints), qui ne vous nomment jamais ;
+- établir des statistiques du programme (sessions tenues, agents formés, agences et pays atteints), qui ne vous nomment jamais ;
 - assurer la sécurité du portail.
 Nous traitons vos données sur la base de votre consentement et pour vous dispenser la formation que vous demandez. Nous ne vendons pas vos données et ne les utilisons pas à des fins publicitaires.
 
 Destinataires
-Les formateurs des sessions auxquelles vous vous inscrivez, les responsables du programme et le point focal de votre propre organisme (uniquement vos inscriptions et votre présence). Nos prestataires d'hébergement et d'e-mail ne les traitent que sur nos instructions. Le programme formant des agents de nombreux pays, vos données peuvent être traitées hors de votre pays, avec la même protection.
+Les formateurs des sessions auxquelles vous vous inscrivez, les responsables du programme et le point focal de votre propre agence (uniquement vos inscriptions et votre présence). Nos prestataires d'hébergement et d'e-mail ne les traitent que sur nos instructions. Le programme formant des agents de nombreux pays, vos données peuvent être traitées hors de votre pays, avec la même protection.
 
 Durée de conservation
-Aussi longtemps que votre compte existe. Lorsque vous supprimez votre compte, nous effaçons aussitôt vos nom, adresse e-mail, profil, commentaires d'enquête et attestations ; seuls des chiffres anonymes sont conservés (par exemple « un agent de votre organisme était présent »).
+Aussi longtemps que votre compte existe. Lorsque vous supprimez votre compte, nous effaçons aussitôt vos nom, adresse e-mail, profil, commentaires d'enquête et attestations ; seuls des chiffres anonymes sont conservés (par exemple « un agent de votre agence était présent »).
 
 Vos droits
 Vous pouvez accéder à vos données, les rectifier et les télécharger (depuis votre page de profil), supprimer votre compte à tout moment, retirer votre consentement, vous opposer au traitement ou en demander la limitation. Au Mexique, ce sont vos droits ARCO (accès, rectification, annulation et opposition). Pour exercer l'un de ces droits, écrivez à l'adresse de contact ci-dessous ; nous répondons sous 20 jours ouvrés. Vous pouvez également introduire une réclamation auprès de votre autorité de protection des données.
