@@ -85,8 +85,11 @@ class CertificateSettingsAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(reverse("admin:training_certificatesettings_change", args=[1]))
         return HttpResponseRedirect(reverse("admin:training_certificatesettings_add"))
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not CertificateSettings.objects.filter(pk=1).exists()
+    def add_view(self, request, form_url="", extra_context=None):
+        # Checked here rather than in has_add_permission, which every admin page's menu asks.
+        if CertificateSettings.objects.filter(pk=1).exists():
+            return HttpResponseRedirect(reverse("admin:training_certificatesettings_change", args=[1]))
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False
