@@ -103,7 +103,8 @@ def test_privacy_page_falls_back_to_english_when_a_language_is_empty(client):
 def test_footer_links_the_privacy_notice(client):
     response = client.get(reverse("sessions:list"))
 
-    assert '<a href="/privacy/">Privacy notice</a>' in response.content.decode()
+    footer = response.content.decode().split('<footer class="site-footer">')[1]
+    assert '<a href="/privacy/">Privacy notice</a>' in footer
 
 
 def test_publishing_adds_a_version_and_keeps_the_old_one(django_capture_on_commit_callbacks):
