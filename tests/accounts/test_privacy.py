@@ -237,3 +237,16 @@ def test_consent_factory_builds_a_consent_to_a_new_version():
     consent = PrivacyConsentFactory()
 
     assert consent.notice.version == 2
+
+
+def test_notice_text_becomes_headings_lists_and_escaped_paragraphs():
+    from accounts.templatetags.privacy_notice import notice_html
+
+    text = (
+        "Why we process it\n- to register you;\n- to <b>issue</b> certificates.\nWe never sell it.\n\nOne line & more."
+    )
+
+    assert notice_html(text, 3) == (
+        "<h3>Why we process it</h3><ul><li>to register you;</li><li>to &lt;b&gt;issue&lt;/b&gt; certificates.</li>"
+        "</ul><p>We never sell it.</p><p>One line &amp; more.</p>"
+    )
