@@ -116,13 +116,10 @@ class PrivacyConsentMiddleware:
 
     @staticmethod
     def _must_accept(request) -> bool:
+        if request.path.startswith(PRIVACY_EXEMPT_PREFIXES):
+            return False
         user = getattr(request, "user", None)
-        if (
-            user is None
-            or not user.is_authenticated
-            or user.is_staff
-            or request.path.startswith(PRIVACY_EXEMPT_PREFIXES)
-        ):
+        if user is None or not user.is_authenticated or user.is_staff:
             return False
         current = current_notice_version()
         if not current or request.session.get(PRIVACY_SESSION_KEY, 0) >= current:
