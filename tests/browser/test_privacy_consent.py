@@ -80,3 +80,19 @@ def test_manager_publishes_a_new_version_and_the_officer_accepts_it_once(page, b
     assert "/privacy/accept/" not in officer_page.url
     assert list(officer.user.privacy_consents.values_list("notice__version", flat=True)) == [2, 1]
     officer_context.close()
+
+
+def test_privacy_page_reads_in_spanish_on_a_phone(browser, live_server, screenshot):
+    context = browser.new_context(base_url=live_server.url, locale="es-MX", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+
+    page.goto("/")
+    page.get_by_role("link", name="Aviso de privacidad").click()
+    page.wait_for_url("**/privacy/")
+
+    assert page.inner_text("h1") == "Aviso de privacidad"
+    headings = page.locator(".privacy-notice-text h2").all_inner_texts()
+    assert headings[:3] == ["Responsable de sus datos", "Qué datos tratamos", "Para qué los tratamos"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "privacy_notice_es_phone")
+    context.close()
