@@ -22,7 +22,16 @@ TRAINERS = "Trainers"
 MANAGER_APPS = ("agencies", "training", "messaging")
 SUPERUSER_ONLY_APPS = ("django_celery_beat",)
 MANAGER_EXTRA_PERMISSIONS = {
-    "accounts": ["add_user", "view_user", "change_user"],
+    "accounts": [
+        "add_user",
+        "view_user",
+        "change_user",
+        # The privacy notice: publishing a new version is adding one; versions are never changed.
+        "add_privacynotice",
+        "view_privacynotice",
+        "view_historicalprivacynotice",
+        "view_privacyconsent",
+    ],
     "auth": ["view_group", "change_group"],
 }
 

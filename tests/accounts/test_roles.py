@@ -77,7 +77,7 @@ def test_withdrawing_superuser_only_permissions_takes_beat_back_from_managers():
         f"django_celery_beat.{codename}" for codename in beat.values_list("codename", flat=True)
     }
 
-    withdraw = importlib.import_module("accounts.migrations.0003_celery_beat_for_superusers_only").withdraw
+    withdraw = importlib.import_module("accounts.migrations.0005_celery_beat_for_superusers_only").withdraw
     withdraw(apps, None)
 
     assert codenames(MANAGERS) == before

@@ -11,7 +11,7 @@ def withdraw(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_roles_groups"),
+        ("accounts", "0004_first_privacy_notice"),
         ("training", "0009_managers_may_see_invitation_requests"),
     ]
 
