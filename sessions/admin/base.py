@@ -13,8 +13,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts import roles
 from sessions import services
 
-WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
-
 
 def sessions_trained_by(user) -> QuerySet:
     """Ids of the sessions a user trains, as a subquery (the back office's lists filter on it)."""
