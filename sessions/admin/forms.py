@@ -93,6 +93,7 @@ class TrainingSessionForm(forms.ModelForm):
         required=False,
         help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
     )
+
     class Meta:
         model = TrainingSession
         fields = (

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -72,7 +72,9 @@ def roll_call_lines(session: TrainingSession) -> tuple[list[RollCallLine], list[
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("officer__user", "pending_officer", "agency", "attendance")
     )
-    lines = sorted((RollCallLine.of(registration) for registration in registrations), key=lambda line: _folded(line.name))
+    lines = sorted(
+        (RollCallLine.of(registration) for registration in registrations), key=lambda line: _folded(line.name)
+    )
     confirmed = [line for line in lines if line.registration.status == Registration.Status.CONFIRMED]
     waitlisted = [line for line in lines if line.registration.status == Registration.Status.WAITLISTED]
     return confirmed, waitlisted
@@ -133,15 +135,18 @@ class RollCallAdminMixin:
         session = self._roll_call_session(request, session_id)
         closed = _closed_reason(session)
         confirmed, waitlisted = roll_call_lines(session)
-        walk_in_form = WalkInForm(request.POST if request.POST.get("action") == "walk_in" else None)
-        if request.method == "POST" and closed:
-            self.message_user(request, closed, messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        if request.method == "POST" and request.POST.get("action") == "walk_in":
-            if self._add_walk_in(request, session, walk_in_form):
+        adding_walk_in = request.method == "POST" and request.POST.get("action") == "walk_in"
+        walk_in_form = WalkInForm(request.POST if adding_walk_in else None)
+        if request.method == "POST":
+            if closed:
+                self.message_user(request, closed, messages.ERROR)
                 return HttpResponseRedirect(request.path)
-        elif request.method == "POST":
-            if self._save_roll_call(request, session, confirmed):
+            saved = (
+                self._add_walk_in(request, session, walk_in_form)
+                if adding_walk_in
+                else self._save_roll_call(request, session, confirmed)
+            )
+            if saved:
                 return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
