@@ -13,7 +13,7 @@ from sessions.models import Attendance, Registration, TrainingSession
 from sessions.services.attendance import check_attendance_open, record_attendance, record_walk_in
 from sessions.services.base import AttendanceError, lock_session
 from sessions.services.registrations import attendance_snapshot
-from trainingops.actors import on_behalf
+from trainingops.actors import acting, on_behalf
 
 WALK_IN_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.PARTIAL)
 
@@ -109,7 +109,6 @@ def _walk_in_registration(session: TrainingSession, pending: PendingOfficer) -> 
     return registration
 
 
-@on_behalf
 def claim_walk_ins(*, user, by=None) -> int:
     """Give a new officer the walk-ins recorded under their address before they had an account.
 
@@ -118,27 +117,28 @@ def claim_walk_ins(*, user, by=None) -> int:
     attendance) become the officer's and take the officer's key, so the person counts once with
     their later trainings; the agency and country snapshot the trainer recorded stays. Where the
     officer already has a registration in the same session, the walk-in's attendance moves onto it
-    (unless it has its own) and the walk-in registration goes. Returns how many sessions were claimed.
+    (unless it has its own) and the walk-in registration goes. The change is recorded as the
+    person's own (or ``by``'s). Returns how many sessions were claimed.
     """
     officer = Officer.objects.select_related("user").filter(user=user).first()
     # The profile's own copy of the user: a cached "not confirmed" on the caller's copy would be stale.
     if officer is None or not has_confirmed_email(officer.user):
         return 0
-    with transaction.atomic():
+    with acting(by=by or officer.user), transaction.atomic():
         pending = PendingOfficer.objects.select_for_update().filter(email=officer.user.email.lower(), claimed_by=None)
         pending = pending.first()
         if pending is None:
             return 0
         claimed = 0
         for registration in pending.registrations.select_related("session", "attendance").filter(officer=None):
-            _claim(registration, officer, by=by or officer.user)
+            _claim(registration, officer)
             claimed += 1
         pending.claimed_by, pending.claimed_at = officer, timezone.now()
         pending.save(update_fields=["claimed_by", "claimed_at"])
     return claimed
 
 
-def _claim(registration: Registration, officer: Officer, *, by) -> None:
+def _claim(registration: Registration, officer: Officer) -> None:
     own = Registration.objects.filter(session=registration.session_id, officer=officer).first()
     if own is None:
         registration.officer, registration.officer_key = officer, officer.uuid
