@@ -226,9 +226,13 @@ class WalkInForm(forms.Form):
         choices=[(Attendance.Status.PRESENT, Attendance.Status.PRESENT.label)]
         + [(Attendance.Status.PARTIAL, Attendance.Status.PARTIAL.label)],
         initial=Attendance.Status.PRESENT,
+        required=False,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or Attendance.Status.PRESENT
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
