@@ -12,7 +12,6 @@ from tests.factories import (
     AttendanceFactory,
     CountryFactory,
     ManagerFactory,
-    OfficerFactory,
     RegistrationFactory,
     SessionTrainerFactory,
     TopicFactory,
