@@ -165,7 +165,7 @@ class PendingOfficer(models.Model):
         editable=False,
         verbose_name=_("claimed by"),
     )
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed on"), null=True, blank=True, editable=False)
     history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
