@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agencies import services as agency_services
 from agencies.models import PendingOfficer
+from reports.selectors import yearly_report
 from sessions import services
 from sessions.models import Attendance, Registration, TrainingSession
 from tests.agencies.test_erasure import rows_mentioning
@@ -22,6 +23,8 @@ from tests.factories import (
     TrainingSessionFactory,
     UserFactory,
 )
+from tests.reports.conftest import running_program
+from tests.reports.test_report_follows_changes import assert_report_is_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +279,22 @@ def test_only_a_manager_erases_a_walk_in(running, agency, trainer):
         agency_services.erase_pending_officer(pending=PendingOfficer.objects.get(), by=trainer.user)
 
     assert PendingOfficer.objects.count() == 1
+
+
+def test_walk_in_counts_once_in_the_yearly_report_before_and_after_the_claim(manager_user):
+    program = running_program(manager_user)
+    year, before = program["year"], yearly_report(year=program["year"]).current
+    for session in (program["under_way"], program["last_month"]):
+        services.add_walk_in(session=session, name=NAME, email=EMAIL, agency=program["gendarmerie"], by=manager_user)
+
+    walked_in = yearly_report(year=year).current
+    services.claim_walk_ins(user=sign_up(EMAIL, agency=program["policia"]).user)
+    claimed = yearly_report(year=year).current
+
+    assert (walked_in.officers_trained, walked_in.attendances) == (before.officers_trained + 1, before.attendances + 2)
+    assert (claimed.officers_trained, claimed.attendances, claimed.agencies_reached) == (
+        walked_in.officers_trained,
+        walked_in.attendances,
+        walked_in.agencies_reached,
+    )
+    assert_report_is_exact(year)
