@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,12 +81,18 @@ def add_walk_in(
 
 
 def _pending_officer(*, email: str, name: str, agency: Agency, by) -> PendingOfficer:
+    """The address's pending record, made or brought up to date (waiting for a claim again if its
+    claimant has since moved to another address)."""
     pending = PendingOfficer.objects.select_for_update().filter(email=email).first()
     if pending is None:
-        return PendingOfficer.objects.create(email=email, name=name, agency=agency, created_by=by)
-    if (pending.name, pending.agency_id) != (name, agency.pk):
-        pending.name, pending.agency = name, agency
-        pending.save(update_fields=["name", "agency"])
+        try:
+            with transaction.atomic():
+                return PendingOfficer.objects.create(email=email, name=name, agency=agency, created_by=by)
+        except IntegrityError:  # the same person added at another session's roll call meanwhile
+            pending = PendingOfficer.objects.select_for_update().get(email=email)
+    if (pending.name, pending.agency_id, pending.claimed_by_id) != (name, agency.pk, None):
+        pending.name, pending.agency, pending.claimed_by, pending.claimed_at = name, agency, None, None
+        pending.save(update_fields=["name", "agency", "claimed_by", "claimed_at"])
     return pending
 
 

@@ -298,3 +298,18 @@ def test_walk_in_counts_once_in_the_yearly_report_before_and_after_the_claim(man
         walked_in.agencies_reached,
     )
     assert_report_is_exact(year)
+
+
+def test_address_left_by_its_claimant_waits_for_a_claim_again(running, agency, trainer):
+    earlier = TrainingSessionFactory(starts_at=timezone.now() - timedelta(days=2))
+    walk_in(earlier, agency, trainer.user)
+    officer = sign_up(EMAIL)
+    services.claim_walk_ins(user=officer.user)
+    officer.user.email = "zacarias@private.example"
+    officer.user.save()
+
+    walk_in(running, agency, trainer.user)
+
+    pending = PendingOfficer.objects.get()
+    assert (pending.claimed_by, Registration.objects.get(session=running).pending_officer) == (None, pending)
+    assert Registration.objects.get(session=earlier).officer == officer
