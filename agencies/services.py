@@ -20,7 +20,7 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PrivacyConsent, User
 from accounts.roles import has_confirmed_email, is_manager
-from agencies.models import Agency, AgencyEmailDomain, Officer
+from agencies.models import Agency, AgencyEmailDomain, Officer, PendingOfficer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -277,6 +277,7 @@ class _Trail:
     response_ids: list[int]
     certificate_ids: list[int]
     invitation_ids: list[int]
+    pending_officer_ids: list[int]
     message_ids: list[int]
     addresses: list[str]
     names: list[str]
@@ -290,6 +291,7 @@ class _Trail:
             (SurveyResponse, self.response_ids),
             (Certificate, self.certificate_ids),
             (Invitation, self.invitation_ids),
+            (PendingOfficer, self.pending_officer_ids),
             (OutboundMessage, self.message_ids),
         ]
 
@@ -315,7 +317,13 @@ def _trail_of(officer: Officer) -> _Trail:
     response_ids = _ids(SurveyResponse.objects.filter(registration__in=registration_ids))
     invitation_ids = _ids(Invitation.objects.filter(Q(officer=officer) | _any_address("email", addresses)))
     certificates = Certificate.objects.filter(registration__in=registration_ids)
-    names = [user.get_full_name(), *certificates.values_list("officer_name", flat=True)]
+    # Walk-ins a trainer recorded under one of the addresses, claimed or not (see sessions.services.walk_ins).
+    pending = PendingOfficer.objects.filter(Q(claimed_by=officer) | _any_address("email", addresses))
+    names = [
+        user.get_full_name(),
+        *certificates.values_list("officer_name", flat=True),
+        *pending.values_list("name", flat=True),
+    ]
     related = Q(pk__in=[])
     for model, ids in ((Officer, [officer.pk]), (Invitation, invitation_ids), (SurveyResponse, response_ids)):
         related |= Q(related_type=ContentType.objects.get_for_model(model), related_id__in=ids)
@@ -330,6 +338,7 @@ def _trail_of(officer: Officer) -> _Trail:
         response_ids=response_ids,
         certificate_ids=_ids(certificates),
         invitation_ids=invitation_ids,
+        pending_officer_ids=_ids(pending),
         message_ids=_ids(messages),
         addresses=addresses,
         names=sorted({name for name in names if name}),
@@ -471,9 +480,9 @@ def erase_officer(*, officer: Officer, by) -> None:
     seat goes to the next waitlisted officer, who is told, while the person, now nobody, is not.
     Past registrations and attendance stay with their pseudonymous key and agency/country
     snapshot, so the yearly counts do not move. Their name, addresses, job title and free text
-    (attendance notes, survey comments, certificates, invitations, the emails in the message log,
-    the admin's log) go, in the live rows and in every simple-history version of them. Their
-    privacy-notice consents stay, without the link to them.
+    (attendance notes, survey comments, certificates, invitations, a trainer's walk-in record of them,
+    the emails in the message log, the admin's log) go, in the live rows and in every simple-history
+    version of them. Their privacy-notice consents stay, without the link to them.
     """
     officer = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
     _check_may_erase(officer, by)
@@ -490,9 +499,51 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact_messages(trail)
     _redact_admin_log(trail)
     _forget(Certificate, trail.certificate_ids)
+    _forget(PendingOfficer, trail.pending_officer_ids)
     # Which version was accepted, and when, stays counted; by whom does not.
     _redact(PrivacyConsent, _ids(PrivacyConsent.objects.filter(user_id=trail.user_id)), user=None)
     officer.user.delete()
     _forget(Officer, [trail.officer_id])
     _forget(User, [trail.user_id])
     _record_erasure(officer_id=trail.officer_id, by=by, by_themselves=by_themselves)
+
+
+@on_behalf
+@transaction.atomic
+def erase_pending_officer(*, pending: PendingOfficer, by) -> None:
+    """Erase a walk-in who never signed up: their name and address go, their attendance stays counted.
+
+    A manager acts on the person's request (the admin's action). The walk-in registrations keep
+    the pseudonymous key and the agency/country snapshot, so the yearly counts do not move; the
+    pending record and every simple-history version of it are deleted, attendance notes emptied,
+    and the admin's log no longer names them. Who erased is recorded, by number only.
+    """
+    if by is None or not is_manager(by):
+        raise OfficerError(_("Only a manager may erase a walk-in's personal data."))
+    pending = PendingOfficer.objects.select_for_update().get(pk=pending.pk)
+    registration_ids = _ids(Registration.objects.filter(pending_officer=pending))
+    attendance_ids = _ids(Attendance.objects.filter(registration__in=registration_ids))
+    _redact(Attendance, attendance_ids, note="")
+    trail = _Trail(
+        officer_id=0,
+        user_id=0,
+        registration_ids=registration_ids,
+        attendance_ids=attendance_ids,
+        response_ids=[],
+        certificate_ids=[],
+        invitation_ids=[],
+        pending_officer_ids=[pending.pk],
+        message_ids=[],
+        addresses=[pending.email],
+        names=[pending.name],
+    )
+    _redact_admin_log(trail)
+    _forget(PendingOfficer, [pending.pk])
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(PendingOfficer),
+        object_id=str(pending.pk),
+        object_repr=f"pendingofficer #{pending.pk}",
+        action_flag=DELETION,
+        change_message=str(_("Walk-in's personal data erased on request.")),
+    )

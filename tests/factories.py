@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
-from agencies.models import Agency, AgencyEmailDomain, Country, Officer
+from agencies.models import Agency, AgencyEmailDomain, Country, Officer, PendingOfficer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -130,6 +130,17 @@ class OfficerFactory(factory.django.DjangoModelFactory):
             PrivacyConsent.objects.get_or_create(
                 user=obj.user, notice=notice, defaults={"consented_at": timezone.now()}
             )
+
+
+class PendingOfficerFactory(factory.django.DjangoModelFactory):
+    """A walk-in recorded without an account (``sessions.services.add_walk_in`` makes them in the product)."""
+
+    class Meta:
+        model = PendingOfficer
+
+    email = factory.Sequence(lambda n: f"walk.in{n}@policia.gob.mx")
+    name = factory.Sequence(lambda n: f"Walk-in {n}")
+    agency = factory.SubFactory(AgencyFactory)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
