@@ -122,7 +122,6 @@ def test_invite_form_confirm_sends_only_the_new_entries(superuser_client, django
     assert Invitation.objects.get(email="nobody@example.org").agency == agency
     assert Invitation.objects.get(email="nobody@example.org").language == "es"
     content = response.content.decode()
-    print(content[content.index("invitation-report"):][:1500])
     assert "1 new invitation is being sent." in content
     assert "1 address skipped: already invited." in content
     assert "2 entries invalid, not invited." in content
