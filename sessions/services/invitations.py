@@ -243,7 +243,7 @@ def parse_pasted_addresses(pasted: str) -> list[PastedAddress]:
 
 def format_address(email_address: str, name: str = "") -> str:
     """One recipient written the way ``parse_pasted_addresses`` reads it back (a name quoted)."""
-    name = " ".join(name.split())
+    name = " ".join(name.replace("<", " ").replace(">", " ").split())
     if not name:
         return email_address
     return '"{}" <{}>'.format(name.replace("\\", "\\\\").replace('"', '\\"'), email_address)
