@@ -123,9 +123,9 @@ class InvitationPlan:
         return counts
 
     def fingerprint(self) -> str:
-        """A digest of who would be invited, to tell whether a confirmed preview still holds."""
-        emails = "\n".join(sorted(invitee.email for invitee in self.invitees))
-        return hashlib.sha256(emails.encode()).hexdigest()[:32]
+        """A digest of who would be invited (with which agency and language), to tell whether a preview still holds."""
+        lines = "\n".join(sorted(f"{i.email} {i.agency_id} {i.officer_id} {i.language}" for i in self.invitees))
+        return hashlib.sha256(lines.encode()).hexdigest()[:32]
 
 
 def check_can_invite(session: TrainingSession, now: datetime | None = None) -> None:

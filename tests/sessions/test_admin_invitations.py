@@ -384,3 +384,20 @@ def test_survey_admin_trainer_sees_only_own_sessions(client, surveyed_session):
     response = client.get(reverse("admin:training_survey_changelist"))
 
     assert [row.session for row in response.context["cl"].result_list] == [_survey.session]
+
+
+def test_invite_form_preview_in_french(superuser_client):
+    session = TrainingSessionFactory()
+    InvitationFactory(session=session, email="deja@example.org")
+    data = {"emails": "a@example.org; b@example.org\ndeja@example.org\nnope", "default_agency": AgencyFactory().pk}
+
+    response = superuser_client.post(invite_url(session), {**data, "language": "fr"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    content = response.content.decode()
+    assert "Aperçu : rien n’a encore été envoyé" in content
+    assert "2 nouvelles : seront invitées" in content
+    assert "1 déjà invitée" in content
+    assert "0 déjà inscrite" in content
+    assert "1 invalide" in content
+    assert "invalide : pas une adresse e-mail" in content
+    assert 'value="Envoyer 2 invitations"' in content

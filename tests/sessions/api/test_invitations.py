@@ -249,3 +249,14 @@ def test_invitations_endpoint_is_in_the_schema(manager_client):
     assert operations["post"]["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/InvitationRequestRequest"
     }
+
+
+def test_invitations_post_is_throttled_like_other_writes(trainer_client, session, agency, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+    body = {"recipients": "a@example.org", "agency": agency.pk, "dry_run": True}
+
+    statuses = [trainer_client.post(url(session), body, format="json").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
