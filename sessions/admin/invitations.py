@@ -205,22 +205,22 @@ class InvitationAdmin(admin.ModelAdmin):
     def _preview_or_send(self, request, session, form):
         """(preview, None) to show the classification, or (None, plan) once sent."""
         arguments = form.plan_arguments()
+        previewed = form.cleaned_data["previewed"]
         try:
+            if "_send" in request.POST and previewed:
+                try:
+                    plan = services.invite_officers(session=session, by=request.user, previewed=previewed, **arguments)
+                    return None, plan
+                except services.InvitationError as error:
+                    if error.code != "preview_stale":
+                        raise
+                    messages.warning(request, error.message)
             services.check_can_invite(session)
-            plan = services.plan_invitations(session=session, **arguments)
+            preview = services.plan_invitations(session=session, **arguments)
         except services.InvitationError as error:
             form.add_error(None, error.message)
             return None, None
-        confirmed = "_send" in request.POST and form.cleaned_data["previewed"] == plan.fingerprint()
-        if "_send" in request.POST and not confirmed:
-            messages.warning(request, _("The list changed since the preview: check it again before sending."))
-        if not confirmed or not plan.invitees:
-            return self._keep_preview(form, plan), None
-        try:
-            return None, services.invite_officers(session=session, by=request.user, **arguments)
-        except services.InvitationError as error:
-            form.add_error(None, error.message)
-            return None, None
+        return self._keep_preview(form, preview), None
 
     @staticmethod
     def _keep_preview(form, plan):

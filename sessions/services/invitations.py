@@ -382,12 +382,15 @@ def invite_officers(
     pasted: str = "",
     language: str = "",
     default_agency_id: int | None = None,
+    previewed: str = "",
 ) -> InvitationPlan:
     """Start inviting people to a session and return the plan: who is new, already invited or registered, invalid.
 
-    Only the new entries get an invitation. Nothing heavy happens here: the plan is read to answer the person at once, and one task
-    (enqueued when the caller's transaction commits) creates the invitations and their
-    messages in the worker, however many invitees there are.
+    Only the new entries get an invitation. With ``previewed`` (the ``fingerprint`` of the plan
+    a person confirmed) nothing is sent if the plan has changed since. Nothing heavy happens
+    here: the plan is read to answer the person at once, and one task (enqueued when the
+    caller's transaction commits) creates the invitations and their messages in the worker,
+    however many invitees there are.
     """
     from sessions.tasks import send_invitations
 
@@ -400,6 +403,10 @@ def invite_officers(
         language=language,
         default_agency_id=default_agency_id,
     )
+    if previewed and plan.fingerprint() != previewed:
+        raise InvitationError(
+            _("The list changed since the preview: check it again before sending."), code="preview_stale"
+        )
     if plan.invitees:
         request = InvitationRequest.objects.create(
             session=session,

@@ -1,9 +1,10 @@
 """Reading pasted invitation lists and classifying each entry (sessions.services.invitations)."""
 
 import pytest
+from django.core import mail
 
 from sessions import services
-from sessions.models import Registration
+from sessions.models import InvitationRequest, Registration
 from tests.factories import (
     AgencyEmailDomainFactory,
     AgencyFactory,
@@ -197,3 +198,37 @@ def test_plan_queries_do_not_grow_with_pasted_addresses(address_count, django_as
         result = services.plan_invitations(session=session, pasted=pasted, default_agency_id=agency.pk)
 
     assert result.counts == {"new": address_count, "invited": 0, "registered": 0, "invalid": 0}
+
+
+@pytest.mark.django_db
+def test_invite_officers_refuses_a_stale_preview_and_saves_nothing(manager_user, django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    agency = AgencyFactory()
+    arguments = {"pasted": "a@example.org; b@example.org", "default_agency_id": agency.pk}
+    seen = services.plan_invitations(session=session, **arguments).fingerprint()
+    InvitationFactory(session=session, email="b@example.org")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(services.InvitationError) as error,
+    ):
+        services.invite_officers(session=session, by=manager_user, previewed=seen, **arguments)
+
+    assert (error.value.code, str(error.value.message)) == (
+        "preview_stale",
+        "The list changed since the preview: check it again before sending.",
+    )
+    assert callbacks == []
+    assert InvitationRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_invite_officers_sends_a_preview_that_still_holds(manager_user, django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    arguments = {"pasted": '"López, Ana" <ana@x.mx>; Bob <b@y.org>', "default_agency_id": AgencyFactory().pk}
+    seen = services.plan_invitations(session=session, **arguments).fingerprint()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_officers(session=session, by=manager_user, previewed=seen, **arguments)
+
+    assert sorted(message.to for message in mail.outbox) == [["ana@x.mx"], ["b@y.org"]]
