@@ -249,6 +249,30 @@ def format_address(email_address: str, name: str = "") -> str:
     return '"{}" <{}>'.format(name.replace("\\", "\\\\").replace('"', '\\"'), email_address)
 
 
+def drop_addresses_from_pasted(pasted: str, addresses: Sequence[str]) -> str:
+    """The pasted list without the pieces naming any of ``addresses`` (lower-case), for erasure.
+
+    Only those pieces go, with an agency written right after one of them: the other people on
+    the same line (an Outlook list is one line) stay. A line left without any address goes.
+    """
+    lines = []
+    for line in pasted.splitlines():
+        if not any(address in line.lower() for address in addresses):
+            lines.append(line)
+            continue
+        kept, dropped_previous = [], False
+        for piece in _split_line(line):
+            names_person = any(address in piece.lower() for address in addresses)
+            if names_person or (dropped_previous and "@" not in piece):
+                dropped_previous = names_person
+                continue
+            kept.append(piece)
+            dropped_previous = False
+        if any("@" in piece for piece in kept):
+            lines.append("; ".join(kept))
+    return "\n".join(lines)
+
+
 def _selected_officers(agency_ids, country_codes, fallback_language) -> dict[str, Invitee]:
     if not (agency_ids or country_codes):
         return {}

@@ -232,3 +232,15 @@ def test_invite_officers_sends_a_preview_that_still_holds(manager_user, django_c
         services.invite_officers(session=session, by=manager_user, previewed=seen, **arguments)
 
     assert sorted(message.to for message in mail.outbox) == [["ana@x.mx"], ["b@y.org"]]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("kept@x.org, PF\nGone@x.org, PF", "kept@x.org, PF"),
+        ('"Gone, G" <gone@x.org>; Ana <ana@x.org>', "Ana <ana@x.org>"),
+        ("gone@x.org\n\nana@x.org, gone@x.org", "\nana@x.org"),
+    ],
+)
+def test_drop_addresses_from_pasted_keeps_everyone_else(pasted, kept):
+    assert services.drop_addresses_from_pasted(pasted, ["gone@x.org"]) == kept
