@@ -566,6 +566,16 @@ class InvitationRequestSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text=_("Only return what would happen to each address; send nothing.")
     )
+    previewed = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        help_text=_(
+            "The fingerprint of a dry run's answer: the invitations are sent only if nothing has changed "
+            "since (otherwise a 409 preview_stale)."
+        ),
+    )
 
 
 class InvitationEntrySerializer(serializers.Serializer):
@@ -588,6 +598,9 @@ class InvitationPlanSerializer(serializers.Serializer):
     """What an invitation request does (or, on a dry run, would do) to each entry."""
 
     dry_run = serializers.BooleanField()
+    fingerprint = serializers.CharField(
+        help_text=_("Identifies who would be invited; pass it back as previewed to send exactly this.")
+    )
     counts = InvitationCountsSerializer()
     entries = InvitationEntrySerializer(many=True)
 
@@ -595,6 +608,7 @@ class InvitationPlanSerializer(serializers.Serializer):
         plan, dry_run = instance
         return {
             "dry_run": dry_run,
+            "fingerprint": plan.fingerprint(),
             "counts": plan.counts,
             "entries": [
                 {

@@ -33,11 +33,12 @@ def session_invitations(session: TrainingSession) -> QuerySet[Invitation]:
 
 
 def invite_or_preview(
-    *, session: TrainingSession, by, recipients: str, agency, language: str, dry_run: bool
+    *, session: TrainingSession, by, recipients: str, agency, language: str, dry_run: bool, previewed: str
 ) -> tuple[services.InvitationPlan, int]:
     """The plan of a request and its HTTP status: 200 for a dry run, 202 once the sending has started."""
     arguments = {"pasted": recipients, "language": language, "default_agency_id": agency.pk if agency else None}
     if dry_run:
         services.check_can_invite(session)
         return services.plan_invitations(session=session, **arguments), status.HTTP_200_OK
-    return services.invite_officers(session=session, by=by, **arguments), status.HTTP_202_ACCEPTED
+    plan = services.invite_officers(session=session, by=by, previewed=previewed, **arguments)
+    return plan, status.HTTP_202_ACCEPTED

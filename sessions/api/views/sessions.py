@@ -232,7 +232,9 @@ class SessionViewSet(viewsets.GenericViewSet):
             "invited), invited (already invited), registered (already registered) or invalid (with the reason: "
             "not an email address, a duplicate in the list, needs an agency…); only the new ones are invited, "
             "by email in the background (202). With dry_run the classification is returned (200) and nothing "
-            "is saved. A session that is not published or whose registration has closed is a 409."
+            "is saved; its fingerprint, sent back as previewed, makes the real request send only if nothing changed "
+            "meanwhile (409 preview_stale otherwise). A session that is not published or whose registration has "
+            "closed is a 409."
         ),
         request=InvitationRequestSerializer,
         responses={200: InvitationPlanSerializer, 202: InvitationPlanSerializer},

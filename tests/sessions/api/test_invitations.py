@@ -49,7 +49,9 @@ def test_invitations_dry_run_classifies_each_entry_and_saves_nothing(
         response = trainer_client.post(url(session), body, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {
+    answer = response.json()
+    assert len(answer.pop("fingerprint")) == 32
+    assert answer == {
         "dry_run": True,
         "counts": {"new": 2, "invited": 1, "registered": 1, "invalid": 2},
         "entries": [
@@ -260,3 +262,30 @@ def test_invitations_post_is_throttled_like_other_writes(trainer_client, session
     statuses = [trainer_client.post(url(session), body, format="json").status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+def test_invitations_post_with_a_stale_preview_is_409_and_sends_nothing(
+    trainer_client, session, agency, django_capture_on_commit_callbacks
+):
+    body = {"recipients": "a@example.org; b@example.org", "agency": agency.pk}
+    preview = trainer_client.post(url(session), {**body, "dry_run": True}, format="json").json()
+    InvitationFactory(session=session, email="b@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post(url(session), {**body, "previewed": preview["fingerprint"]}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "preview_stale")
+    assert (mail.outbox, InvitationRequest.objects.count()) == ([], 0)
+
+
+def test_invitations_post_with_a_preview_that_holds_sends_it(
+    trainer_client, session, agency, django_capture_on_commit_callbacks
+):
+    body = {"recipients": "a@example.org; b@example.org", "agency": agency.pk}
+    preview = trainer_client.post(url(session), {**body, "dry_run": True}, format="json").json()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post(url(session), {**body, "previewed": preview["fingerprint"]}, format="json")
+
+    assert response.status_code == 202
+    assert sorted(message.to for message in mail.outbox) == [["a@example.org"], ["b@example.org"]]
