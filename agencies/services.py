@@ -32,7 +32,7 @@ from sessions.models import (
     TrainingSession,
     new_token,
 )
-from sessions.services import cancel_registration
+from sessions.services import cancel_registration, drop_addresses_from_pasted
 from trainingops.actors import on_behalf
 
 logger = logging.getLogger(__name__)
@@ -453,13 +453,12 @@ def _record_erasure(*, officer_id: int, by, by_themselves: bool) -> None:
 
 
 def _drop_from_pending_invitation_requests(addresses: Sequence[str]) -> None:
-    """Lines naming the person in a pasted list the worker has not turned into invitations yet go."""
+    """The person's entries in a pasted list the worker has not turned into invitations yet go."""
     naming = Q(pk__in=[])
     for address in addresses:
         naming |= Q(pasted__icontains=address)
     for request in InvitationRequest.objects.filter(naming, processed_at__isnull=True):
-        lines = request.pasted.splitlines()
-        request.pasted = "\n".join(line for line in lines if not any(a in line.lower() for a in addresses))
+        request.pasted = drop_addresses_from_pasted(request.pasted, addresses)
         request.save(update_fields=["pasted"])
 
 

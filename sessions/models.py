@@ -442,6 +442,10 @@ class InvitationRequest(models.Model):
     agency_ids = models.JSONField(default=list, blank=True)
     country_codes = models.JSONField(default=list, blank=True)
     pasted = models.TextField(blank=True)
+    # The agency given to pasted addresses that are neither an officer nor on an agency's domain.
+    default_agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("default agency")
+    )
     language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
