@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0003_unconfirmed_domain_verifications'),
-        ('training', '0009_managers_may_see_invitation_requests'),
+        ('training', '0011_registration_pending_officer'),
     ]
 
     operations = [
