@@ -39,6 +39,12 @@ def translation_field_names(name: str) -> tuple[str, ...]:
     return tuple(build_localized_fieldname(name, language) for language in CONTENT_LANGUAGES)
 
 
+# The back office's and the API's editable text, grouped by language: title then description.
+TEXT_FIELDS_BY_LANGUAGE = tuple(
+    build_localized_fieldname(name, language) for language in CONTENT_LANGUAGES for name in TRANSLATED_FIELDS
+)
+
+
 class SessionTextDescriptor(TranslationFieldDescriptor):
     """The library's descriptor with the session's own language inserted before English.
 

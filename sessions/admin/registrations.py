@@ -9,6 +9,7 @@ from sessions import services
 from sessions.admin.base import ScopedHistoryAdmin, ServiceErrorsAsMessages, copy_saved_state, sessions_trained_by
 from sessions.admin.forms import attendance_of
 from sessions.models import Attendance, Registration
+from sessions.translation import translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 # --- Registrations and attendance ----------------------------------------------------------------
@@ -31,7 +32,12 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     )
     list_filter = ("status", "source", "session__status", ("country", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("officer__user", "session", "agency", "country", "attendance")
-    search_fields = ("officer__user__email", "officer__user__last_name", "session__title", "agency__name")
+    search_fields = (
+        "officer__user__email",
+        "officer__user__last_name",
+        *translation_field_names("session__title"),
+        "agency__name",
+    )
     date_hierarchy = "created_at"
     actions = ["cancel_registrations"]
 
@@ -89,7 +95,7 @@ class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, Scope
     list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
     list_filter = ("status", "registration__session__status")
     list_select_related = ("registration__officer__user", "registration__session", "recorded_by")
-    search_fields = ("registration__officer__user__email", "registration__session__title")
+    search_fields = ("registration__officer__user__email", *translation_field_names("registration__session__title"))
     autocomplete_fields = ("registration",)
     fields = ("registration", "status", "note", "checked_in_at", "recorded_by", "recorded_at")
 
