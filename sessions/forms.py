@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Country
 from sessions.models import SESSION_LANGUAGES, Topic, TrainingSession
-from sessions.selectors import starting_in_local_month
+from sessions.selectors import SEARCH_MAX_LENGTH, search_sessions, starting_in_local_month
 
 
 def _html_attributes(attrs: dict) -> str:
@@ -46,6 +46,12 @@ class PlainSelect(forms.Select):
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Part of a title")}),
+    )
     topic = forms.ChoiceField(label=_("Topic"), required=False, widget=PlainSelect)
     format = forms.ChoiceField(
         label=_("Format"),
@@ -77,6 +83,8 @@ class SessionFilterForm(forms.Form):
     def filter(self, queryset):
         """Apply the valid filters; invalid ones are reported on the form and ignored."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        if data.get("q"):
+            queryset = search_sessions(queryset, data["q"])
         if data.get("topic"):
             queryset = queryset.filter(topics__slug=data["topic"])
         if data.get("format"):

@@ -1,4 +1,4 @@
-"""Filters of the session list: date range, place, agency, format, status, topic, language, trainer."""
+"""Filters of the session list: date range, place, agency, format, status, topic, language, trainer, title."""
 
 import django_filters
 from django import forms
@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
+from sessions.selectors import SEARCH_MAX_LENGTH, search_sessions
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -39,10 +40,18 @@ class SessionFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(method="filter_topic", label=_("Topic slug."))
     language = django_filters.ChoiceFilter(choices=SESSION_LANGUAGES)
     trainer = IdFilter(method="filter_trainer", label=_("Trainer id."))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        label=_("Part of the title, in English, Spanish or French."),
+    )
 
     class Meta:
         model = TrainingSession
         fields = ["date_from", "date_to", "country", "region", "agency", "format", "status", "topic", "language"]
+
+    def filter_search(self, queryset, name, value):
+        return search_sessions(queryset, value)
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country_id=value.strip().upper())
