@@ -50,7 +50,7 @@ class SessionFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Part of a title")}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     topic = forms.ChoiceField(label=_("Topic"), required=False, widget=PlainSelect)
     format = forms.ChoiceField(
