@@ -26,11 +26,12 @@ DEFAULT_CONTENT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 
 
 def reading_order(reader: str, session_language: str | None) -> tuple[str, ...]:
-    """The languages tried, in order, for a reader: theirs, the session's own (if a portal language), English."""
+    """The languages tried, in order, for a reader: theirs, the session's own (if a portal language),
+    English, then any other (a row written without English, e.g. by a script, still shows a title)."""
     order = [reader]
     if session_language in CONTENT_LANGUAGES:
         order.append(session_language)
-    order.append(DEFAULT_CONTENT_LANGUAGE)
+    order += [DEFAULT_CONTENT_LANGUAGE, *CONTENT_LANGUAGES]
     return tuple(dict.fromkeys(order))
 
 

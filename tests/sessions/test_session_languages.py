@@ -53,9 +53,15 @@ def read_in(language: str, session: TrainingSession) -> tuple[str, str]:
 def test_reading_order_is_reader_then_session_language_then_english():
     assert [reading_order("fr", "es"), reading_order("es", "es"), reading_order("fr", "de")] == [
         ("fr", "es", "en"),
-        ("es", "en"),
-        ("fr", "en"),
+        ("es", "en", "fr"),
+        ("fr", "en", "es"),
     ]
+
+
+def test_session_without_english_text_still_reads_a_title():
+    session = TrainingSessionFactory(title="", title_fr="Traçage", language="en")
+
+    assert [read_in(language, session)[0] for language in ("en", "es")] == ["Traçage", "Traçage"]
 
 
 def test_session_text_reads_each_language_when_translated():
