@@ -2,8 +2,9 @@
 
 import pytest
 
-from tests.browser.helpers import sign_in, verified_officer
-from tests.factories import TrainingSessionFactory
+from sessions.models import TrainingSession
+from tests.browser.helpers import sign_in, verified_officer, verified_user
+from tests.factories import SessionTrainerFactory, TrainerFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,3 +48,34 @@ def test_switching_language_changes_session_titles(page, screenshot):
     # No French description: the session is taught in English, so the English one is shown.
     assert page.get_by_text("Follow the money on-chain.").count() == 1
     screenshot(page, "portal_session_detail_fr_fallback")
+
+
+def test_trainer_writes_a_title_in_three_languages_in_the_back_office(page, screenshot, roles):
+    trainer = TrainerFactory(user__email="lena@trainingops.example")
+    verified_user(trainer.user)
+    session = TrainingSessionFactory(title="Tracing illicit funds", status=TrainingSession.Status.DRAFT)
+    SessionTrainerFactory(session=session, trainer=trainer)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    sign_in(page, trainer.user.email, next_url=f"/admin/training/trainingsession/{session.pk}/change/")
+
+    labels = page.locator("fieldset").first.locator("label").all_inner_texts()
+    assert labels == [
+        "Title (English):",
+        "Description (English):",
+        "Title (Spanish):",
+        "Description (Spanish):",
+        "Title (French):",
+        "Description (French):",
+    ]
+    page.fill("input[name=title_es]", "Rastreo de fondos ilícitos")
+    page.fill("input[name=title_fr]", "Traçage des fonds illicites")
+    screenshot(page, "admin_session_title_three_languages")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("text=was changed successfully")
+
+    session.refresh_from_db()
+    assert (session.title_en, session.title_es, session.title_fr) == (
+        "Tracing illicit funds",
+        "Rastreo de fondos ilícitos",
+        "Traçage des fonds illicites",
+    )
