@@ -10,6 +10,10 @@ language's column; searching across the three is ``sessions.selectors.search_ses
 
 The historical model of django-simple-history is registered too, so each history row keeps the
 three translations (it was built from the model before this module ran).
+
+The library keeps the original ``title`` and ``description`` columns; they hold the text as read in
+the language active at the last save, and nothing should read them directly: use the translated
+fields (``title_en`` …) or ``session.title``. Reports and exports print ``title_en``.
 """
 
 from django.conf import settings

@@ -17,10 +17,11 @@ from pypdf import PdfReader
 
 from reports.exports import attendance_rows
 from sessions.models import Attendance, Registration, TrainingSession
-from sessions.services import copy_session
+from sessions.services import copy_session, invite_officers
 from sessions.services.certificates import issue_certificate, render_certificate_pdf
 from sessions.translation import reading_order
 from tests.factories import (
+    AgencyFactory,
     AttendanceFactory,
     ManagerFactory,
     OfficerFactory,
@@ -221,6 +222,22 @@ def test_french_recipient_without_french_title_gets_the_session_language(
     message = mail.outbox[0]
     assert message.subject == "Inscription confirmée : Rastreo de fondos ilícitos"
     assert ics_summary(message.attachments[0][1]) == "Rastreo de fondos ilícitos"
+
+
+def test_invitations_fan_out_each_in_the_invitee_language(django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory(title="Tracing illicit funds", title_es="Rastreo de fondos ilícitos")
+    agency = AgencyFactory()
+    for language in ("en", "es", "fr"):
+        OfficerFactory(agency=agency, preferred_language=language, user__email=f"{language}@policia.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_officers(session=session, by=ManagerFactory(), agency_ids=[agency.pk])
+
+    assert sorted((message.to[0], message.subject) for message in mail.outbox) == [
+        ("en@policia.example", "You are invited: Tracing illicit funds"),
+        ("es@policia.example", "Invitación: Rastreo de fondos ilícitos"),
+        ("fr@policia.example", "Invitation : Tracing illicit funds"),
+    ]
 
 
 def test_calendar_download_is_in_the_requester_language(officer_client, officer):
