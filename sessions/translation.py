@@ -17,6 +17,8 @@ fields (``title_en`` …) or ``session.title``. Reports and exports print ``titl
 """
 
 from django.conf import settings
+from django.db.models import F, OrderBy, Value
+from django.db.models.functions import Coalesce, NullIf
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.thread_context import fallbacks_enabled
 from modeltranslation.translator import TranslationOptions, translator
@@ -48,6 +50,17 @@ def translation_field_names(name: str) -> tuple[str, ...]:
 TEXT_FIELDS_BY_LANGUAGE = tuple(
     build_localized_fieldname(name, language) for language in CONTENT_LANGUAGES for name in TRANSLATED_FIELDS
 )
+
+
+def title_ordering(*, descending: bool = False) -> OrderBy:
+    """Order sessions by their title as the reader sees it: their language's, else English.
+
+    (The session's own language is left out: one SQL expression for every row is enough to sort.)
+    """
+    column = build_localized_fieldname("title", get_language())
+    english = build_localized_fieldname("title", DEFAULT_CONTENT_LANGUAGE)
+    title = Coalesce(NullIf(F(column), Value("")), F(english))
+    return title.desc() if descending else title.asc()
 
 
 class SessionTextDescriptor(TranslationFieldDescriptor):

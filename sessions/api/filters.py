@@ -9,6 +9,7 @@ from rest_framework.filters import OrderingFilter
 
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import SEARCH_MAX_LENGTH, search_sessions
+from sessions.translation import title_ordering
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -94,7 +95,11 @@ class StableOrderingFilter(OrderingFilter):
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
             ordering.append("id")
-        return ordering
+        # The title as the reader reads it (sessions/translation.py), not one language's column.
+        return [
+            title_ordering(descending=field == "-title") if field in ("title", "-title") else field
+            for field in ordering
+        ]
 
 
 class TrainerFilter(django_filters.FilterSet):

@@ -103,6 +103,18 @@ def test_trainer_adds_a_french_title_to_own_session(trainer_client, trainer_prof
     assert (session.title_en, session.title_fr) == ("Tracing", "Traçage")
 
 
+def test_session_list_ordering_by_title_follows_the_title_read(officer_client):
+    TrainingSessionFactory(title="Alpha", title_es="Zeta")
+    TrainingSessionFactory(title="Bravo", title_es="")
+    TrainingSessionFactory(title="Charlie")
+
+    response = officer_client.get(LIST_URL, {"ordering": "title"}, HTTP_ACCEPT_LANGUAGE="es")
+    descending = officer_client.get(LIST_URL, {"ordering": "-title"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert [item["title"] for item in response.json()["results"]] == ["Bravo", "Charlie", "Zeta"]
+    assert [item["title"] for item in descending.json()["results"]] == ["Zeta", "Charlie", "Bravo"]
+
+
 def test_session_search_matches_any_language(officer_client):
     wanted = TrainingSessionFactory(title="Tracing", title_fr="Traçage des fonds")
     TrainingSessionFactory(title="Ransomware")
