@@ -297,6 +297,33 @@ TITLE_PATTERNS = {
     "case-studies": ("Case studies in crypto-enabled crime", "Lessons from solved cases"),
 }
 
+# Spanish and French titles of the patterns above (the demo's sessions read in three languages).
+TITLE_TRANSLATIONS = {
+    "Blockchain and cryptocurrency fundamentals": (
+        "Fundamentos de blockchain y criptomonedas",
+        "Fondamentaux de la blockchain et des cryptomonnaies",
+    ),
+    "Crypto 101 for investigators": ("Cripto 101 para investigadores", "Crypto 101 pour les enquêteurs"),
+    "Investigating digital assets": ("Investigación de activos digitales", "Enquêter sur les actifs numériques"),
+    "Tracing and seizing illicit funds": (
+        "Rastreo y decomiso de fondos ilícitos",
+        "Traçage et saisie des fonds illicites",
+    ),
+    "From wallet to seizure": ("De la billetera al decomiso", "Du portefeuille à la saisie"),
+    "Anti-money-laundering and virtual assets": (
+        "Prevención del lavado de dinero y activos virtuales",
+        "Lutte contre le blanchiment et actifs virtuels",
+    ),
+    "Case studies in crypto-enabled crime": (
+        "Estudios de caso de delitos con criptoactivos",
+        "Études de cas de criminalité liée aux cryptoactifs",
+    ),
+}
+SESSION_DESCRIPTIONS = {
+    "es": "Sesión del programa de formación para las fuerzas del orden, con ejercicios sobre casos reales anonimizados.",
+    "fr": "Session du programme de formation des forces de l'ordre, avec des exercices sur des cas réels anonymisés.",
+}
+
 
 COUNTRY_NAMES = {
     "AR": "Argentina",

@@ -33,9 +33,11 @@ from demo.program import (
     MANAGER_EMAIL,
     OFFICER_EMAIL,
     OFFICER_NAMESPACE,
+    SESSION_DESCRIPTIONS,
     SESSION_NAMESPACE,
     SURVEY_COMMENTS,
     TITLE_PATTERNS,
+    TITLE_TRANSLATIONS,
     TOPICS,
     TRAINER_EMAIL,
     TRAINERS,
@@ -77,6 +79,9 @@ class SessionSpec:
     trainer_emails: list[str] = field(default_factory=list)
     cancellation_reason: str = ""
     survey: bool = False
+    # The Spanish and French titles; empty where the demo leaves a session untranslated.
+    title_es: str = ""
+    title_fr: str = ""
 
 
 @dataclass
@@ -189,6 +194,10 @@ class DemoBuilder:
         city = "" if virtual else extra.pop("city", self.rng.choice(profile.cities))
         pattern = self.rng.choice(TITLE_PATTERNS[topics[0]])
         default_title = f"{pattern} — {COUNTRY_NAMES[country]} (virtual)" if virtual else f"{pattern} — {city}"
+        if "title" not in extra and pattern in TITLE_TRANSLATIONS:
+            spanish, french = TITLE_TRANSLATIONS[pattern]
+            extra["title_es"] = f"{spanish} (virtual)" if virtual else f"{spanish} — {city}"
+            extra["title_fr"] = f"{french} (en ligne)" if virtual else f"{french} — {city}"
         spec = SessionSpec(
             key=key,
             title=extra.pop("title", default_title),
@@ -219,6 +228,8 @@ class DemoBuilder:
             status=TrainingSession.Status.COMPLETED,
             attendees=self.officers_by_agency["interpol"][:34],
             title="Digital-asset investigations for INTERPOL officers",
+            title_es="Investigación de activos digitales para agentes de INTERPOL",
+            title_fr="Enquêtes sur les actifs numériques pour les agents d'INTERPOL",
             starts_at=_aware(date(self.year, 1, 24), time(14, 0), "Europe/Paris"),
             ends_at=_aware(date(self.year, 1, 24), time(17, 0), "Europe/Paris"),
             tz="Europe/Paris",
@@ -239,7 +250,9 @@ class DemoBuilder:
             topics=["tracing-seizing-illicit-funds", "anti-money-laundering", "case-studies"],
             status=TrainingSession.Status.COMPLETED,
             attendees=mexican,
-            title="Seminario: rastreo y decomiso de criptoactivos ilícitos",
+            title="Seminar: tracing and seizing illicit crypto-assets",
+            title_es="Seminario: rastreo y decomiso de criptoactivos ilícitos",
+            title_fr="Séminaire : traçage et saisie de cryptoactifs illicites",
             city="Mexico City",
             venue="Centro de Capacitación, Av. Paseo de la Reforma 211",
             language="es",
@@ -487,6 +500,10 @@ class DemoBuilder:
                 f"{spec.title}. A {TrainingSession.Format(spec.format).label.lower()} session of the "
                 "law-enforcement training program, with exercises on real, anonymised cases."
             ),
+            title_es=spec.title_es,
+            title_fr=spec.title_fr,
+            description_es=f"{spec.title_es}. {SESSION_DESCRIPTIONS['es']}" if spec.title_es else "",
+            description_fr=f"{spec.title_fr}. {SESSION_DESCRIPTIONS['fr']}" if spec.title_fr else "",
             format=spec.format,
             status=spec.status,
             starts_at=spec.starts_at,

@@ -144,14 +144,18 @@ def report_xlsx(report: YearlyReport) -> bytes:
 
 
 def _session_details(sessions) -> dict[int, list]:
-    """Per held session, escaped once: local start date, id, title, format and topic names."""
+    """Per held session, escaped once: local start date, id, title, format and topic names.
+
+    The title is the English one, as the topic names are: the rows are the same whichever language
+    the export is requested in (page, API or command), so files can be compared line by line.
+    """
     topics = defaultdict(list)
     links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=sessions.values("pk"))
     for session_id, name in links.order_by("topic__name").values_list("trainingsession_id", "topic__name"):
         topics[session_id].append(name)
     details = {}
     for pk, starts_at, zone, title, session_format in sessions.values_list(
-        "pk", "starts_at", "timezone", "title", "format"
+        "pk", "starts_at", "timezone", "title_en", "format"
     ):
         local_date = timezone.localtime(starts_at, zone).date().isoformat()
         details[pk] = _escaped([local_date, pk, title, session_format, "; ".join(topics[pk])])

@@ -7,7 +7,7 @@ calendar entry; SEQUENCE is raised by the services whenever the entry changes.
 from datetime import UTC
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from sessions.models import TrainingSession
@@ -27,13 +27,24 @@ def _location(session: TrainingSession, include_meeting_url: bool) -> str:
 
 
 def build_session_ics(
-    session: TrainingSession, *, include_meeting_url: bool, method: str = "PUBLISH", attendee_email: str = ""
+    session: TrainingSession,
+    *,
+    include_meeting_url: bool,
+    method: str = "PUBLISH",
+    attendee_email: str = "",
+    language: str | None = None,
 ) -> str:
     """Return the calendar file for a session.
 
     ``method`` is PUBLISH for confirmations and updates, CANCEL for a cancelled session. The
-    meeting link is included only for confirmed officers (``include_meeting_url``).
+    meeting link is included only for confirmed officers (``include_meeting_url``). The title and
+    description are in ``language`` (the recipient's), by default the active one (the requester's).
     """
+    if language is not None:
+        with translation.override(language):
+            return build_session_ics(
+                session, include_meeting_url=include_meeting_url, method=method, attendee_email=attendee_email
+            )
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

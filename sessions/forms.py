@@ -4,7 +4,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import SESSION_LANGUAGES, TrainingSession
-from sessions.selectors import audience_includes_country, session_filter_choices, starting_in_local_month
+from sessions.selectors import (
+    SEARCH_MAX_LENGTH,
+    audience_includes_country,
+    search_sessions,
+    session_filter_choices,
+    starting_in_local_month,
+)
 
 
 def _html_attributes(attrs: dict) -> str:
@@ -52,6 +58,12 @@ class CountryCodeField(forms.ChoiceField):
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     topic = forms.ChoiceField(label=_("Topic"), required=False, widget=PlainSelect)
     format = forms.ChoiceField(
         label=_("Format"),
@@ -83,6 +95,8 @@ class SessionFilterForm(forms.Form):
     def filter(self, queryset):
         """Apply the valid filters; invalid ones are reported on the form and ignored."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        if data.get("q"):
+            queryset = search_sessions(queryset, data["q"])
         if data.get("topic"):
             queryset = queryset.filter(topics__slug=data["topic"])
         if data.get("format"):

@@ -45,6 +45,7 @@ def _ics(session: TrainingSession, registration: Registration, *, method: str = 
         include_meeting_url=registration.status == Registration.Status.CONFIRMED and _trusted(registration),
         method=method,
         attendee_email=registration.officer.user.email,
+        language=registration.officer.preferred_language,
     )
     return Attachment(filename="session.ics", content=content, mimetype=ICS_MIMETYPE)
 

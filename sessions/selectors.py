@@ -39,6 +39,7 @@ from sessions.models import (
     Trainer,
     TrainingSession,
 )
+from sessions.translation import translation_field_names
 
 
 def audience_filter(officer: Officer) -> Q:
@@ -511,3 +512,21 @@ def stale_attendance_snapshots() -> QuerySet[Attendance]:
     """Attendance records whose copy of their registration's session and snapshot differs from it
     (none, as long as every write goes through sessions.services)."""
     return Attendance.objects.exclude(**{name: F(f"registration__{name}") for name in Attendance.SNAPSHOT_FIELDS})
+
+
+# The longest search text the portal and the API accept (a title is at most 200 characters).
+SEARCH_MAX_LENGTH = 100
+
+
+def search_sessions(queryset: QuerySet[TrainingSession], text: str) -> QuerySet[TrainingSession]:
+    """Sessions whose title, in English, Spanish or French, contains ``text`` (ignoring case).
+
+    A reader may know a session by any of its titles, whichever language they read the portal in.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    condition = Q()
+    for name in translation_field_names("title"):
+        condition |= Q(**{f"{name}__icontains": text})
+    return queryset.filter(condition)

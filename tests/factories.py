@@ -172,8 +172,8 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrainingSession
 
-    title = factory.Sequence(lambda n: f"Crypto investigations {n}")
-    description = "Tracing digital assets across blockchains."
+    title_en = factory.Sequence(lambda n: f"Crypto investigations {n}")
+    description_en = "Tracing digital assets across blockchains."
     format = TrainingSession.Format.VIRTUAL
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3) if o.starts_at else None)
@@ -182,6 +182,15 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
     capacity = 30
     status = TrainingSession.Status.PUBLISHED
     language = "en"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # ``title=`` and ``description=`` give the English text whichever language is active
+        # (django-modeltranslation would write them into the active language's column).
+        for name in ("title", "description"):
+            if name in kwargs:
+                kwargs[f"{name}_en"] = kwargs.pop(name)
+        return kwargs
 
 
 class SessionTrainerFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, Registration, TrainingSession
+from sessions.translation import TEXT_FIELDS_BY_LANGUAGE
 from trainingops.validators import validate_wall_time_in_range
 
 # Entered and shown as wall-clock time in the session's time zone, stored in UTC.
@@ -97,8 +98,7 @@ class TrainingSessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
         fields = (
-            "title",
-            "description",
+            *TEXT_FIELDS_BY_LANGUAGE,
             "topics",
             "format",
             "language",

@@ -17,6 +17,7 @@ from sessions import services
 from sessions.admin.base import trains
 from sessions.models import Invitation, SessionTrainer, TrainingSession
 from sessions.selectors import with_invitation_state
+from sessions.translation import translation_field_names
 
 # A preview lists every entry up to this many (the counts always cover them all).
 PREVIEW_ROWS_SHOWN = 2000
@@ -129,7 +130,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "responded_at",
     )
     list_filter = (InvitationStateFilter, "language", ("session", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("email", "session__title", "agency__name", "agency__acronym")
+    search_fields = ("email", *translation_field_names("session__title"), "agency__name", "agency__acronym")
     list_select_related = ("session", "agency")
     date_hierarchy = "created_at"
     readonly_fields = (

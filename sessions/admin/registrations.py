@@ -9,6 +9,7 @@ from sessions import services
 from sessions.admin.base import ScopedHistoryAdmin, ServiceErrorsAsMessages, copy_saved_state, sessions_trained_by
 from sessions.admin.forms import attendance_of
 from sessions.models import Attendance, Registration
+from sessions.translation import translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 # --- Registrations and attendance ----------------------------------------------------------------
@@ -36,7 +37,7 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
         "officer__user__last_name",
         "pending_officer__email",
         "pending_officer__name",
-        "session__title",
+        *translation_field_names("session__title"),
         "agency__name",
     )
     date_hierarchy = "created_at"
@@ -103,7 +104,7 @@ class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, Scope
         "registration__session",
         "recorded_by",
     )
-    search_fields = ("registration__officer__user__email", "registration__session__title")
+    search_fields = ("registration__officer__user__email", *translation_field_names("registration__session__title"))
     autocomplete_fields = ("registration",)
     fields = ("registration", "status", "note", "checked_in_at", "recorded_by", "recorded_at")
 

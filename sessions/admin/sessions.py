@@ -33,6 +33,7 @@ from sessions.admin.invitations import invite_officers
 from sessions.admin.roll_call import RollCallAdminMixin
 from sessions.models import Registration, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import booking_conflicts_of, with_seat_counts
+from sessions.translation import TEXT_FIELDS_BY_LANGUAGE, translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -181,7 +182,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         TrainerFilter,
     )
     search_fields = (
-        "title",
+        *translation_field_names("title"),
         "city",
         "session_trainers__trainer__user__first_name",
         "session_trainers__trainer__user__last_name",
@@ -194,7 +195,17 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers, "copy_to_new_dates"]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
     fieldsets = (
-        (None, {"fields": ("title", "description", "topics", "format", "language", "status")}),
+        (
+            _("Title and description"),
+            {
+                "fields": TEXT_FIELDS_BY_LANGUAGE,
+                "description": _(
+                    "English is required. Where the Spanish or French text is empty, readers see the "
+                    "session's own language, or English."
+                ),
+            },
+        ),
+        (None, {"fields": ("topics", "format", "language", "status")}),
         (
             _("When (in the session's time zone)"),
             {

@@ -20,6 +20,7 @@ from sessions.selectors import (
     survey_results,
     survey_results_by_trainer,
 )
+from sessions.translation import translation_field_names
 
 
 @admin.register(Survey)
@@ -37,7 +38,7 @@ class SurveyAdmin(admin.ModelAdmin):
         "recommend_score",
         "results_link",
     )
-    search_fields = ("session__title",)
+    search_fields = (*translation_field_names("session__title"),)
     list_select_related = ("session",)
     change_list_template = "admin/training/survey/change_list.html"
 

@@ -1,4 +1,4 @@
-"""Filters of the session list: date range, place, agency, format, status, topic, language, trainer."""
+"""Filters of the session list: date range, place, agency, format, status, topic, language, trainer, title."""
 
 import django_filters
 from django import forms
@@ -9,7 +9,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
-from sessions.selectors import audience_includes_country
+from sessions.selectors import SEARCH_MAX_LENGTH, audience_includes_country, search_sessions
+from sessions.translation import title_ordering
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -49,6 +50,11 @@ class SessionFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(method="filter_topic", label=_("Topic slug."))
     language = django_filters.ChoiceFilter(choices=SESSION_LANGUAGES)
     trainer = IdFilter(method="filter_trainer", label=_("Trainer id."))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        label=_("Part of the title, in English, Spanish or French."),
+    )
 
     class Meta:
         model = TrainingSession
@@ -64,6 +70,9 @@ class SessionFilter(django_filters.FilterSet):
             "topic",
             "language",
         ]
+
+    def filter_search(self, queryset, name, value):
+        return search_sessions(queryset, value)
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country_id=value.strip().upper())
@@ -109,7 +118,11 @@ class StableOrderingFilter(OrderingFilter):
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
             ordering.append("id")
-        return ordering
+        # The title as the reader reads it (sessions/translation.py), not one language's column.
+        return [
+            title_ordering(descending=field == "-title") if field in ("title", "-title") else field
+            for field in ordering
+        ]
 
 
 class TrainerFilter(django_filters.FilterSet):

@@ -28,6 +28,7 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.services.invitations import EntryStatus, format_address
+from sessions.translation import DEFAULT_CONTENT_LANGUAGE, TEXT_FIELDS_BY_LANGUAGE, TRANSLATED_FIELDS
 from trainingops.api.prepared_statements import PreparedStatement
 
 # Columns read for one session row; relations (topics, trainers) are attached in bulk.
@@ -36,6 +37,7 @@ SESSION_ROW_FIELDS = (
     "uuid",
     "title",
     "description",
+    *TEXT_FIELDS_BY_LANGUAGE,
     "format",
     "status",
     "starts_at",
@@ -82,8 +84,20 @@ class SessionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     uuid = serializers.UUIDField(read_only=True)
-    title = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
+    title = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "In the request's language (Accept-Language); when that translation is empty, in the session's "
+            "own language, else in English."
+        ),
+    )
+    description = serializers.CharField(read_only=True, help_text=_("In the same language as the title."))
+    title_en = serializers.CharField(read_only=True, help_text=_("The title in English."))
+    title_es = serializers.CharField(read_only=True, help_text=_("The title in Spanish; empty when not translated."))
+    title_fr = serializers.CharField(read_only=True, help_text=_("The title in French; empty when not translated."))
+    description_en = serializers.CharField(read_only=True)
+    description_es = serializers.CharField(read_only=True)
+    description_fr = serializers.CharField(read_only=True)
     format = serializers.ChoiceField(choices=TrainingSession.Format.choices, read_only=True)
     status = serializers.ChoiceField(choices=TrainingSession.Status.choices, read_only=True)
     starts_at = serializers.DateTimeField(
@@ -117,6 +131,7 @@ class SessionSerializer(serializers.Serializer):
             "uuid": str(row["uuid"]),
             "title": row["title"],
             "description": row["description"],
+            **{name: row[name] or "" for name in TEXT_FIELDS_BY_LANGUAGE},
             "format": row["format"],
             "status": row["status"],
             "starts_at": _in_zone(row["starts_at"], zone),
@@ -428,11 +443,21 @@ class SessionWriteSerializer(serializers.ModelSerializer):
         help_text=_("Replaces the session's trainers. A trainer creating a session is added as lead when absent."),
     )
 
+    title = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=_("The English title; same as title_en, which wins when both are given."),
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("The English description; same as description_en.")
+    )
+
     class Meta:
         model = TrainingSession
         fields = [
             "title",
             "description",
+            *TEXT_FIELDS_BY_LANGUAGE,
             "format",
             "starts_at",
             "ends_at",
@@ -452,7 +477,29 @@ class SessionWriteSerializer(serializers.ModelSerializer):
             "topics",
             "trainers",
         ]
-        extra_kwargs = {"capacity": {"min_value": 1, "max_value": 100000}}
+        extra_kwargs = {
+            "capacity": {"min_value": 1, "max_value": 100000},
+            # English is required (on creation, here or as ``title``); Spanish and French may be empty.
+            "title_en": {"required": False, "allow_null": False, "allow_blank": False},
+            "description_en": {"allow_null": False},
+            **{
+                name: {"allow_null": False, "allow_blank": True, "help_text": _("Empty: readers see a fallback.")}
+                for name in TEXT_FIELDS_BY_LANGUAGE
+                if not name.endswith(f"_{DEFAULT_CONTENT_LANGUAGE}")
+            },
+        }
+
+    def validate(self, attrs):
+        # ``title`` and ``description`` are the English text, as before the translations existed.
+        for name in TRANSLATED_FIELDS:
+            english = attrs.pop(name, None)
+            if english is not None:
+                attrs.setdefault(f"{name}_{DEFAULT_CONTENT_LANGUAGE}", english)
+        if self.instance is None and not attrs.get(f"title_{DEFAULT_CONTENT_LANGUAGE}"):
+            raise serializers.ValidationError(
+                {"title_en": [self.fields["title_en"].error_messages["required"]]}, code="required"
+            )
+        return attrs
 
     def validate_timezone(self, value):
         if value not in _time_zone_names():

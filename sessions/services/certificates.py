@@ -72,13 +72,16 @@ def issue_certificate(*, registration: Registration) -> Certificate:
     session, officer = registration.session, registration.officer
     local_start = session.starts_at.astimezone(session.timezone)
     issuer = CertificateSettings.load()
+    # The title as the officer reads it: the certificate is printed in their language.
+    with translation.override(officer.preferred_language):
+        title = session.title
     try:
         with transaction.atomic():
             return Certificate.objects.create(
                 registration=registration,
                 officer_name=officer.user.get_full_name() or officer.user.email,
                 agency_name=str(registration.agency),
-                session_title=session.title,
+                session_title=title,
                 session_date=local_start.date(),
                 hours=_hours(session),
                 trainer_names=_trainer_names(session),

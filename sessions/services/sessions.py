@@ -23,6 +23,7 @@ from sessions.services.base import (
     validate_session,
 )
 from sessions.services.registrations import promote_waitlist
+from sessions.translation import translation_field_names
 from trainingops.actors import on_behalf
 
 # Fields whose change means attendees must update their calendars (a change notice is sent).
@@ -43,9 +44,10 @@ def create_session(*, by, **fields) -> TrainingSession:
 
 
 # What "run it again" carries over from a session to its copy; dates move together, state starts anew.
+# The title and description in each language (sessions/translation.py), not only the reader's.
 COPIED_FIELDS = (
-    "title",
-    "description",
+    *translation_field_names("title"),
+    *translation_field_names("description"),
     "format",
     "timezone",
     "venue",

@@ -34,7 +34,7 @@ def test_trainer_drafts_assigns_and_publishes_a_session(page, screenshot, countr
     page.goto("/admin/training/trainingsession/add/")
     # Times are typed in the session's zone: no note about the browser being ahead of the server.
     assert page.locator(".timezonewarning").count() == 0
-    page.fill("input[name=title]", "Tracing illicit funds — Mexico City")
+    page.fill("input[name=title_en]", "Tracing illicit funds — Mexico City")
     page.select_option("select[name=format]", TrainingSession.Format.VIRTUAL)
     page.select_option("select[name=timezone]", "America/Mexico_City")
     page.fill("input[name=starts_at_0]", day)

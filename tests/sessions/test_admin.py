@@ -54,8 +54,8 @@ def trained_session(trainer, **kwargs):
 
 def add_form_data(**overrides):
     data = {
-        "title": "Tracing illicit funds",
-        "description": "",
+        "title_en": "Tracing illicit funds",
+        "description_en": "",
         "format": TrainingSession.Format.VIRTUAL,
         "language": "es",
         "timezone": "America/Mexico_City",
@@ -225,7 +225,7 @@ def test_trainer_refused_another_trainers_session(trainer_client):
 def test_trainer_edits_own_session_through_the_service(trainer_client, trainer):
     session = trained_session(trainer, capacity=10)
 
-    response = post_change(trainer_client, session, title="Crypto tracing, advanced", capacity="12")
+    response = post_change(trainer_client, session, title_en="Crypto tracing, advanced", capacity="12")
 
     assert response.status_code == 302
     session.refresh_from_db()
@@ -235,7 +235,7 @@ def test_trainer_edits_own_session_through_the_service(trainer_client, trainer):
 def test_manager_edits_any_session(manager_client):
     session = trained_session(TrainerFactory())
 
-    response = post_change(manager_client, session, title="Renamed by the program lead")
+    response = post_change(manager_client, session, title_en="Renamed by the program lead")
 
     assert response.status_code == 302
     session.refresh_from_db()
@@ -299,7 +299,7 @@ def test_stale_form_of_session_completed_meanwhile_changes_nothing(manager_clien
     # Someone completes the session between the page load and the save.
     TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.COMPLETED)
 
-    response = manager_client.post(change_url(session), changeform_data(page, title="Too late"))
+    response = manager_client.post(change_url(session), changeform_data(page, title_en="Too late"))
 
     assert response.status_code == 302
     session.refresh_from_db()
@@ -702,7 +702,7 @@ def test_attendance_admin_domain_error_is_a_message(trainer_client, trainer):
 def test_admin_edit_records_who_changed_what(manager_client, manager_user):
     session = trained_session(TrainerFactory(), title="Before")
 
-    post_change(manager_client, session, title="After")
+    post_change(manager_client, session, title_en="After")
 
     latest = session.history.order_by("-history_id").first()
     assert (latest.title, latest.history_user) == ("After", manager_user)
@@ -807,7 +807,7 @@ def test_trainer_refused_history_of_another_trainers_registration(trainer_client
 
 def test_old_version_can_be_viewed_but_not_restored(manager_client):
     session = trained_session(TrainerFactory(), title="First title")
-    post_change(manager_client, session, title="Second title")
+    post_change(manager_client, session, title_en="Second title")
     first = session.history.order_by("history_id").first()
     url = reverse("admin:training_trainingsession_simple_history", args=[session.pk, first.history_id])
 
