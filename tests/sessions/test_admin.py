@@ -425,8 +425,8 @@ def test_save_again_does_not_repeat_a_known_double_booking(manager_client):
     trained_session(trainer, title="Paris seminar", starts_at=start, ends_at=start + timedelta(hours=2))
     session = trained_session(trainer, title="Lyon seminar", starts_at=start, ends_at=start + timedelta(hours=2))
 
-    first = post_change(manager_client, session, title="Lyon seminar, day one")
-    second = post_change(manager_client, session, title="Lyon seminar, day 1")
+    first = post_change(manager_client, session, title_en="Lyon seminar, day one")
+    second = post_change(manager_client, session, title_en="Lyon seminar, day 1")
 
     assert (len(double_booking_warnings(first)), double_booking_warnings(second)) == (0, [])
     assert TrainingSession.objects.get(pk=session.pk).title == "Lyon seminar, day 1"
@@ -841,7 +841,7 @@ def test_double_booking_warning_speaks_spanish(manager_client):
         ADD, add_form_data(**{"session_trainers-0-trainer": str(trainer.pk)}), headers={"accept-language": "es"}
     )
 
-    other = TrainingSession.objects.get(title="Seminario de París")
+    other = TrainingSession.objects.get(title_en="Seminario de París")
     assert messages_of(response)[0] == (
         f'Doble reserva con «<a href="{change_url(other)}">Seminario de París</a>» (1 Mar 16:00–18:00 (UTC)): '
         "formador Ana López."
