@@ -1,0 +1,18 @@
+"""Managers get the permissions of the new focal points (see accounts/roles.py)."""
+
+from django.db import migrations
+
+from accounts.roles import sync_role_groups
+
+
+def grant(apps, schema_editor):
+    sync_role_groups(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("agencies", "0004_focal_points"),
+        ("accounts", "0002_roles_groups"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
