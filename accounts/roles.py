@@ -319,9 +319,13 @@ def focal_point_agency_id(user) -> int | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_focal_point_agency_id"):
-        user._focal_point_agency_id = (
-            holding_focal_points().filter(officer__user=user).values_list("agency_id", flat=True).first()
-        )
+        officer = user._state.fields_cache.get("officer")
+        if officer is not None and hasattr(officer, "is_focal_point"):
+            user._focal_point_agency_id = officer.agency_id if officer.is_focal_point else None
+        else:
+            user._focal_point_agency_id = (
+                holding_focal_points().filter(officer__user=user).values_list("agency_id", flat=True).first()
+            )
     return user._focal_point_agency_id
 
 

@@ -151,9 +151,7 @@ class FocalPoint(models.Model):
     who granted and withdrew it. At most one open term per officer and agency (the constraint).
     """
 
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("agency")
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("agency"))
     officer = models.ForeignKey(
         Officer, on_delete=models.CASCADE, related_name="focal_point_terms", verbose_name=_("officer")
     )

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Agency, AgencyEmailDomain, Country, Officer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -116,6 +116,17 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     preferred_language = "en"
     verification_status = Officer.Verification.VERIFIED
     verified_at = factory.LazyFunction(timezone.now)
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    """An open focal-point term of a verified officer of the agency (``agency`` follows the officer)."""
+
+    class Meta:
+        model = FocalPoint
+
+    officer = factory.SubFactory(OfficerFactory)
+    agency = factory.SelfAttribute("officer.agency")
+    appointed_at = factory.LazyFunction(timezone.now)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

@@ -38,7 +38,9 @@ def appoint_focal_point(*, agency: Agency, officer: Officer, by) -> FocalPoint:
         raise FocalPointError(_("This officer is already a focal point of the agency."))
     try:
         with transaction.atomic():
-            return FocalPoint.objects.create(agency=agency, officer=officer, appointed_by=by, appointed_at=timezone.now())
+            return FocalPoint.objects.create(
+                agency=agency, officer=officer, appointed_by=by, appointed_at=timezone.now()
+            )
     except IntegrityError:
         raise FocalPointError(_("This officer is already a focal point of the agency.")) from None
 
