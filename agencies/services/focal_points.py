@@ -10,12 +10,21 @@ from trainingops.actors import on_behalf
 
 
 class FocalPointError(Exception):
-    """A rule about focal points was broken; the message is translatable and shown to the user."""
+    """A rule about focal points was broken; the message is translatable and shown to the user.
+
+    ``code`` names the rule for the API: ``not_manager``, ``other_agency`` and ``not_verified`` are
+    about the request, ``already_focal_point`` and ``already_withdrawn`` clash with the current state.
+    """
+
+    def __init__(self, message, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 def _check_manager(by) -> None:
     if by is None or not is_manager(by):
-        raise FocalPointError(_("Only managers may appoint or withdraw focal points."))
+        raise FocalPointError(_("Only managers may appoint or withdraw focal points."), code="not_manager")
 
 
 @on_behalf
@@ -31,18 +40,20 @@ def appoint_focal_point(*, agency: Agency, officer: Officer, by) -> FocalPoint:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     officer = Officer.objects.select_related("user").get(pk=officer.pk)
     if officer.agency_id != agency.pk:
-        raise FocalPointError(_("This officer belongs to another agency."))
+        raise FocalPointError(_("This officer belongs to another agency."), code="other_agency")
     if not officer.is_verified:
-        raise FocalPointError(_("Only a verified officer can be a focal point."))
+        raise FocalPointError(_("Only a verified officer can be a focal point."), code="not_verified")
     if FocalPoint.objects.active().filter(agency=agency, officer=officer).exists():
-        raise FocalPointError(_("This officer is already a focal point of the agency."))
+        raise FocalPointError(_("This officer is already a focal point of the agency."), code="already_focal_point")
     try:
         with transaction.atomic():
             return FocalPoint.objects.create(
                 agency=agency, officer=officer, appointed_by=by, appointed_at=timezone.now()
             )
     except IntegrityError:
-        raise FocalPointError(_("This officer is already a focal point of the agency.")) from None
+        raise FocalPointError(
+            _("This officer is already a focal point of the agency."), code="already_focal_point"
+        ) from None
 
 
 @on_behalf
@@ -55,9 +66,9 @@ def withdraw_focal_point(*, focal_point: FocalPoint, by) -> FocalPoint:
     """
     term = FocalPoint.objects.select_for_update().select_related("officer").get(pk=focal_point.pk)
     if by is None or (by.pk != term.officer.user_id and not is_manager(by)):
-        raise FocalPointError(_("Only managers may appoint or withdraw focal points."))
+        raise FocalPointError(_("Only managers may appoint or withdraw focal points."), code="not_manager")
     if not term.is_active:
-        raise FocalPointError(_("This focal point was already withdrawn."))
+        raise FocalPointError(_("This focal point was already withdrawn."), code="already_withdrawn")
     term.withdrawn_by = by
     term.withdrawn_at = timezone.now()
     term.save(update_fields=["withdrawn_by", "withdrawn_at"])
