@@ -339,5 +339,8 @@ def may_see_agency(user, agency_id: int | None) -> bool:
 
 
 def may_decide_affiliation(user, officer) -> bool:
-    """Who approves or rejects an officer's claimed agency: managers, and that agency's focal points."""
-    return user is not None and (is_manager(user) or is_focal_point_of(user, officer.agency_id))
+    """Who approves or rejects an officer's claimed agency: managers (and staff granted the officers'
+    change permission in the back office), and that agency's focal points."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm("agencies.change_officer") or is_focal_point_of(user, officer.agency_id)
