@@ -348,3 +348,15 @@ def test_decision_with_unknown_choice_saves_nothing(focal_client, focal_point):
 
 def test_decision_get_is_not_allowed(focal_client, focal_point):
     assert focal_client.get(_decision_url(_pending(focal_point.agency))).status_code == 405
+
+
+def test_agency_page_in_spanish_and_french(focal_client):
+    focal_client.cookies["django_language"] = "es"
+    spanish = focal_client.get(AGENCY_URL).content.decode()
+    focal_client.cookies["django_language"] = "fr"
+    french = focal_client.get(AGENCY_URL).content.decode()
+
+    assert ("Funcionarios a la espera de su decisión" in spanish, "Agents en attente de votre décision" in french) == (
+        True,
+        True,
+    )
