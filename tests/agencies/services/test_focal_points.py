@@ -175,3 +175,31 @@ def test_may_decide_affiliation_matrix():
         "officer": False,
         "trainer": False,
     }
+
+
+def test_erasing_a_focal_point_removes_their_terms_and_keeps_no_name_in_history():
+    term = FocalPointFactory()
+    officer, manager = term.officer, ManagerFactory()
+    services.withdraw_focal_point(focal_point=term, by=manager)
+    services.appoint_focal_point(agency=term.agency, officer=officer, by=manager)
+
+    services.erase_officer(officer=officer, by=manager)
+
+    assert FocalPoint.objects.filter(officer_id=officer.pk).count() == 0
+    kept = FocalPoint.history.filter(officer_id=officer.pk)
+    assert {field.name for field in FocalPoint.history.model._meta.fields} == {
+        "id",
+        "agency",
+        "officer",
+        "appointed_by",
+        "appointed_at",
+        "withdrawn_by",
+        "withdrawn_at",
+        "history_id",
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user",
+        "history_actor",
+    }
+    assert sorted(kept.values_list("history_type", flat=True)) == ["+", "+", "-", "-", "~"]
