@@ -120,6 +120,9 @@ class Officer(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who decided on the affiliation (a manager or one of the agency's focal points), and every
+    # profile change, with its actor; erasure deletes these versions with the officer.
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["user__email"]

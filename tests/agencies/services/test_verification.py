@@ -97,3 +97,27 @@ def test_focal_point_of_another_agency_may_not_decide():
 
     pending.refresh_from_db()
     assert (pending.verification_status, pending.verified_by) == ("pending", None)
+
+
+def test_decision_is_recorded_in_the_officer_history_with_its_actor():
+    term = FocalPointFactory()
+    pending = _pending(term.agency)
+
+    services.decide_pending_officer(officer=pending, by=term.officer.user, approve=True)
+
+    latest = pending.history.order_by("history_date").last()
+    assert (latest.verification_status, latest.history_user, latest.verified_by) == (
+        "verified",
+        term.officer.user,
+        term.officer.user,
+    )
+
+
+def test_erasure_deletes_the_officer_history():
+    manager = ManagerFactory()
+    pending = _pending(OfficerFactory().agency)
+    services.reject_officers(officers=[pending], by=manager, reason="Unknown unit")
+
+    services.erase_officer(officer=pending, by=manager)
+
+    assert Officer.history.filter(id=pending.pk).count() == 0
