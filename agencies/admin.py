@@ -110,7 +110,7 @@ class FocalPointAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
+class OfficerAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     list_display = ("user", "email", "agency", "job_title", "preferred_language", "verification_status", "created_at")
     list_filter = ("verification_status", "preferred_language", "agency__country__region", "agency__kind")
     list_select_related = ("user", "agency", "agency__country")

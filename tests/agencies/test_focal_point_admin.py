@@ -78,3 +78,18 @@ def test_agency_admin_page_shows_focal_points(manager_client):
 
 def test_focal_point_admin_cannot_add(manager_client):
     assert manager_client.get(reverse("admin:agencies_focalpoint_add")).status_code == 403
+
+
+def test_officer_history_shows_who_decided(manager_client):
+    from agencies import services
+
+    term = FocalPointFactory()
+    term.officer.user.first_name, term.officer.user.last_name = "Rocío", "Villanueva"
+    term.officer.user.save()
+    pending = OfficerFactory(agency=term.agency, verification_status=Officer.Verification.PENDING)
+    services.decide_pending_officer(officer=pending, by=term.officer.user, approve=True)
+
+    response = manager_client.get(reverse("admin:agencies_officer_history", args=[pending.pk]))
+
+    assert response.status_code == 200
+    assert "Rocío Villanueva" in response.content.decode()
