@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import User
+from accounts import selectors, services
+from accounts.models import PrivacyConsent, PrivacyNotice, User
 
 
 @admin.register(User)
@@ -76,3 +80,75 @@ def restrict_to_superusers(app_label: str) -> None:
 
 # django_celery_beat comes before accounts in INSTALLED_APPS, so its admins are registered by now.
 restrict_to_superusers("django_celery_beat")
+
+
+class PrivacyNoticeForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyNotice
+        fields = ["text_en", "text_es", "text_fr"]
+        widgets = {name: forms.Textarea(attrs={"rows": 24, "cols": 100}) for name in fields}
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(SimpleHistoryAdmin):
+    """Managers edit the notice by publishing a new version, prefilled with the current text.
+
+    A published version is read-only and is never deleted: consents point at it.
+    """
+
+    form = PrivacyNoticeForm
+    list_display = ("__str__", "published_at", "published_by", "consent_count")
+    list_select_related = ("published_by",)
+    readonly_fields = ("version", "published_at", "published_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(number_of_consents=Count("consents"))
+
+    @admin.display(description=_("accepted by"), ordering="number_of_consents")
+    def consent_count(self, obj):
+        return obj.number_of_consents
+
+    def get_changeform_initial_data(self, request):
+        current = selectors.current_privacy_notice()
+        if current is None:
+            return super().get_changeform_initial_data(request)
+        return {"text_en": current.text_en, "text_es": current.text_es, "text_fr": current.text_fr}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = services.publish_privacy_notice(
+            text_en=form.cleaned_data["text_en"],
+            text_es=form.cleaned_data["text_es"],
+            text_fr=form.cleaned_data["text_fr"],
+            by=request.user,
+        )
+        obj.pk, obj.version, obj.published_at, obj.published_by = (
+            published.pk,
+            published.version,
+            published.published_at,
+            published.published_by,
+        )
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(admin.ModelAdmin):
+    """Who accepted which version, and when: a record, never edited by hand."""
+
+    list_display = ("notice", "user", "consented_at")
+    list_filter = ("notice",)
+    list_select_related = ("notice", "user")
+    search_fields = ("user__email",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

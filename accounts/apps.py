@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
 
         from simple_history.signals import pre_create_historical_record
 
+        from accounts import receivers  # noqa: F401 — connects the sign-in receiver
         from trainingops.actors import record_actor_name
 
         pre_create_historical_record.connect(record_actor_name, dispatch_uid="trainingops-history-actor")

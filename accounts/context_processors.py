@@ -10,6 +10,7 @@ def portal(request):
     return {
         "current_officer": officer,
         "portal_languages": settings.LANGUAGES,
+        "support_email": settings.SUPPORT_EMAIL,
         # Asked by the navigation only for an officer; free when the page loaded the officer with
         # ``focal_point_condition`` (sessions.views.current_officer), one query otherwise.
         "current_focal_point": lambda: officer is not None and focal_point_agency_id(user) is not None,

@@ -1,12 +1,14 @@
-"""Account middleware: staff MFA enrolment, and the officer's preferred language."""
+"""Account middleware: staff MFA enrolment, the officer's preferred language, the privacy notice's acceptance."""
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from accounts.language import remember_language
+from accounts.selectors import accepted_notice_version, current_notice_version
 from agencies.models import Officer
 
 # Paths a staff member without MFA may still use: the account pages (which include the MFA
@@ -67,3 +69,59 @@ class OfficerLanguageMiddleware:
             return None
         officer = Officer.objects.filter(user=user).values_list("preferred_language", flat=True).first()
         return officer if officer in dict(settings.LANGUAGES) else None
+
+
+# Pages an officer who has not accepted the current privacy notice may still open: the notice and its
+# acceptance, the account pages (sign out, email confirmation), erasing the account, the API (tokens
+# and clients cannot accept anything), the back office and the pages reached by a personal link.
+PRIVACY_EXEMPT_PREFIXES = (
+    "/privacy/",
+    "/accounts/",
+    "/profile/delete/",
+    "/profile/personal-data.json",
+    "/api/",
+    "/admin/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/invitations/",
+    "/surveys/",
+    "/certificates/",
+)
+PRIVACY_SESSION_KEY = "privacy_notice_accepted"
+
+
+def remember_accepted_version(request, user) -> int:
+    """Store in the session the latest notice version ``user`` accepted, and return it."""
+    version = accepted_notice_version(user)
+    request.session[PRIVACY_SESSION_KEY] = version
+    return version
+
+
+class PrivacyConsentMiddleware:
+    """Send a signed-in officer to accept a newly published privacy notice before anything else.
+
+    The accepted version is kept in the session and the current one in the cache, so a page costs
+    no query once both are known; the database is asked only when they differ (a new version, or
+    a consent given in another browser).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._must_accept(request):
+            return redirect(f"{reverse('privacy:accept')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_accept(request) -> bool:
+        if request.path.startswith(PRIVACY_EXEMPT_PREFIXES):
+            return False
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_staff:
+            return False
+        current = current_notice_version()
+        if not current or request.session.get(PRIVACY_SESSION_KEY, 0) >= current:
+            return False
+        return remember_accepted_version(request, user) < current

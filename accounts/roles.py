@@ -16,11 +16,22 @@ from django.db.models import Exists, F, OuterRef
 MANAGERS = "Managers"
 TRAINERS = "Trainers"
 
-# Managers: everything in our apps and in the periodic-task schedules, plus user and group
-# management short of deleting users (people are erased through their own flow).
-MANAGER_APPS = ("agencies", "training", "messaging", "django_celery_beat")
+# Managers: everything in our apps, plus user and group management short of deleting users (people
+# are erased through their own flow). Celery beat's schedules are the superusers' alone
+# (``accounts.admin.SuperusersOnlyAdminMixin``): no group holds their permissions.
+MANAGER_APPS = ("agencies", "training", "messaging")
+SUPERUSER_ONLY_APPS = ("django_celery_beat",)
 MANAGER_EXTRA_PERMISSIONS = {
-    "accounts": ["add_user", "view_user", "change_user"],
+    "accounts": [
+        "add_user",
+        "view_user",
+        "change_user",
+        # The privacy notice: publishing a new version is adding one; versions are never changed.
+        "add_privacynotice",
+        "view_privacynotice",
+        "view_historicalprivacynotice",
+        "view_privacyconsent",
+    ],
     "auth": ["view_group", "change_group"],
 }
 
@@ -96,6 +107,16 @@ def sync_role_groups(apps) -> None:
     )
     trainers, _ = Group.objects.get_or_create(name=TRAINERS)
     trainers.permissions.add(*_named_permissions(Permission, TRAINER_PERMISSIONS))
+
+
+def withdraw_superuser_only_permissions(apps) -> None:
+    """Take the permissions of ``SUPERUSER_ONLY_APPS`` back from the role groups (granted by earlier
+    versions of ``sync_role_groups``); a permission granted to one person by hand stays theirs."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    withheld = Permission.objects.filter(content_type__app_label__in=SUPERUSER_ONLY_APPS)
+    for group in Group.objects.filter(name__in=[MANAGERS, TRAINERS]):
+        group.permissions.remove(*withheld)
 
 
 def has_confirmed_email(user) -> bool:

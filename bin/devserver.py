@@ -33,7 +33,12 @@ def run_address(environ) -> str:
 
 ADDRESS = run_address(os.environ)
 # Links in emails, calendar files and certificates point at this server unless SITE_URL says otherwise.
-CHILD_ENVIRONMENT = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{ADDRESS}"}
+# Emails are printed as a summary (recipient, subject, links; messaging/backends.py) unless EMAIL_URL says otherwise.
+CHILD_ENVIRONMENT = {
+    **os.environ,
+    "SITE_URL": os.environ.get("SITE_URL") or f"http://{ADDRESS}",
+    "EMAIL_URL": os.environ.get("EMAIL_URL") or "summarymail://",
+}
 
 PROCESSES = {
     "web": [PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"],

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import User
+from accounts.models import PrivacyConsent, PrivacyNotice, User
 from agencies.models import Agency, Country, Officer
 from demo.program import (
     AGENCIES,
@@ -453,6 +453,7 @@ class DemoBuilder:
         ]
         Officer.objects.bulk_create(new_officers, batch_size=500)
         self.report.add("officers", len(new_officers))
+        self._accept_privacy_notice([officer.user for officer in new_officers], now)
         officers = Officer.objects.filter(user__email__in=emails).select_related("user", "agency__country")
         return {officer.user.email: officer for officer in officers}
 
@@ -473,6 +474,7 @@ class DemoBuilder:
             uuid=uuid.uuid5(OFFICER_NAMESPACE, FOCAL_POINT_EMAIL), agency=agencies["pfm"],
             job_title="Training coordinator", preferred_language="es",
         )  # fmt: skip
+        self._accept_privacy_notice([user], timezone.now())
         manager = User.objects.get(email=MANAGER_EMAIL)
         for officer in (coordinator, officers[self.officers_by_agency["interpol"][0]]):
             self._get_or_create(
@@ -487,11 +489,20 @@ class DemoBuilder:
                 "users", factories.UserFactory, lookup={"email": email}, first_name=first_name,
                 last_name=last_name, password=None,
             )  # fmt: skip
+            self._accept_privacy_notice([user], timezone.now())
             self._get_or_create(
                 "officers", factories.OfficerFactory, lookup={"user": user}, uuid=uuid.uuid5(OFFICER_NAMESPACE, email),
                 agency=agencies[key], job_title=job_title, preferred_language=language,
                 verification_status=Officer.Verification.PENDING, verified_at=None,
             )  # fmt: skip
+
+    @staticmethod
+    def _accept_privacy_notice(users, now) -> None:
+        """Demo officers signed up before today's notice was published, and accepted it then."""
+        notice = PrivacyNotice.objects.order_by("-version").first()
+        if notice is not None and users:
+            consents = [PrivacyConsent(user=user, notice=notice, consented_at=now) for user in users]
+            PrivacyConsent.objects.bulk_create(consents, batch_size=500, ignore_conflicts=True)
 
     def _write_sessions(self, specs, topics, agencies, trainers, officers) -> None:
         uuids = {spec.key: uuid.uuid5(SESSION_NAMESPACE, spec.key) for spec in specs}

@@ -3,9 +3,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Country
-from sessions.models import SESSION_LANGUAGES, Topic, TrainingSession
-from sessions.selectors import starting_in_local_month
+from sessions.models import SESSION_LANGUAGES, TrainingSession
+from sessions.selectors import audience_includes_country, session_filter_choices, starting_in_local_month
 
 
 def _html_attributes(attrs: dict) -> str:
@@ -43,6 +42,13 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(html))  # noqa: S308 — every value above is escaped
 
 
+class CountryCodeField(forms.ChoiceField):
+    """A country's ISO code, in either case ("mx" is Mexico)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
@@ -56,7 +62,9 @@ class SessionFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any language")), *SESSION_LANGUAGES], widget=PlainSelect
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, widget=PlainSelect)
+    # Two questions an officer asks: where is it held, and may officers from my country attend?
+    country = CountryCodeField(label=_("Held in"), required=False, widget=PlainSelect)
+    open_to = CountryCodeField(label=_("Open to officers from"), required=False, widget=PlainSelect)
     month = forms.RegexField(
         label=_("Month"),
         required=False,
@@ -67,12 +75,10 @@ class SessionFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        topics = sorted(Topic.objects.all(), key=lambda topic: topic.localized_name)
-        self.fields["topic"].choices = [("", _("Any topic"))] + [(topic.slug, topic.localized_name) for topic in topics]
-        countries = Country.objects.filter(sessions__isnull=False).distinct()
-        self.fields["country"].choices = [("", _("Any country"))] + sorted(
-            ((country.code, country.localized_name) for country in countries), key=lambda item: item[1]
-        )
+        choices = session_filter_choices()
+        self.fields["topic"].choices = [("", _("Any topic")), *choices.topics]
+        self.fields["country"].choices = [("", _("Any country")), *choices.venue_countries]
+        self.fields["open_to"].choices = [("", _("Any country")), *choices.audience_countries]
 
     def filter(self, queryset):
         """Apply the valid filters; invalid ones are reported on the form and ignored."""
@@ -85,10 +91,17 @@ class SessionFilterForm(forms.Form):
             queryset = queryset.filter(language=data["language"])
         if data.get("country"):
             queryset = queryset.filter(country_id=data["country"])
+        if data.get("open_to"):
+            queryset = queryset.filter(audience_includes_country(data["open_to"]))
         if data.get("month"):
             year, month = (int(part) for part in data["month"].split("-"))
             queryset = starting_in_local_month(queryset, year=year, month=month)
         return queryset
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are in force, for the folded form's summary on a phone."""
+        return sum(1 for value in getattr(self, "cleaned_data", {}).values() if value)
 
     @property
     def has_month(self) -> bool:

@@ -543,6 +543,10 @@ class Certificate(models.Model):
     trainer_names = models.CharField(_("trainers"), max_length=500, blank=True)
     attendance_status = models.CharField(_("attendance"), max_length=10, choices=Attendance.Status.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    # The issuer as it was on the day of issue (CertificateSettings may change later).
+    organisation_name = models.CharField(_("issuing organisation"), max_length=200, blank=True, default="")
+    signatory_name = models.CharField(_("signatory's name"), max_length=200, blank=True, default="")
+    signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True, default="")
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 
     class Meta:
@@ -553,3 +557,32 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.officer_name}"
+
+
+class CertificateSettings(models.Model):
+    """Who issues the certificates of attendance: the organisation and the person who signs them.
+
+    One row (pk 1), edited by managers in the back office. Each certificate copies the names when it
+    is issued; the signature image is printed only while the signatory is still the one named on it.
+    """
+
+    organisation_name = models.CharField(_("issuing organisation"), max_length=200, blank=True, default="")
+    signatory_name = models.CharField(_("signatory's name"), max_length=200, blank=True, default="")
+    signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True, default="")
+    signature_image = models.BinaryField(_("signature image"), blank=True, default=b"", editable=False)
+    signature_content_type = models.CharField(max_length=20, blank=True, default="", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user, excluded_fields=["signature_image"])
+
+    class Meta:
+        verbose_name = _("certificate settings")
+        verbose_name_plural = _("certificate settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="certificate_settings_single_row")]
+
+    def __str__(self):
+        return str(_("Certificate issuer and signatory"))
+
+    @classmethod
+    def load(cls) -> "CertificateSettings":
+        """The one row, or an unsaved empty one before a manager has filled it in."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -6,17 +6,34 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.core.cache import cache
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from agencies.models import Officer
+from agencies.models import Agency, Country, Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
     Invitation,
     Registration,
     SessionTrainer,
+    Survey,
     SurveyResponse,
     Topic,
     Trainer,
@@ -30,6 +47,19 @@ def audience_filter(officer: Officer) -> Q:
         Q(audience=TrainingSession.Audience.OPEN)
         | Q(audience_agencies=officer.agency_id)
         | Q(audience_countries=officer.agency.country_id)
+    )
+
+
+def audience_includes_country(country_code: str) -> Q:
+    """Sessions open to officers of agencies in this country: open to all, or listing the country or
+    one of its agencies in their audience. Subqueries, not joins, so that lists stay free of DISTINCT
+    (``audience_filter`` is the same rule for one officer)."""
+    invited_countries = TrainingSession.audience_countries.through.objects.filter(country_id=country_code)
+    invited_agencies = TrainingSession.audience_agencies.through.objects.filter(agency__country_id=country_code)
+    return (
+        Q(audience=TrainingSession.Audience.OPEN)
+        | Q(pk__in=invited_countries.values("trainingsession_id"))
+        | Q(pk__in=invited_agencies.values("trainingsession_id"))
     )
 
 
@@ -68,6 +98,49 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
     return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
 
 
+# The portal's filter choices change when a topic or a venue country is added: a minute's delay is fine.
+FILTER_CHOICES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SessionFilterChoices:
+    """(value, label) pairs in the active language, sorted by label."""
+
+    topics: list[tuple[str, str]]
+    venue_countries: list[tuple[str, str]]
+    audience_countries: list[tuple[str, str]]
+
+
+def session_filter_choices() -> SessionFilterChoices:
+    """The choices of the portal's session filters: every topic, the countries sessions are held in
+    and the countries of our agencies (whose officers a session may be open to).
+
+    Two queries, kept in the cache for a minute per language: every page of the session list
+    shows the form. The lists are the same for every viewer, so they reveal nothing.
+    """
+    # Plain lists in the cache (no class of ours is pickled, so a deploy never meets an old shape).
+    key = f"sessions:filter-choices:v1:{get_language()}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = _session_filter_choice_lists()
+        cache.set(key, lists, FILTER_CHOICES_SECONDS)
+    return SessionFilterChoices(*lists)
+
+
+def _session_filter_choice_lists() -> tuple[list, list, list]:
+    topics = sorted(
+        ((topic.slug, str(topic.localized_name)) for topic in Topic.objects.all()), key=lambda item: item[1]
+    )
+    countries = Country.objects.annotate(
+        is_venue=Exists(TrainingSession.objects.filter(country=OuterRef("pk"))),
+        has_agencies=Exists(Agency.objects.filter(country=OuterRef("pk"))),
+    ).filter(Q(is_venue=True) | Q(has_agencies=True))
+    named = sorted(((country, str(country.localized_name)) for country in countries), key=lambda item: item[1])
+    venues = [(country.code, name) for country, name in named if country.is_venue]
+    audiences = [(country.code, name) for country, name in named if country.has_agencies]
+    return topics, venues, audiences
+
+
 class RegistrationState:
     """Where a session's registration stands (``registration_state``)."""
 
@@ -90,6 +163,12 @@ def registration_state(session: TrainingSession, now: datetime | None = None) ->
     if session.registration_opens_at and now < session.registration_opens_at:
         return RegistrationState.NOT_YET_OPEN
     return RegistrationState.OPEN
+
+
+def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
+    """Whether a follow-up survey still takes answers: until its closing time, if it has one."""
+    now = now or timezone.now()
+    return survey.closes_at is None or survey.closes_at > now
 
 
 def is_session_open_to(*, session: TrainingSession, officer: Officer) -> bool:
@@ -201,30 +280,90 @@ def overlapping_registrations(*, officer: Officer, session: TrainingSession) -> 
     )
 
 
+# --- Double-booking: a trainer or a venue in two sessions at once ---------------------------------
+
+
 @dataclass(frozen=True)
-class TrainerConflict:
-    trainer: Trainer
-    other_session: TrainingSession
+class BookingConflict:
+    """Two overlapping sessions (compared in UTC) that share trainers, a venue, or both.
+
+    ``session`` is the one looked from (the session being saved, or the earlier of the pair).
+    """
+
+    session: TrainingSession
+    other: TrainingSession
+    trainers: tuple[Trainer, ...]
+    venue: str
+
+    def clash_keys(self) -> set[tuple]:
+        """What clashes, one key per trainer and one for the venue, to tell a new clash from a known one."""
+        keys = {(self.other.pk, "trainer", trainer.pk) for trainer in self.trainers}
+        return keys | ({(self.other.pk, "venue")} if self.venue else set())
 
 
-def trainer_conflicts(*, session: TrainingSession, trainer_ids: list[int] | None = None) -> list[TrainerConflict]:
-    """Other non-cancelled sessions that overlap this one (compared in UTC) for the same trainers."""
-    if session.starts_at is None or session.ends_at is None:
-        return []
-    if trainer_ids is None:
-        trainer_ids = list(session.session_trainers.values_list("trainer_id", flat=True))
-    clashes = (
-        SessionTrainer.objects.filter(
-            trainer_id__in=trainer_ids,
-            session__starts_at__lt=session.ends_at,
-            session__ends_at__gt=session.starts_at,
-        )
-        .exclude(session_id=session.pk)
-        .exclude(session__status=TrainingSession.Status.CANCELLED)
-        .select_related("trainer__user", "session")
-        .order_by("session__starts_at")
+def _venue_key(session: TrainingSession) -> tuple[str, str] | None:
+    """A place people meet in person, compared without case or extra spaces (None: no venue to share)."""
+    if not session.is_in_person or not session.venue.strip():
+        return None
+    return (" ".join(session.venue.split()).casefold(), " ".join(session.city.split()).casefold())
+
+
+def _conflict_between(first: TrainingSession, second: TrainingSession) -> BookingConflict | None:
+    if not (first.starts_at < second.ends_at and second.starts_at < first.ends_at):
+        return None
+    second_trainers = {assignment.trainer_id for assignment in second.session_trainers.all()}
+    trainers = tuple(
+        assignment.trainer for assignment in first.session_trainers.all() if assignment.trainer_id in second_trainers
     )
-    return [TrainerConflict(trainer=clash.trainer, other_session=clash.session) for clash in clashes]
+    venue_key = _venue_key(first)
+    venue = first.venue if venue_key is not None and venue_key == _venue_key(second) else ""
+    if not trainers and not venue:
+        return None
+    return BookingConflict(session=first, other=second, trainers=trainers, venue=venue)
+
+
+def _bookable(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    """Sessions that hold their trainers and venue: not cancelled, with both times set, trainers loaded."""
+    return (
+        queryset.exclude(status=TrainingSession.Status.CANCELLED)
+        .filter(starts_at__isnull=False, ends_at__isnull=False)
+        .prefetch_related(Prefetch("session_trainers", queryset=SessionTrainer.objects.select_related("trainer__user")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def booking_conflicts(*, ending_after: datetime, involving: set[int] | None = None) -> list[BookingConflict]:
+    """Every pair of overlapping sessions that share a trainer or a venue, once per pair, among the
+    sessions not over by ``ending_after`` (``involving``: only pairs with one of these sessions).
+
+    Two queries whatever the number of sessions: the program holds a few hundred a year, so the
+    pairs are found by sweeping the sessions in order of start rather than by a self-join.
+    """
+    sessions = list(_bookable(TrainingSession.objects.filter(ends_at__gt=ending_after)))
+    conflicts = []
+    for index, first in enumerate(sessions):
+        for second in sessions[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            conflict = _conflict_between(first, second)
+            if conflict and (involving is None or {first.pk, second.pk} & involving):
+                conflicts.append(conflict)
+    return conflicts
+
+
+def booking_conflicts_of(session_id: int | None) -> list[BookingConflict]:
+    """The sessions that overlap this one, as stored, and share a trainer or its venue (one per other session)."""
+    if session_id is None:
+        return []
+    session = _bookable(TrainingSession.objects.filter(pk=session_id)).first()
+    if session is None:
+        return []
+    others = _bookable(
+        TrainingSession.objects.filter(starts_at__lt=session.ends_at, ends_at__gt=session.starts_at).exclude(
+            pk=session.pk
+        )
+    )
+    return [conflict for other in others if (conflict := _conflict_between(session, other))]
 
 
 def upcoming_sessions() -> QuerySet[TrainingSession]:

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -237,7 +238,7 @@ def my_trainings(request):
     now = timezone.now()
     registrations = (
         Registration.objects.filter(officer=officer)
-        .select_related("session__country", "attendance", "survey_response", "certificate")
+        .select_related("session__country", "attendance", "survey_response__survey", "certificate")
         .prefetch_related(
             Prefetch("session__session_trainers", queryset=SessionTrainer.objects.select_related("trainer__user"))
         )
@@ -254,14 +255,19 @@ def my_trainings(request):
     context = {
         "officer": officer,
         "upcoming": list(upcoming),
-        "past": [_past_row(registration) for registration in past],
+        "past": [_past_row(registration, now) for registration in past],
     }
     return render(request, "portal/my_trainings.html", context)
 
 
-def _past_row(registration: Registration) -> dict:
+def _past_row(registration: Registration, now) -> dict:
+    """What My trainings offers for a past session: the personal survey link while the survey takes
+    answers, and the certificate (download, and once issued its public verification page)."""
     attendance = getattr(registration, "attendance", None)
     survey_response = getattr(registration, "survey_response", None)
+    answered = survey_response is not None and survey_response.submitted_at is not None
+    survey_open = survey_response is not None and not answered and selectors.survey_is_open(survey_response.survey, now)
+    certificate = getattr(registration, "certificate", None)
     certificate_available = (
         registration.session.status == TrainingSession.Status.COMPLETED
         and attendance is not None
@@ -271,10 +277,9 @@ def _past_row(registration: Registration) -> dict:
         "registration": registration,
         "attendance": attendance,
         "certificate_available": certificate_available,
-        "survey_url": f"/surveys/{survey_response.token}/"
-        if survey_response is not None and survey_response.submitted_at is None
-        else "",
-        "survey_answered": survey_response is not None and survey_response.submitted_at is not None,
+        "certificate": certificate,
+        "survey_url": reverse("survey", args=[survey_response.token]) if survey_open else "",
+        "survey_answered": answered,
     }
 
 

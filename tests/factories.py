@@ -11,11 +11,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import PrivacyConsent, PrivacyNotice, User
 from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
+    CertificateSettings,
     Invitation,
     Registration,
     SessionTrainer,
@@ -109,6 +110,7 @@ class AgencyEmailDomainFactory(factory.django.DjangoModelFactory):
 class OfficerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Officer
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"officer{n}@policia.gob.mx"))
     agency = factory.SubFactory(AgencyFactory)
@@ -116,6 +118,18 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     preferred_language = "en"
     verification_status = Officer.Verification.VERIFIED
     verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def privacy_consent(obj, create, extracted, **kwargs):
+        """An officer signed up through the portal, so accepted the privacy notice of the day; pass
+        ``privacy_consent=False`` for one who has not (the portal then asks them first)."""
+        if not create or extracted is False:
+            return
+        notice = PrivacyNotice.objects.order_by("-version").first()
+        if notice is not None:
+            PrivacyConsent.objects.get_or_create(
+                user=obj.user, notice=notice, defaults={"consented_at": timezone.now()}
+            )
 
 
 class FocalPointFactory(factory.django.DjangoModelFactory):
@@ -240,3 +254,38 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     subject = "Subject"
     body_text = "Body"
     idempotency_key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class PrivacyNoticeFactory(factory.django.DjangoModelFactory):
+    """A new version after the latest one (the migration publishes version 1)."""
+
+    class Meta:
+        model = PrivacyNotice
+
+    version = factory.LazyFunction(
+        lambda: (PrivacyNotice.objects.order_by("-version").first() or PrivacyNotice(version=0)).version + 1
+    )
+    text_en = factory.Sequence(lambda n: f"Privacy notice text {n}.")
+    text_es = factory.Sequence(lambda n: f"Texto del aviso de privacidad {n}.")
+    text_fr = factory.Sequence(lambda n: f"Texte de la notice de confidentialité {n}.")
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class PrivacyConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrivacyConsent
+
+    user = factory.SubFactory(UserFactory)
+    notice = factory.SubFactory(PrivacyNoticeFactory)
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class CertificateSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificateSettings
+        django_get_or_create = ("id",)
+
+    id = 1
+    organisation_name = "Blockchain Investigations Training Program"
+    signatory_name = "María Fernanda Ortiz"
+    signatory_title = "Program Director"

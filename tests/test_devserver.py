@@ -61,3 +61,13 @@ def test_make_run_passes_port_to_the_runner():
 
     assert "PORT ?= 8000" in makefile
     assert "DEBUG=true PORT=$(PORT) $(BIN)/python bin/devserver.py" in makefile
+
+
+def test_devserver_prints_emails_as_summaries_by_default(monkeypatch):
+    monkeypatch.delenv("EMAIL_URL", raising=False)
+    assert load_devserver().CHILD_ENVIRONMENT["EMAIL_URL"] == "summarymail://"
+
+
+def test_devserver_keeps_an_email_url_that_is_set(monkeypatch):
+    monkeypatch.setenv("EMAIL_URL", "smtp://127.0.0.1:1025")
+    assert load_devserver().CHILD_ENVIRONMENT["EMAIL_URL"] == "smtp://127.0.0.1:1025"

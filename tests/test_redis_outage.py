@@ -165,6 +165,7 @@ def test_signup_commits_while_redis_is_down_and_its_email_goes_out_once_after(
         "preferred_language": "es",
         "password1": "a-Long-passphrase-42",
         "password2": "a-Long-passphrase-42",
+        "privacy_consent": "on",
     }
 
     with Stopwatch() as watch, django_capture_on_commit_callbacks(execute=True):

@@ -199,3 +199,17 @@ def test_readme_documents_every_environment_variable():
     missing = sorted(name for name in variables_read_by_settings() if f"`{name}`" not in readme)
 
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_system_checks_print_no_warnings_on_the_development_database():
+    """`make run` migrates a fresh SQLite file; its system checks must print nothing (was models.W040)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    call_command("check", "--database", "default", stdout=out, stderr=err)
+
+    assert err.getvalue() == ""
+    assert out.getvalue().startswith("System check identified no issues")

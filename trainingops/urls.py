@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
     path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
+    path("privacy/", include("accounts.urls")),
     # REST API v1 (one router in trainingops/api/router.py), its schema and docs.
     path("api/v1/", include("trainingops.api.router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
-from accounts.models import User
+from accounts.models import PrivacyConsent, User
 from accounts.roles import is_manager
 from agencies.models import Officer
 from agencies.services.officers import OfficerError
@@ -248,7 +248,8 @@ def erase_officer(*, officer: Officer, by) -> None:
     Past registrations and attendance stay with their pseudonymous key and agency/country
     snapshot, so the yearly counts do not move. Their name, addresses, job title and free text
     (attendance notes, survey comments, certificates, invitations, the emails in the message log,
-    the admin's log) go, in the live rows and in every simple-history version of them.
+    the admin's log) go, in the live rows and in every simple-history version of them. Their
+    privacy-notice consents stay, without the link to them.
     """
     officer = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
     _check_may_erase(officer, by)
@@ -265,6 +266,8 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact_messages(trail)
     _redact_admin_log(trail)
     _forget(Certificate, trail.certificate_ids)
+    # Which version was accepted, and when, stays counted; by whom does not.
+    _redact(PrivacyConsent, _ids(PrivacyConsent.objects.filter(user_id=trail.user_id)), user=None)
     officer.user.delete()
     _forget(Officer, [trail.officer_id])
     _forget(User, [trail.user_id])

@@ -31,6 +31,10 @@ def export_officer_data(*, officer: Officer) -> dict:
             {"kind": message.kind, "subject": message.subject, "created_at": message.created_at.isoformat()}
             for message in user.outbound_messages.order_by("created_at")
         ],
+        "privacy_consents": [
+            {"notice_version": consent.notice.version, "accepted_at": consent.consented_at.isoformat()}
+            for consent in user.privacy_consents.select_related("notice").order_by("consented_at")
+        ],
     }
 
 

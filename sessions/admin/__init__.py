@@ -2,7 +2,16 @@
 
 Importing the package registers every admin: ``base`` (scoping by the sessions a trainer trains,
 history, service errors as messages), ``topics`` (topics and trainers), ``sessions``, ``registrations``
-(registrations and attendance), ``invitations``, ``surveys``; ``forms`` holds their forms.
+(registrations and attendance), ``invitations``, ``surveys``, ``certificates`` (the issuer and signatory), ``dashboard`` (the home page) and
+``calendar``; ``forms`` holds their forms.
 """
 
-from sessions.admin import invitations, registrations, sessions, surveys, topics  # noqa: F401 — registers them
+from sessions.admin import (  # noqa: F401 — registers them
+    certificates,
+    dashboard,
+    invitations,
+    registrations,
+    sessions,
+    surveys,
+    topics,
+)

@@ -4,14 +4,19 @@ Managers see every session; a trainer sees and edits only the sessions they trai
 of state goes through ``sessions.services`` (the same functions the portal and the API call).
 """
 
+from datetime import UTC, datetime, tzinfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
+from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import roles
 from sessions import services
+from sessions.templatetags.portal_time import zone_city
+from sessions.views import valid_timezone, viewer_timezone
 
 WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
 
@@ -24,6 +29,30 @@ def sessions_trained_by(user) -> QuerySet:
 def trains(request, session_id) -> bool:
     """Whether the requesting user may work on this session (``accounts.roles.may_manage_session``)."""
     return roles.may_manage_session(roles.role_of(request), session_id, request=request)
+
+
+def viewer_zone(request) -> tzinfo:
+    """The zone the back office shows times in: ``?tz=`` when a page passes it, else the browser's zone
+    (remembered in the ``tz`` cookie by the back office's script, as the portal's), else UTC."""
+    return valid_timezone(request.GET.get("tz", "")) or viewer_timezone(request) or UTC
+
+
+def viewer_zone_is_known(request) -> bool:
+    """Whether ``viewer_zone`` came from the viewer (else the page asks the script for the browser's zone)."""
+    return bool(valid_timezone(request.GET.get("tz", "")) or viewer_timezone(request))
+
+
+def local_times(starts_at: datetime, ends_at: datetime, zone: tzinfo, *, start_format: str = "j M H:i") -> str:
+    """From start to end as a reader in ``zone`` sees them ("12 Mar 09:00–13:00"); the end's date
+    only when it is another day there."""
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    end_format = "H:i" if start.date() == end.date() else "j M H:i"
+    return f"{formats.date_format(start, start_format)}–{formats.date_format(end, end_format)}"
+
+
+def local_period(starts_at: datetime, ends_at: datetime, zone: tzinfo) -> str:
+    """A session's times as a reader in ``zone`` sees them, with the zone's city: "12 Mar 09:00–13:00 (Paris)"."""
+    return f"{local_times(starts_at, ends_at, zone)} ({zone_city(zone)})"
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

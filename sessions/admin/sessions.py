@@ -1,6 +1,6 @@
 """Back office: training sessions, their trainers and registrations (inline), double-booking notes."""
 
-from datetime import UTC
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -23,14 +23,30 @@ from sessions.admin.base import (
     ScopedHistoryAdmin,
     ServiceErrorsAsMessages,
     copy_saved_state,
+    local_period,
     sessions_trained_by,
     trains,
+    viewer_zone,
 )
+from sessions.admin.calendar import calendar_view
 from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
 from sessions.admin.invitations import invite_officers
 from sessions.models import Attendance, Registration, SessionTrainer, Trainer, TrainingSession
-from sessions.selectors import trainer_conflicts, with_seat_counts
+from sessions.selectors import booking_conflicts_of, with_seat_counts
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
+
+
+def double_booking_message(conflict, clashes: list[str], zone) -> str:
+    """ "Double-booked with “X” (12 Mar 09:00–13:00 (Paris)): trainer Ana López, venue Hotel Reforma." """
+    other = conflict.other
+    return format_html(
+        gettext('Double-booked with “<a href="{url}">{other}</a>” ({when}): {clashes}.'),
+        url=reverse("admin:training_trainingsession_change", args=[other.pk]),
+        other=other.title,
+        when=local_period(other.starts_at, other.ends_at, zone),
+        clashes=", ".join(clashes),
+    )
+
 
 # --- Sessions ----------------------------------------------------------------------------------
 
@@ -248,6 +264,9 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         return self.base_readonly_fields
 
     def save_model(self, request, obj, form, change):
+        request._booking_conflicts_before = {
+            key for known in booking_conflicts_of(obj.pk) for key in known.clash_keys()
+        }
         names = [field.name for field in obj._meta.concrete_fields if field.name in form.fields]
         values = {name: getattr(obj, name) for name in names}
         if not change:
@@ -261,7 +280,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         if not change:
             self._make_creator_lead_trainer(request, session)
         self._record_walk_ins(request, session, form.cleaned_data)
-        self._warn_about_double_bookings(request, session)
+        self._warn_about_new_double_bookings(request, session)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Registration:
@@ -318,24 +337,21 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                     request, gettext("Walk-in %(email)s recorded.") % {"email": officer.user.email}, messages.SUCCESS
                 )
 
-    def _warn_about_double_bookings(self, request, session):
-        for conflict in trainer_conflicts(session=session):
-            other = conflict.other_session
-            self.message_user(
-                request,
-                format_html(
-                    gettext(
-                        '{trainer} is double-booked: they also train “<a href="{url}">{other}</a>” from {start} '
-                        "to {end} UTC, which overlaps this session."
-                    ),
-                    trainer=conflict.trainer,
-                    url=reverse("admin:training_trainingsession_change", args=[other.pk]),
-                    other=other.title,
-                    start=other.starts_at.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
-                    end=other.ends_at.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
-                ),
-                messages.WARNING,
-            )
+    def _warn_about_new_double_bookings(self, request, session):
+        """One warning per other session this save made a trainer or the venue clash with; a clash known
+        before the save (shown when it arose, listed on the dashboard) is not repeated."""
+        known = getattr(request, "_booking_conflicts_before", set())
+        zone = viewer_zone(request)
+        for conflict in booking_conflicts_of(session.pk):
+            clashes = [
+                gettext("trainer %(name)s") % {"name": trainer}
+                for trainer in conflict.trainers
+                if (conflict.other.pk, "trainer", trainer.pk) not in known
+            ]
+            if conflict.venue and (conflict.other.pk, "venue") not in known:
+                clashes.append(gettext("venue %(venue)s") % {"venue": conflict.venue})
+            if clashes:
+                self.message_user(request, double_booking_message(conflict, clashes, zone), messages.WARNING)
 
     # Changelist columns.
 
@@ -395,7 +411,12 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.copy_view)
-        return [path("<int:session_id>/copy/", view, name="training_trainingsession_copy"), *super().get_urls()]
+        calendar = self.admin_site.admin_view(partial(calendar_view, self))
+        return [
+            path("<int:session_id>/copy/", view, name="training_trainingsession_copy"),
+            path("calendar/", calendar, name="training_trainingsession_calendar"),
+            *super().get_urls(),
+        ]
 
     def copy_view(self, request, session_id):
         """Run a session again: its topics, trainers, audience, description and capacity, new dates."""

@@ -2,12 +2,14 @@
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Trainer, TrainingSession
+from sessions.selectors import audience_includes_country
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -29,6 +31,14 @@ class SessionFilter(django_filters.FilterSet):
         field_name="starts_at", lookup_expr="date__lte", label=_("Sessions starting on or before this date (UTC).")
     )
     country = django_filters.CharFilter(method="filter_country", label=_("ISO 3166-1 alpha-2 code of the venue."))
+    open_to = django_filters.CharFilter(
+        method="filter_open_to",
+        validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code, e.g. MX."))],
+        label=_(
+            "ISO 3166-1 alpha-2 code of the officers' country: sessions open to all, or to that country or one "
+            "of its agencies."
+        ),
+    )
     region = django_filters.CharFilter(
         method="filter_region",
         label=_("UN M49 region, sub-region or intermediate region of the venue, e.g. Europe or South America."),
@@ -42,10 +52,24 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = TrainingSession
-        fields = ["date_from", "date_to", "country", "region", "agency", "format", "status", "topic", "language"]
+        fields = [
+            "date_from",
+            "date_to",
+            "country",
+            "open_to",
+            "region",
+            "agency",
+            "format",
+            "status",
+            "topic",
+            "language",
+        ]
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country_id=value.strip().upper())
+
+    def filter_open_to(self, queryset, name, value):
+        return queryset.filter(audience_includes_country(value.strip().upper()))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(

@@ -6,9 +6,11 @@ certificate's text needs it (``sessions.certificate_fonts`` says which, and what
 a character no face has).
 """
 
+import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import qrcode
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,7 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import has_confirmed_email
 from sessions.certificate_fonts import CertificatePDF
-from sessions.models import Attendance, Certificate, Registration, TrainingSession
+from sessions.models import Attendance, Certificate, CertificateSettings, Registration, TrainingSession
+from trainingops.actors import on_behalf
 
 INK = (27, 36, 48)
 MUTED = (74, 85, 101)
@@ -53,9 +56,9 @@ def check_eligible(registration: Registration) -> None:
 def issue_certificate(*, registration: Registration) -> Certificate:
     """Return the registration's certificate, creating it on first request.
 
-    The printed fields are copied when the certificate is first issued, so the certificate
-    and its public verification page never change afterwards. Issuing twice returns the
-    same certificate.
+    The printed fields, the issuing organisation and the signatory among them, are copied when
+    the certificate is first issued, so the certificate and its public verification page never
+    change afterwards. Issuing twice returns the same certificate.
     """
     if registration.officer_id is not None and not has_confirmed_email(registration.officer.user):
         raise CertificateError(gettext_lazy("Confirm your email address with the link we sent you first."))
@@ -68,6 +71,7 @@ def issue_certificate(*, registration: Registration) -> Certificate:
     check_eligible(registration)
     session, officer = registration.session, registration.officer
     local_start = session.starts_at.astimezone(session.timezone)
+    issuer = CertificateSettings.load()
     try:
         with transaction.atomic():
             return Certificate.objects.create(
@@ -80,6 +84,9 @@ def issue_certificate(*, registration: Registration) -> Certificate:
                 trainer_names=_trainer_names(session),
                 attendance_status=registration.attendance.status,
                 language=officer.preferred_language,
+                organisation_name=issuer.organisation_name,
+                signatory_name=issuer.signatory_name,
+                signatory_title=issuer.signatory_title,
             )
     except IntegrityError:
         # Two requests issued it at once: the other one won, use its certificate.
@@ -106,14 +113,21 @@ class Line:
     height: float = 10
     space_before: float = 0
     top: float | None = None
+    left: float = 20
+    width: float = 257
+    align: str = "C"
 
 
 def render_certificate_pdf(*, certificate: Certificate) -> bytes:
-    """Draw the certificate (A4 landscape) in the officer's language and return the PDF bytes."""
+    """Draw the certificate (A4 landscape) in the officer's language and return the PDF bytes.
+
+    Below the text: the signatory's signature, name and title on the left, the verification
+    code and link in the middle, and the link as a QR code on the right.
+    """
     with translation.override(certificate.language):
         pdf = CertificatePDF(orientation="landscape", unit="mm", format="A4")
         pdf.set_title(_("Certificate of attendance"))
-        pdf.set_author("TrainingOps")
+        pdf.set_author(certificate.organisation_name or "TrainingOps")
         pdf.set_auto_page_break(auto=False)
         lines = certificate_lines(certificate)
         printed = pdf.prepare([line.text for line in lines])
@@ -121,6 +135,8 @@ def render_certificate_pdf(*, certificate: Certificate) -> bytes:
         _draw_frame(pdf)
         for line, text in zip(lines, printed, strict=True):
             _draw_line(pdf, line, text)
+        _draw_signature(pdf, certificate)
+        _draw_qr_code(pdf, verification_qr_matrix(certificate))
         return bytes(pdf.output())
 
 
@@ -133,7 +149,7 @@ def certificate_lines(certificate: Certificate) -> list[Line]:
     else:
         attended = _("attended the training session")
     lines = [
-        Line("TrainingOps", size=14, bold=True, color=(217, 142, 4), top=30),
+        Line(certificate.organisation_name or "TrainingOps", size=14, bold=True, color=(217, 142, 4), top=30),
         Line(_("Certificate of attendance"), size=30, bold=True, color=(31, 78, 121), height=16),
         Line(_("This certifies that"), size=14, space_before=4),
         Line(certificate.officer_name, size=26, bold=True, height=14),
@@ -146,8 +162,11 @@ def certificate_lines(certificate: Certificate) -> list[Line]:
         lines.append(Line(_("Trainers: %(names)s") % {"names": certificate.trainer_names}, size=12, color=MUTED))
     code = _("Verification code: %(code)s") % {"code": certificate.code}
     url = _("Check this certificate at %(url)s") % {"url": verification_url(certificate)}
-    lines.append(Line(code, size=11, bold=True, height=6, top=170))
-    lines.append(Line(url, size=10, color=(107, 117, 133), height=6))
+    lines.append(Line(code, size=11, bold=True, height=6, top=170, left=118, width=124))
+    lines.append(Line(url, size=9, color=(107, 117, 133), height=5, left=118, width=124))
+    if certificate.signatory_name:
+        lines.append(Line(certificate.signatory_name, size=11, bold=True, height=6, top=176, left=24, width=90))
+        lines.append(Line(certificate.signatory_title, size=10, color=MUTED, height=5, left=24, width=90))
     return lines
 
 
@@ -166,5 +185,116 @@ def _draw_line(pdf: CertificatePDF, line: Line, text: str) -> None:
         pdf.ln(line.space_before)
     pdf.set_line_font(text, size=line.size, bold=line.bold)
     pdf.set_text_color(*line.color)
-    pdf.set_x(20)
-    pdf.multi_cell(257, line.height, text, align="C")
+    pdf.set_x(line.left)
+    pdf.multi_cell(line.width, line.height, text, align=line.align)
+
+
+def _draw_signature(pdf: CertificatePDF, certificate: Certificate) -> None:
+    """The signature over a rule, above the signatory's name (drawn with the lines).
+
+    The image is the one set now; it is printed only while the signatory named on the certificate
+    is still the one set, so a later signatory's signature never stands above an earlier name.
+    """
+    if not certificate.signatory_name:
+        return
+    issuer = CertificateSettings.load()
+    if issuer.signature_image and issuer.signatory_name == certificate.signatory_name:
+        pdf.image(io.BytesIO(bytes(issuer.signature_image)), x=39, y=152, h=20, keep_aspect_ratio=True, w=60)
+    pdf.set_draw_color(*MUTED)
+    pdf.set_line_width(0.3)
+    pdf.line(29, 174, 109, 174)
+
+
+def verification_qr_matrix(certificate: Certificate) -> list[list[bool]]:
+    """The QR code of the certificate's verification URL, as rows of dark (True) and light modules."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(verification_url(certificate))
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+QR_LEFT, QR_TOP, QR_SIZE = 251.0, 162.0, 28.0
+
+
+def _draw_qr_code(pdf: CertificatePDF, matrix: list[list[bool]]) -> None:
+    """Draw the QR code as vector squares (one rectangle per run of dark modules in a row)."""
+    module = QR_SIZE / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row_number, row in enumerate(matrix):
+        for start, length in dark_runs(row):
+            pdf.rect(QR_LEFT + start * module, QR_TOP + row_number * module, length * module, module, style="F")
+
+
+def dark_runs(row: list[bool]) -> list[tuple[int, int]]:
+    """(start, length) of each run of dark modules in a row of the QR code."""
+    runs, start = [], None
+    for index, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = index
+        elif not dark and start is not None:
+            runs.append((start, index - start))
+            start = None
+    return runs
+
+
+SIGNATURE_MAX_BYTES = 1024 * 1024
+SIGNATURE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def read_signature_image(data: bytes) -> str:
+    """Check that ``data`` is a PNG or JPEG image the certificate can print; return its content type.
+
+    Raises ``CertificateError`` with a translatable message otherwise: too large, another format
+    (whatever its file name says), or a file that is not a whole, readable image.
+    """
+    if len(data) > SIGNATURE_MAX_BYTES:
+        raise CertificateError(gettext_lazy("The signature image must be at most 1 MB."))
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise CertificateError(gettext_lazy("The signature image must be a PNG or JPEG file."))
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format
+            image.load()
+        _check_fpdf_can_draw(data)
+    except Exception as error:  # Pillow and fpdf2 raise many kinds for a broken file
+        raise CertificateError(gettext_lazy("The signature image could not be read: the file is damaged.")) from error
+    if image_format not in SIGNATURE_FORMATS:
+        raise CertificateError(gettext_lazy("The signature image must be a PNG or JPEG file."))
+    return SIGNATURE_FORMATS[image_format]
+
+
+def _check_fpdf_can_draw(data: bytes) -> None:
+    pdf = CertificatePDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(data), x=10, y=10, h=10)
+
+
+@on_behalf
+@transaction.atomic
+def update_certificate_settings(
+    *,
+    organisation_name: str,
+    signatory_name: str,
+    signatory_title: str,
+    signature: bytes | None,
+    remove_signature: bool = False,
+    by,
+) -> CertificateSettings:
+    """Set who issues certificates from now on; certificates already issued keep their issuer.
+
+    ``signature`` (already checked with ``read_signature_image``) replaces the image; None keeps
+    it, unless ``remove_signature``.
+    """
+    issuer = CertificateSettings.objects.select_for_update().filter(pk=1).first() or CertificateSettings(pk=1)
+    issuer.organisation_name = organisation_name.strip()
+    issuer.signatory_name = signatory_name.strip()
+    issuer.signatory_title = signatory_title.strip()
+    if signature is not None:
+        issuer.signature_content_type = read_signature_image(signature)
+        issuer.signature_image = signature
+    elif remove_signature:
+        issuer.signature_image, issuer.signature_content_type = b"", ""
+    issuer.save()
+    return issuer

@@ -14,6 +14,7 @@ from sessions import notifications
 from sessions.models import (
     SurveyResponse,
 )
+from sessions.selectors import survey_is_open
 from sessions.services.base import SurveyError
 
 
@@ -32,7 +33,7 @@ def submit_survey_response(
         current = SurveyResponse.objects.select_for_update().select_related("survey").get(pk=response.pk)
         if current.submitted_at is not None:
             raise SurveyError(_("You have already answered this survey. Thank you!"), code="already_answered")
-        if current.survey.closes_at and current.survey.closes_at <= timezone.now():
+        if not survey_is_open(current.survey):
             raise SurveyError(_("This survey is closed."), code="closed")
         current.overall_rating = overall_rating
         current.usefulness_rating = usefulness_rating

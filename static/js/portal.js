@@ -18,6 +18,15 @@
     window.location.reload();
   }
 
+  // The session filters: open on a desktop, folded behind their "Filters" summary on a phone
+  // (the page loads with them open, so without JavaScript nothing is hidden). A form with an error
+  // stays open so its message is seen.
+  if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-fold-on-phone]"), function (details) {
+      if (!details.hasAttribute("data-keep-open")) { details.open = false; }
+    });
+  }
+
   function normalise(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }

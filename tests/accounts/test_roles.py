@@ -1,6 +1,8 @@
+import importlib
+
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.roles import MANAGERS, TRAINERS, is_manager, sync_role_groups
@@ -50,12 +52,36 @@ def test_migration_creates_trainers_group_with_its_permissions():
 def test_migration_gives_managers_every_permission_of_our_apps():
     granted = codenames(MANAGERS)
 
-    for app_label in ("agencies", "training", "messaging", "django_celery_beat"):
+    for app_label in ("agencies", "training", "messaging"):
         for model in apps.get_app_config(app_label).get_models():
             for action in ("add", "change", "delete", "view"):
                 assert f"{app_label}.{action}_{model._meta.model_name}" in granted
     assert {"accounts.view_user", "accounts.change_user", "auth.view_group", "auth.change_group"} <= granted
     assert "accounts.delete_user" not in granted
+
+
+def test_migrations_leave_celery_beat_permissions_to_superusers():
+    granted = codenames(MANAGERS) | codenames(TRAINERS)
+
+    assert sorted(name for name in granted if name.startswith("django_celery_beat.")) == []
+
+
+def test_withdrawing_superuser_only_permissions_takes_beat_back_from_managers():
+    # The state an older database is in: the Managers group was granted beat's permissions.
+    managers = Group.objects.get(name=MANAGERS)
+    beat = Permission.objects.filter(content_type__app_label="django_celery_beat")
+    managers.permissions.add(*beat)
+    by_hand = UserFactory()
+    by_hand.user_permissions.add(beat.get(codename="change_periodictask"))
+    before = codenames(MANAGERS) - {
+        f"django_celery_beat.{codename}" for codename in beat.values_list("codename", flat=True)
+    }
+
+    withdraw = importlib.import_module("accounts.migrations.0005_celery_beat_for_superusers_only").withdraw
+    withdraw(apps, None)
+
+    assert codenames(MANAGERS) == before
+    assert list(by_hand.user_permissions.values_list("codename", flat=True)) == ["change_periodictask"]
 
 
 def test_sync_role_groups_is_idempotent():

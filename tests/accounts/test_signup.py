@@ -24,6 +24,7 @@ def signup_data(agency_row, **overrides):
         "preferred_language": "es",
         "password1": "a-Long-passphrase-42",
         "password2": "a-Long-passphrase-42",
+        "privacy_consent": "on",
         **overrides,
     }
 
@@ -55,7 +56,7 @@ def test_signup_verification_email_in_chosen_language(client, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_signup"), signup_data(agency, email="ana@gmail.com", preferred_language="fr"))
 
-    assert mail.outbox[0].subject == "[TrainingOps] Confirmez votre adresse e-mail"
+    assert mail.outbox[0].subject == "Confirmez votre adresse e-mail pour TrainingOps"
 
 
 def test_signup_other_domain_is_pending(client):

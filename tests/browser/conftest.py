@@ -94,3 +94,15 @@ def downloads():
         return download.suggested_filename, Path(download.path()).read_bytes()
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _privacy_notice(django_db_blocker):
+    """The first privacy notice, as the migration publishes it (a transactional test's flush empties it)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0004_first_privacy_notice")
+    with django_db_blocker.unblock():
+        migration.publish_first_notice(apps, None)

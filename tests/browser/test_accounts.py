@@ -33,6 +33,7 @@ def test_sign_up_outside_agency_domains_is_pending_and_told_why(page, screenshot
     page.fill(".filter-input", "Ministerial")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/accounts/confirm-email/")
     (message,) = emails_to("ana.lopez@gmail.example")
@@ -66,7 +67,7 @@ def test_password_reset_from_the_emailed_link(page, screenshot):
     (logged,) = OutboundMessage.objects.filter(recipient="ana@policia.gob.mx")
     assert (logged.kind, logged.status) == ("account_password_reset_key", OutboundMessage.Status.SENT)
     (message,) = emails_to("ana@policia.gob.mx")
-    assert message.subject == "[TrainingOps] Password Reset Email"
+    assert message.subject == "Reset your TrainingOps password"
 
     page.goto(link_in(message, r"/accounts/password/reset/key/"))
     page.fill("input[name=password1]", NEW_PASSWORD)

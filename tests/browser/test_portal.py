@@ -36,6 +36,7 @@ def sign_up(page, *, email: str, agency_query: str, language_label: str, submit_
     page.select_option("#id_preferred_language", label=language_label)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.get_by_role("button", name=submit_label).click()
 
 
@@ -146,7 +147,7 @@ def test_portal_sign_up_in_spanish(page, screenshot, mexican_agency):
     )
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     subjects = [m.subject for m in mail.outbox if m.to == ["luis@policia.gob.mx"]]
-    assert subjects == ["[TrainingOps] Por favor, confirme su dirección de correo electrónico"]
+    assert subjects == ["Confirme su dirección de correo electrónico para TrainingOps"]
     confirm_email(page, "luis@policia.gob.mx")
     page.wait_for_url(re.compile(r"/$"))
 

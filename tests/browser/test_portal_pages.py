@@ -89,7 +89,7 @@ def test_session_list_filters_and_pagination(page, screenshot):
     )
 
     page.goto("/sessions/")
-    assert page.inner_text(".filters + p.help") == "15 sessions"
+    assert page.inner_text(".filters-disclosure + p.help") == "15 sessions"
     assert len(card_titles(page)) == 12
     assert page.inner_text(".pagination .current") == "Page 1 of 2"
     page.get_by_role("link", name="Next →").click()

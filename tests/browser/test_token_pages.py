@@ -59,6 +59,7 @@ def test_invitation_accepted_by_a_new_officer_signs_up_and_registers(page, scree
     page.fill(".filter-input", "Ministerial")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.get_by_role("button", name="Registrarse").click()
 
     # Back on the invitation, registered without a second click.

@@ -395,7 +395,7 @@ def test_add_form_refuses_end_before_start(manager_client):
 
 
 def test_save_warns_when_trainer_is_double_booked_across_time_zones(manager_client):
-    trainer = TrainerFactory()
+    trainer = TrainerFactory(user__first_name="Ana", user__last_name="López")
     # 09:00-17:00 in Mexico City is 15:00-23:00 UTC; a Paris session at 16:00-18:00 UTC overlaps.
     trained_session(
         trainer,
@@ -404,15 +404,63 @@ def test_save_warns_when_trainer_is_double_booked_across_time_zones(manager_clie
         starts_at=datetime(2030, 3, 1, 16, 0, tzinfo=UTC),
         ends_at=datetime(2030, 3, 1, 18, 0, tzinfo=UTC),
     )
+    manager_client.cookies["tz"] = "Europe%2FParis"
 
     response = manager_client.post(ADD, add_form_data(**{"session_trainers-0-trainer": str(trainer.pk)}))
 
     other = TrainingSession.objects.get(title="Paris seminar")
     assert len(messages_of(response)) == 2  # the warning, then "added successfully"
     assert messages_of(response)[0] == (
-        f'{trainer} is double-booked: they also train “<a href="{change_url(other)}">Paris seminar</a>” '
-        "from 2030-03-01 16:00 to 2030-03-01 18:00 UTC, which overlaps this session."
+        f'Double-booked with “<a href="{change_url(other)}">Paris seminar</a>” (1 Mar 17:00–19:00 (Paris)): '
+        "trainer Ana López."
     )
+
+
+def double_booking_warnings(response):
+    return [message for message in messages_of(response) if message.startswith("Double-booked")]
+
+
+def test_save_again_does_not_repeat_a_known_double_booking(manager_client):
+    trainer = TrainerFactory()
+    start = datetime(2030, 3, 1, 16, 0, tzinfo=UTC)
+    trained_session(trainer, title="Paris seminar", starts_at=start, ends_at=start + timedelta(hours=2))
+    session = trained_session(trainer, title="Lyon seminar", starts_at=start, ends_at=start + timedelta(hours=2))
+
+    first = post_change(manager_client, session, title="Lyon seminar, day one")
+    second = post_change(manager_client, session, title="Lyon seminar, day 1")
+
+    assert (len(double_booking_warnings(first)), double_booking_warnings(second)) == (0, [])
+    assert TrainingSession.objects.get(pk=session.pk).title == "Lyon seminar, day 1"
+
+
+def test_save_warns_once_per_other_session_when_a_change_makes_trainers_and_venue_clash(manager_client):
+    ana = TrainerFactory(user__first_name="Ana", user__last_name="López")
+    luis = TrainerFactory(user__first_name="Luis", user__last_name="Pérez")
+    start = datetime(2030, 3, 1, 15, 0, tzinfo=UTC)
+    place = {"format": TrainingSession.Format.IN_PERSON, "venue": "Hotel Reforma", "city": "Mexico City"}
+    other = TrainingSessionFactory(
+        title="Seizing assets", starts_at=start, ends_at=start + timedelta(hours=4), timezone="UTC", **place
+    )
+    SessionTrainerFactory(session=other, trainer=ana)
+    SessionTrainerFactory(session=other, trainer=luis)
+    session = TrainingSessionFactory(
+        title="AML basics", starts_at=start + timedelta(days=1), ends_at=start + timedelta(days=1, hours=2), **place
+    )
+    SessionTrainerFactory(session=session, trainer=ana)
+    SessionTrainerFactory(session=session, trainer=luis)
+    page = manager_client.get(change_url(session))
+
+    moved = manager_client.post(
+        change_url(session),
+        changeform_data(page, starts_at_0="2030-03-01", starts_at_1="16:00", ends_at_0="2030-03-01", ends_at_1="18:00"),
+    )
+    again = post_change(manager_client, session)
+
+    assert double_booking_warnings(moved) == [
+        f'Double-booked with “<a href="{change_url(other)}">Seizing assets</a>” (1 Mar 15:00–19:00 (UTC)): '
+        "trainer Ana López, trainer Luis Pérez, venue Hotel Reforma."
+    ]
+    assert double_booking_warnings(again) == []
 
 
 def test_save_does_not_warn_for_back_to_back_sessions(manager_client):
@@ -425,7 +473,7 @@ def test_save_does_not_warn_for_back_to_back_sessions(manager_client):
 
     response = manager_client.post(ADD, add_form_data(**{"session_trainers-0-trainer": str(trainer.pk)}))
 
-    assert [message for message in messages_of(response) if "double-booked" in message] == []
+    assert double_booking_warnings(response) == []
 
 
 # --- Actions ---
@@ -787,3 +835,23 @@ def test_invite_action_on_session_changelist_opens_invite_form(manager_client):
 
     assert response.status_code == 302
     assert response["Location"] == f"/admin/training/invitation/invite/{session.pk}/"
+
+
+def test_double_booking_warning_speaks_spanish(manager_client):
+    trainer = TrainerFactory(user__first_name="Ana", user__last_name="López")
+    trained_session(
+        trainer,
+        title="Seminario de París",
+        starts_at=datetime(2030, 3, 1, 16, 0, tzinfo=UTC),
+        ends_at=datetime(2030, 3, 1, 18, 0, tzinfo=UTC),
+    )
+
+    response = manager_client.post(
+        ADD, add_form_data(**{"session_trainers-0-trainer": str(trainer.pk)}), headers={"accept-language": "es"}
+    )
+
+    other = TrainingSession.objects.get(title="Seminario de París")
+    assert messages_of(response)[0] == (
+        f'Doble reserva con «<a href="{change_url(other)}">Seminario de París</a>» (1 Mar 16:00–18:00 (UTC)): '
+        "formador Ana López."
+    )

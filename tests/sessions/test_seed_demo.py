@@ -187,5 +187,6 @@ def test_seed_demo_focal_point_login_opens_agency_page(seeded, client):
     assert client.login(email=FOCAL_POINT_EMAIL, password=DEMO_PASSWORD)
     response = client.get("/agency/")
 
+    # Like every demo officer, the coordinator accepted the privacy notice: no detour through it.
     assert response.status_code == 200
     assert [officer.user.last_name for officer in response.context["pending"]] == ["Salinas", "Fuentes"]

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from agencies.models import Officer
 from sessions import services
 from sessions.models import Attendance, Registration, TrainingSession
-from sessions.selectors import trainer_conflicts, waitlist_position
+from sessions.selectors import booking_conflicts_of, waitlist_position
 from tests.factories import (
     AgencyFactory,
     AttendanceFactory,
@@ -321,7 +321,7 @@ def test_cancel_session_tells_registered_and_waitlisted(manager_user, django_cap
 # --- Trainer double booking ---
 
 
-def test_trainer_conflicts_compares_in_utc():
+def test_booking_conflicts_of_compares_trainers_in_utc():
     trainer = TrainerFactory()
     start = timezone.now() + timedelta(days=3)
     lyon = TrainingSessionFactory(starts_at=start, ends_at=start + timedelta(hours=8), timezone="Europe/Paris")
@@ -332,9 +332,9 @@ def test_trainer_conflicts_compares_in_utc():
     for session in (lyon, mexico, later):
         SessionTrainerFactory(session=session, trainer=trainer)
 
-    conflicts = trainer_conflicts(session=lyon)
+    conflicts = booking_conflicts_of(lyon.pk)
 
-    assert [c.other_session for c in conflicts] == [mexico]
+    assert [(c.other, c.trainers) for c in conflicts] == [(mexico, (trainer,))]
 
 
 # --- Attendance ---

@@ -1,4 +1,4 @@
-"""Managers get the permissions of the new focal points (see accounts/roles.py)."""
+"""Managers get the permissions of the new focal points and officer history (see accounts/roles.py)."""
 
 from django.db import migrations
 
@@ -11,8 +11,8 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0004_focal_points"),
-        ("accounts", "0002_roles_groups"),
+        ("agencies", "0005_officer_history"),
+        ("accounts", "0005_celery_beat_for_superusers_only"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
