@@ -96,7 +96,7 @@ def decide_pending_officer(*, officer: Officer, by, approve: bool, reason: str =
     points answering the same officer at once must not send two emails, and the second learns
     that someone else decided. A rejection needs a reason, which the officer's email quotes.
     """
-    [locked] = _locked_for_decision([officer], by) or [None]
+    locked = next(iter(_locked_for_decision([officer], by)), None)  # None: erased meanwhile
     if locked is None or locked.verification_status != Officer.Verification.PENDING:
         raise OfficerError(_("This officer's affiliation was already decided."))
     reason = reason.strip()
