@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from agencies import services
-from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -206,6 +206,52 @@ class OfficerAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
         self.message_user(
             request,
             ngettext("%(count)d officer erased.", "%(count)d officers erased.", erased) % {"count": erased},
+            messages.SUCCESS,
+        )
+        return None
+
+
+@admin.register(PendingOfficer)
+class PendingOfficerAdmin(admin.ModelAdmin):
+    """Walk-ins recorded at a roll call who have no account yet; managers only (see accounts.roles)."""
+
+    list_display = ("name", "email", "agency", "created_at", "claimed_by", "claimed_at")
+    list_select_related = ("agency", "claimed_by__user")
+    search_fields = ("name", "email", "agency__name", "agency__acronym")
+    readonly_fields = ("uuid", "email", "name", "agency", "created_by", "created_at", "claimed_by", "claimed_at")
+    actions = ["erase_selected"]
+
+    def has_add_permission(self, request):
+        return False  # added at a session's roll call
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people leave through erasure, which keeps the counts
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return actions if is_manager(request.user) else {}
+
+    @admin.action(description=_("Erase the selected walk-ins' personal data…"))
+    def erase_selected(self, request, queryset):
+        """Erase walk-ins who asked for it, after the manager confirms on a second page."""
+        queryset = queryset.select_related("agency")
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase these walk-ins' personal data?"),
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            }
+            return TemplateResponse(request, "admin/agencies/pendingofficer/erase_selected_confirmation.html", context)
+        erased = 0
+        for pending in queryset:
+            services.erase_pending_officer(pending=pending, by=request.user)
+            erased += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d walk-in erased.", "%(count)d walk-ins erased.", erased) % {"count": erased},
             messages.SUCCESS,
         )
         return None

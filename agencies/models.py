@@ -203,3 +203,46 @@ class FocalPoint(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class PendingOfficer(models.Model):
+    """Someone a trainer recorded at a session (a walk-in) before they had an account.
+
+    Tied to an address: the person claims it by signing up with that address and confirming it
+    (``sessions.services.claim_walk_ins``); their walk-in registrations and attendance then become
+    their officer profile's. Until then ``uuid`` is the pseudonymous key of those registrations, so
+    "officers trained" counts the person once however many sessions they walked into. Erased with
+    the officer who claimed it, or on its own (``agencies.services.erase_pending_officer``).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        Officer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed on"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("pending officer (walk-in)")
+        verbose_name_plural = _("pending officers (walk-ins)")
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="pending_officer_unique_email"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="pending_officer_email_lowercase"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

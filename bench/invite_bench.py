@@ -231,8 +231,10 @@ def run_once(args) -> dict:
         with SmtpSink() as sink:
             worker = start_worker(database_url(name), sink, log, args.concurrency)
             try:
+                form = {"agencies": [agency.pk], "language": "es"}
+                preview = client.post(url, {**form, "_preview": "1"}).context["preview"]
                 started = time.perf_counter()
-                response = client.post(url, {"agencies": [agency.pk], "language": "es"})
+                response = client.post(url, {**form, "previewed": preview.fingerprint(), "_send": "1"})
                 action = time.perf_counter() - started
                 assert response.status_code == 200, response.status_code
                 assert len(response.context["plan"].invitees) == args.invitees

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
 from accounts.models import HistoricalActor
-from agencies.models import Agency, Country, Officer
+from agencies.models import Agency, Country, Officer, PendingOfficer
 from trainingops.actors import history_user
 from trainingops.validators import EARLIEST_DATETIME, END_DATETIME, validate_datetime_in_range
 
@@ -293,6 +293,15 @@ class Registration(models.Model):
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="registrations")
     # Null once the officer erased their personal data; the snapshot below keeps the counts.
     officer = models.ForeignKey(Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="registrations")
+    # A walk-in without an account yet; kept after they claim it (then ``officer`` is set too).
+    pending_officer = models.ForeignKey(
+        PendingOfficer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("walk-in without account"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PORTAL)
     waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
@@ -323,7 +332,16 @@ class Registration(models.Model):
         indexes = [models.Index(fields=["session", "status"])]
 
     def __str__(self):
-        return f"{self.officer or _('erased officer')} — {self.session}"
+        return f"{self.person_name} — {self.session}"
+
+    @property
+    def person_name(self) -> str:
+        """Who holds the seat: the officer, a walk-in without an account yet, or nobody after erasure."""
+        if self.officer_id is not None:
+            return str(self.officer)
+        if self.pending_officer_id is not None:
+            return self.pending_officer.name
+        return str(_("erased officer"))
 
 
 class Attendance(models.Model):
@@ -424,6 +442,10 @@ class InvitationRequest(models.Model):
     agency_ids = models.JSONField(default=list, blank=True)
     country_codes = models.JSONField(default=list, blank=True)
     pasted = models.TextField(blank=True)
+    # The agency given to pasted addresses that are neither an officer nor on an agency's domain.
+    default_agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("default agency")
+    )
     language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)

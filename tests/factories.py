@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
-from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -141,6 +141,17 @@ class FocalPointFactory(factory.django.DjangoModelFactory):
     officer = factory.SubFactory(OfficerFactory)
     agency = factory.SelfAttribute("officer.agency")
     appointed_at = factory.LazyFunction(timezone.now)
+
+
+class PendingOfficerFactory(factory.django.DjangoModelFactory):
+    """A walk-in recorded without an account (``sessions.services.add_walk_in`` makes them in the product)."""
+
+    class Meta:
+        model = PendingOfficer
+
+    email = factory.Sequence(lambda n: f"walk.in{n}@policia.gob.mx")
+    name = factory.Sequence(lambda n: f"Walk-in {n}")
+    agency = factory.SubFactory(AgencyFactory)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

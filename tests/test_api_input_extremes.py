@@ -106,6 +106,7 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/sessions/{id}/cancel/"): {"reason": "Extremes"},
         ("POST", "/api/v1/sessions/{id}/complete/"): None,
         ("POST", "/api/v1/sessions/{id}/copy/"): {"starts_at": "2030-02-01T09:00:00Z"},
+        ("POST", "/api/v1/sessions/{id}/invitations/"): {"recipients": "Ana <ana@example.org>", "dry_run": True},
         ("POST", "/api/v1/sessions/{id}/publish/"): None,
         ("POST", "/api/v1/registrations/"): {"session": world["upcoming"].pk},
         ("POST", "/api/v1/registrations/{id}/cancel/"): None,

@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions.models.TrainingSession.Status",
         "RegistrationStatusEnum": "sessions.models.Registration.Status",
         "AttendanceStatusEnum": "sessions.models.Attendance.Status",
+        "PortalLanguageEnum": LANGUAGES,
+        "SessionLanguageEnum": "sessions.models.SESSION_LANGUAGES",
     },
 }
 # Serves bench/'s floor view (GET /bench/floor/sessions) when set; never in production.

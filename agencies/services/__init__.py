@@ -1,6 +1,6 @@
 """Writes on agencies and officers, by noun; import them from here (``from agencies import services``)."""
 
-from agencies.services.erasure import ERASED_NAME, ERASED_RECIPIENT, erase_officer
+from agencies.services.erasure import ERASED_NAME, ERASED_RECIPIENT, erase_officer, erase_pending_officer
 from agencies.services.focal_points import FocalPointError, appoint_focal_point, withdraw_focal_point
 from agencies.services.officers import (
     OfficerError,
@@ -25,6 +25,7 @@ __all__ = [
     "email_domain",
     "email_matches_agency",
     "erase_officer",
+    "erase_pending_officer",
     "export_officer_data",
     "reassess_affiliation",
     "reject_officers",

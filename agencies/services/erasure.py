@@ -19,7 +19,7 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PrivacyConsent, User
 from accounts.roles import is_manager
-from agencies.models import Officer
+from agencies.models import Officer, PendingOfficer
 from agencies.services.officers import OfficerError
 from messaging.models import OutboundMessage
 from sessions.models import (
@@ -32,7 +32,8 @@ from sessions.models import (
     TrainingSession,
     new_token,
 )
-from sessions.services import cancel_registration
+from sessions.services import cancel_registration, drop_addresses_from_pasted
+from trainingops.actors import on_behalf
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class _Trail:
     response_ids: list[int]
     certificate_ids: list[int]
     invitation_ids: list[int]
+    pending_officer_ids: list[int]
     message_ids: list[int]
     addresses: list[str]
     names: list[str]
@@ -66,6 +68,7 @@ class _Trail:
             (SurveyResponse, self.response_ids),
             (Certificate, self.certificate_ids),
             (Invitation, self.invitation_ids),
+            (PendingOfficer, self.pending_officer_ids),
             (OutboundMessage, self.message_ids),
         ]
 
@@ -91,7 +94,13 @@ def _trail_of(officer: Officer) -> _Trail:
     response_ids = _ids(SurveyResponse.objects.filter(registration__in=registration_ids))
     invitation_ids = _ids(Invitation.objects.filter(Q(officer=officer) | _any_address("email", addresses)))
     certificates = Certificate.objects.filter(registration__in=registration_ids)
-    names = [user.get_full_name(), *certificates.values_list("officer_name", flat=True)]
+    # Walk-ins a trainer recorded under one of the addresses, claimed or not (see sessions.services.walk_ins).
+    pending = PendingOfficer.objects.filter(Q(claimed_by=officer) | _any_address("email", addresses))
+    names = [
+        user.get_full_name(),
+        *certificates.values_list("officer_name", flat=True),
+        *pending.values_list("name", flat=True),
+    ]
     related = Q(pk__in=[])
     for model, ids in ((Officer, [officer.pk]), (Invitation, invitation_ids), (SurveyResponse, response_ids)):
         related |= Q(related_type=ContentType.objects.get_for_model(model), related_id__in=ids)
@@ -106,6 +115,7 @@ def _trail_of(officer: Officer) -> _Trail:
         response_ids=response_ids,
         certificate_ids=_ids(certificates),
         invitation_ids=invitation_ids,
+        pending_officer_ids=_ids(pending),
         message_ids=_ids(messages),
         addresses=addresses,
         names=sorted({name for name in names if name}),
@@ -220,13 +230,12 @@ def _record_erasure(*, officer_id: int, by, by_themselves: bool) -> None:
 
 
 def _drop_from_pending_invitation_requests(addresses: Sequence[str]) -> None:
-    """Lines naming the person in a pasted list the worker has not turned into invitations yet go."""
+    """The person's entries in a pasted list the worker has not turned into invitations yet go."""
     naming = Q(pk__in=[])
     for address in addresses:
         naming |= Q(pasted__icontains=address)
     for request in InvitationRequest.objects.filter(naming, processed_at__isnull=True):
-        lines = request.pasted.splitlines()
-        request.pasted = "\n".join(line for line in lines if not any(a in line.lower() for a in addresses))
+        request.pasted = drop_addresses_from_pasted(request.pasted, addresses)
         request.save(update_fields=["pasted"])
 
 
@@ -247,9 +256,9 @@ def erase_officer(*, officer: Officer, by) -> None:
     seat goes to the next waitlisted officer, who is told, while the person, now nobody, is not.
     Past registrations and attendance stay with their pseudonymous key and agency/country
     snapshot, so the yearly counts do not move. Their name, addresses, job title and free text
-    (attendance notes, survey comments, certificates, invitations, the emails in the message log,
-    the admin's log) go, in the live rows and in every simple-history version of them. Their
-    privacy-notice consents stay, without the link to them.
+    (attendance notes, survey comments, certificates, invitations, a trainer's walk-in record of them,
+    the emails in the message log, the admin's log) go, in the live rows and in every simple-history
+    version of them. Their privacy-notice consents stay, without the link to them.
     """
     officer = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
     _check_may_erase(officer, by)
@@ -266,9 +275,51 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact_messages(trail)
     _redact_admin_log(trail)
     _forget(Certificate, trail.certificate_ids)
+    _forget(PendingOfficer, trail.pending_officer_ids)
     # Which version was accepted, and when, stays counted; by whom does not.
     _redact(PrivacyConsent, _ids(PrivacyConsent.objects.filter(user_id=trail.user_id)), user=None)
     officer.user.delete()
     _forget(Officer, [trail.officer_id])
     _forget(User, [trail.user_id])
     _record_erasure(officer_id=trail.officer_id, by=by, by_themselves=by_themselves)
+
+
+@on_behalf
+@transaction.atomic
+def erase_pending_officer(*, pending: PendingOfficer, by) -> None:
+    """Erase a walk-in who never signed up: their name and address go, their attendance stays counted.
+
+    A manager acts on the person's request (the admin's action). The walk-in registrations keep
+    the pseudonymous key and the agency/country snapshot, so the yearly counts do not move; the
+    pending record and every simple-history version of it are deleted, attendance notes emptied,
+    and the admin's log no longer names them. Who erased is recorded, by number only.
+    """
+    if by is None or not is_manager(by):
+        raise OfficerError(_("Only a manager may erase a walk-in's personal data."))
+    pending = PendingOfficer.objects.select_for_update().get(pk=pending.pk)
+    registration_ids = _ids(Registration.objects.filter(pending_officer=pending))
+    attendance_ids = _ids(Attendance.objects.filter(registration__in=registration_ids))
+    _redact(Attendance, attendance_ids, note="")
+    trail = _Trail(
+        officer_id=0,
+        user_id=0,
+        registration_ids=registration_ids,
+        attendance_ids=attendance_ids,
+        response_ids=[],
+        certificate_ids=[],
+        invitation_ids=[],
+        pending_officer_ids=[pending.pk],
+        message_ids=[],
+        addresses=[pending.email],
+        names=[pending.name],
+    )
+    _redact_admin_log(trail)
+    _forget(PendingOfficer, [pending.pk])
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(PendingOfficer),
+        object_id=str(pending.pk),
+        object_repr=f"pendingofficer #{pending.pk}",
+        action_flag=DELETION,
+        change_message=str(_("Walk-in's personal data erased on request.")),
+    )

@@ -18,8 +18,6 @@ from sessions import services
 from sessions.templatetags.portal_time import zone_city
 from sessions.views import valid_timezone, viewer_timezone
 
-WALK_IN_FIELDS = ("walk_in_emails", "walk_in_status")
-
 
 def sessions_trained_by(user) -> QuerySet:
     """Ids of the sessions a user trains, as a subquery (the back office's lists filter on it)."""

@@ -1,4 +1,4 @@
-"""Back-office forms for sessions: wall-clock times in the session's own time zone, walk-ins, attendance."""
+"""Back-office forms for sessions: wall-clock times in the session's own time zone, attendance, walk-ins."""
 
 import re
 from datetime import UTC, datetime
@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Officer
+from agencies.models import Agency
 from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, Registration, TrainingSession
 from trainingops.validators import validate_wall_time_in_range
 
@@ -94,22 +93,6 @@ class TrainingSessionForm(forms.ModelForm):
         required=False,
         help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
     )
-    walk_in_emails = forms.CharField(
-        label=_("Walk-ins (officer emails)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_(
-            "Officers who attended without registering, one email per line. Each is registered as "
-            "a walk-in and their attendance recorded."
-        ),
-    )
-    walk_in_status = forms.ChoiceField(
-        label=_("Walk-in attendance"),
-        required=False,
-        choices=[(Attendance.Status.PRESENT, Attendance.Status.PRESENT.label)]
-        + [(Attendance.Status.PARTIAL, Attendance.Status.PARTIAL.label)],
-        initial=Attendance.Status.PRESENT,
-    )
 
     class Meta:
         model = TrainingSession
@@ -154,27 +137,6 @@ class TrainingSessionForm(forms.ModelForm):
                 "zone": zone,
                 "utc": value.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
             }
-
-    def clean_walk_in_emails(self) -> list[Officer]:
-        emails = [email.lower() for email in re.split(r"[\s,;]+", self.cleaned_data["walk_in_emails"]) if email]
-        emails = list(dict.fromkeys(emails))
-        for email in emails:
-            try:
-                validate_email(email)
-            except ValidationError as error:
-                raise ValidationError(
-                    _("“%(email)s” is not an email address."), params={"email": email}, code="invalid"
-                ) from error
-        officers = {
-            officer.user.email.lower(): officer
-            for officer in Officer.objects.filter(user__email__in=emails).select_related("user", "agency")
-        }
-        unknown = [email for email in emails if email not in officers]
-        if unknown:
-            raise ValidationError(
-                _("No officer account has the email %(emails)s."), params={"emails": ", ".join(unknown)}, code="unknown"
-            )
-        return [officers[email] for email in emails]
 
     def clean(self):
         cleaned = super().clean()
@@ -249,3 +211,30 @@ class CopySessionForm(forms.Form):
         wall_time = self.cleaned_data["starts_at"]
         validate_wall_time_in_range(wall_time)
         return wall_time.replace(tzinfo=ZoneInfo(str(self.session.timezone)))
+
+
+class WalkInForm(forms.Form):
+    """Someone in the room who is not on the roll, with or without an account (``services.add_walk_in``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.filter(is_active=True).order_by("name"), empty_label="—"
+    )
+    status = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=[(Attendance.Status.PRESENT, Attendance.Status.PRESENT.label)]
+        + [(Attendance.Status.PARTIAL, Attendance.Status.PARTIAL.label)],
+        initial=Attendance.Status.PRESENT,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or Attendance.Status.PRESENT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, autocomplete in (("name", "name"), ("email", "email")):
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete

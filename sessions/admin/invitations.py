@@ -18,7 +18,9 @@ from sessions.admin.base import trains
 from sessions.models import Invitation, SessionTrainer, TrainingSession
 from sessions.selectors import with_invitation_state
 
-INVALID_LINES_SHOWN = 200
+# A preview lists every entry up to this many (the counts always cover them all).
+PREVIEW_ROWS_SHOWN = 2000
+MAX_PASTED_CHARACTERS = 500_000
 
 
 @admin.action(description=_("Invite officers…"))
@@ -46,10 +48,24 @@ class InviteForm(forms.Form):
     emails = forms.CharField(
         label=_("Email addresses"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 70, "placeholder": "ana@policia.gob.mx, SSPC"}),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "cols": 70, "placeholder": '"López, Ana" <ana@policia.gob.mx>; luis@sspc.gob.mx'}
+        ),
         help_text=_(
-            "One per line. For an address without a portal account add its agency's acronym or name "
-            "after a comma (an address on an agency's verified domain needs none)."
+            "Paste addresses as your mail program copies them: separated by new lines, commas or "
+            "semicolons, each a bare address or Name <address> (a name holding a comma needs quotes, "
+            'as Outlook writes "López, Ana" <ana@policia.gob.mx>). The old form “address, agency” '
+            "still works when what follows the address on the same line is exactly an agency's acronym or "
+            "name. You will see what happens to each address before anything is sent."
+        ),
+    )
+    default_agency = forms.ModelChoiceField(
+        label=_("Agency for addresses without an account"),
+        queryset=Agency.objects.filter(is_active=True).select_related("country").order_by("name"),
+        required=False,
+        help_text=_(
+            "Given to pasted addresses that are neither an officer's nor on an agency's verified email "
+            "domain. Without it such addresses are not invited, and the preview says so."
         ),
     )
     language = forms.ChoiceField(
@@ -57,12 +73,34 @@ class InviteForm(forms.Form):
         choices=settings.LANGUAGES,
         help_text=_("Officers with a profile get their own preferred language."),
     )
+    # What the preview showed, to tell on confirmation whether it still holds (never trusted as the list).
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_emails(self):
+        emails = self.cleaned_data["emails"]
+        if len(emails) > MAX_PASTED_CHARACTERS:
+            raise forms.ValidationError(
+                _("Paste at most %(limit)s characters at a time (about 10,000 addresses)."),
+                params={"limit": f"{MAX_PASTED_CHARACTERS:,}"},
+            )
+        return emails
 
     def clean(self):
         data = super().clean()
         if not (data.get("agencies") or data.get("countries") or (data.get("emails") or "").strip()):
             raise forms.ValidationError(_("Choose agencies or countries, or paste email addresses."))
         return data
+
+    def plan_arguments(self) -> dict:
+        """The services' keyword arguments for this form's choices."""
+        data = self.cleaned_data
+        return {
+            "agency_ids": [agency.pk for agency in data["agencies"]],
+            "country_codes": [country.pk for country in data["countries"]],
+            "pasted": data["emails"],
+            "language": data["language"],
+            "default_agency_id": data["default_agency"].pk if data["default_agency"] else None,
+        }
 
 
 class InvitationStateFilter(admin.SimpleListFilter):
@@ -134,7 +172,12 @@ class InvitationAdmin(admin.ModelAdmin):
         return [path("invite/<int:session_id>/", view, name="training_invitation_invite"), *super().get_urls()]
 
     def invite_view(self, request, session_id):
-        """The "Invite…" form: plan in the request, fan out in the worker, report the counts."""
+        """The "Invite…" form: preview what happens to each address, then send to the new ones.
+
+        "Preview" only reads the plan. "Send" works the plan out again from the same form and
+        sends only if it still matches what the preview showed; otherwise the fresh preview is
+        shown again. The worker creates the invitations of the new entries.
+        """
         if not request.user.has_perm("training.add_invitation"):
             raise PermissionDenied
         session = get_object_or_404(TrainingSession, pk=session_id)
@@ -142,19 +185,9 @@ class InvitationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         initial_language = session.language if session.language in dict(settings.LANGUAGES) else "en"
         form = InviteForm(request.POST or None, initial={"language": initial_language})
-        plan = None
+        preview = sent = None
         if request.method == "POST" and form.is_valid():
-            try:
-                plan = services.invite_officers(
-                    session=session,
-                    by=request.user,
-                    agency_ids=[agency.pk for agency in form.cleaned_data["agencies"]],
-                    country_codes=[country.pk for country in form.cleaned_data["countries"]],
-                    pasted=form.cleaned_data["emails"],
-                    language=form.cleaned_data["language"],
-                )
-            except services.InvitationError as error:
-                form.add_error(None, error.message)
+            preview, sent = self._preview_or_send(request, session, form)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Invite officers to %(session)s") % {"session": session},
@@ -162,8 +195,36 @@ class InvitationAdmin(admin.ModelAdmin):
             "session": session,
             "form": form,
             "media": self.media + form.media,
-            "plan": plan,
-            "invalid_shown": plan.invalid[:INVALID_LINES_SHOWN] if plan else [],
+            "preview": preview,
+            "preview_rows": preview.entries[:PREVIEW_ROWS_SHOWN] if preview else [],
+            "plan": sent,
             "invitations_url": reverse("admin:training_invitation_changelist") + f"?session__id__exact={session.pk}",
         }
         return TemplateResponse(request, "admin/training/invitation/invite.html", context)
+
+    def _preview_or_send(self, request, session, form):
+        """(preview, None) to show the classification, or (None, plan) once sent."""
+        arguments = form.plan_arguments()
+        previewed = form.cleaned_data["previewed"]
+        try:
+            if "_send" in request.POST and previewed:
+                try:
+                    plan = services.invite_officers(session=session, by=request.user, previewed=previewed, **arguments)
+                    return None, plan
+                except services.InvitationError as error:
+                    if error.code != "preview_stale":
+                        raise
+                    messages.warning(request, error.message)
+            services.check_can_invite(session)
+            preview = services.plan_invitations(session=session, **arguments)
+        except services.InvitationError as error:
+            form.add_error(None, error.message)
+            return None, None
+        return self._keep_preview(form, preview), None
+
+    @staticmethod
+    def _keep_preview(form, plan):
+        # The confirmation must name the plan the person saw: rebind the form with its digest.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("previewed")] = plan.fingerprint()
+        return plan

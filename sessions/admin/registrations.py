@@ -30,14 +30,23 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
         "created_at",
     )
     list_filter = ("status", "source", "session__status", ("country", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("officer__user", "session", "agency", "country", "attendance")
-    search_fields = ("officer__user__email", "officer__user__last_name", "session__title", "agency__name")
+    list_select_related = ("officer__user", "pending_officer", "session", "agency", "country", "attendance")
+    search_fields = (
+        "officer__user__email",
+        "officer__user__last_name",
+        "pending_officer__email",
+        "pending_officer__name",
+        "session__title",
+        "agency__name",
+    )
     date_hierarchy = "created_at"
     actions = ["cancel_registrations"]
 
     def get_queryset(self, request):
         queryset = (
-            super().get_queryset(request).select_related("officer__user", "session", "agency", "country", "attendance")
+            super()
+            .get_queryset(request)
+            .select_related("officer__user", "pending_officer", "session", "agency", "country", "attendance")
         )
         if is_manager(request.user):
             return queryset
@@ -57,7 +66,7 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
 
     @admin.display(description=_("officer"), ordering="officer__user__email")
     def officer_name(self, registration):
-        return registration.officer.user.email if registration.officer else gettext("erased officer")
+        return registration.officer.user.email if registration.officer else registration.person_name
 
     @admin.display(description=_("attendance"))
     def attendance_status(self, registration):
@@ -88,7 +97,12 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
 class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
     list_display = ("officer_name", "session", "status", "checked_in_at", "recorded_by", "recorded_at")
     list_filter = ("status", "registration__session__status")
-    list_select_related = ("registration__officer__user", "registration__session", "recorded_by")
+    list_select_related = (
+        "registration__officer__user",
+        "registration__pending_officer",
+        "registration__session",
+        "recorded_by",
+    )
     search_fields = ("registration__officer__user__email", "registration__session__title")
     autocomplete_fields = ("registration",)
     fields = ("registration", "status", "note", "checked_in_at", "recorded_by", "recorded_at")
@@ -123,7 +137,7 @@ class AttendanceAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, Scope
     @admin.display(description=_("officer"), ordering="registration__officer__user__email")
     def officer_name(self, attendance):
         officer = attendance.registration.officer
-        return officer.user.email if officer else gettext("erased officer")
+        return officer.user.email if officer else attendance.registration.person_name
 
     @admin.display(description=_("session"), ordering="registration__session__starts_at")
     def session(self, attendance):

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_manager
 from sessions import selectors, services
 from sessions.admin.base import (
-    WALK_IN_FIELDS,
     ScopedHistoryAdmin,
     ServiceErrorsAsMessages,
     copy_saved_state,
@@ -31,7 +30,8 @@ from sessions.admin.base import (
 from sessions.admin.calendar import calendar_view
 from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
 from sessions.admin.invitations import invite_officers
-from sessions.models import Attendance, Registration, SessionTrainer, Trainer, TrainingSession
+from sessions.admin.roll_call import RollCallAdminMixin
+from sessions.models import Registration, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import booking_conflicts_of, with_seat_counts
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
@@ -113,7 +113,10 @@ class SessionTrainerInline(SafeAutocompleteAdminMixin, SessionPartInline, admin.
 
 
 class RegistrationInline(SessionPartInline, admin.TabularInline):
-    """Who registered, and their attendance, editable in place for a fast roll call."""
+    """Who registered, and their attendance, editable in place; the roll call has its own page
+    (``RollCallAdminMixin``), which the inline's heading links to (``edit_inline/roll_call_tabular.html``)."""
+
+    template = "admin/training/trainingsession/roll_call_tabular.html"
 
     model = Registration
     form = RegistrationAttendanceForm
@@ -138,7 +141,7 @@ class RegistrationInline(SessionPartInline, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("officer__user", "session", "agency", "country", "attendance")
+            .select_related("officer__user", "pending_officer", "session", "agency", "country", "attendance")
             .order_by("status", "waitlist_position", "id")
         )
 
@@ -148,13 +151,13 @@ class RegistrationInline(SessionPartInline, admin.TabularInline):
     @admin.display(description=_("officer"))
     def officer_name(self, registration):
         if registration.officer is None:
-            return gettext("erased officer")
+            return registration.person_name
         user = registration.officer.user
         return f"{user.get_full_name()} <{user.email}>" if user.get_full_name() else user.email
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
+class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, RollCallAdminMixin, ScopedHistoryAdmin):
     form = TrainingSessionForm
     date_hierarchy = "starts_at"
     list_display = (
@@ -217,7 +220,6 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             },
         ),
     )
-    walk_in_fieldset = (_("Walk-ins"), {"fields": WALK_IN_FIELDS})
 
     # Scoping: managers see everything, trainers the sessions they train.
 
@@ -252,14 +254,9 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         # A session being drafted has nobody registered yet.
         return self.inlines if obj is not None else [SessionTrainerInline]
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is not None and obj.status in (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED):
-            return (*self.fieldsets[:-1], self.walk_in_fieldset, self.fieldsets[-1])
-        return self.fieldsets
-
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status == TrainingSession.Status.COMPLETED:
-            # A completed session is history; only its attendance and walk-ins may still change.
+            # A completed session is history; only its attendance (and walk-ins, at the roll call) may still change.
             return list(flatten_fieldsets(self.fieldsets))
         return self.base_readonly_fields
 
@@ -279,7 +276,6 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         session = form.instance
         if not change:
             self._make_creator_lead_trainer(request, session)
-        self._record_walk_ins(request, session, form.cleaned_data)
         self._warn_about_new_double_bookings(request, session)
 
     def save_formset(self, request, form, formset, change):
@@ -315,27 +311,6 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                 )
             else:
                 formset.changed_objects.append((registration, ["attendance"]))
-
-    def _record_walk_ins(self, request, session, cleaned_data):
-        for officer in cleaned_data.get("walk_in_emails") or []:
-            try:
-                services.record_walk_in(
-                    session=session,
-                    officer=officer,
-                    status=cleaned_data.get("walk_in_status") or Attendance.Status.PRESENT,
-                    by=request.user,
-                )
-            except services.SessionError as error:
-                self.message_user(
-                    request,
-                    gettext("Walk-in %(email)s was not recorded: %(reason)s")
-                    % {"email": officer.user.email, "reason": error.message},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request, gettext("Walk-in %(email)s recorded.") % {"email": officer.user.email}, messages.SUCCESS
-                )
 
     def _warn_about_new_double_bookings(self, request, session):
         """One warning per other session this save made a trainer or the venue clash with; a clash known
@@ -415,6 +390,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         return [
             path("<int:session_id>/copy/", view, name="training_trainingsession_copy"),
             path("calendar/", calendar, name="training_trainingsession_calendar"),
+            *self.roll_call_urls(),
             *super().get_urls(),
         ]
 

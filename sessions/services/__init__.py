@@ -3,7 +3,8 @@
 - ``base``: ``SessionError`` and its kinds, the session row lock;
 - ``sessions``: a session's life (create, edit, trainers, publish, cancel, complete);
 - ``registrations``: seats, the waitlist and the registration snapshot;
-- ``attendance``: attendance and walk-ins;
+- ``attendance``: attendance, the attendance sheet (API bulk update, roll call) and walk-ins of officers;
+- ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
 - ``invitations``: who to invite, sending, accepting, declining;
 - ``reminders`` and ``surveys``: what beat sends before and after a session;
 - ``certificates``: certificates of attendance and their PDF.
@@ -13,12 +14,15 @@ once. The public ones are re-exported here: ``from sessions.services import regi
 """
 
 from sessions.services.attendance import (
+    check_attendance_open,
     record_attendance,
+    record_attendance_sheet,
     record_walk_in,
     repair_attendance_snapshots,
 )
 from sessions.services.base import (
     AttendanceError,
+    AttendanceSheetRejected,
     InvitationError,
     RegistrationError,
     SessionError,
@@ -32,15 +36,20 @@ from sessions.services.base import (
 from sessions.services.invitations import (
     INVITATION_CHUNK_SIZE,
     INVITATION_MESSAGE_FIELDS,
+    EntryStatus,
     InvitationPlan,
     Invitee,
+    PlannedEntry,
     accept_invitation,
     check_can_invite,
     create_invitations,
     decline_invitation,
+    drop_addresses_from_pasted,
+    format_address,
     invitation_expired,
     invite_officers,
     make_requested_invitations,
+    parse_pasted_addresses,
     plan_invitations,
     resume_invitation_requests,
 )
@@ -71,14 +80,27 @@ from sessions.services.surveys import (
     send_survey_reminders,
     submit_survey_response,
 )
+from sessions.services.walk_ins import (
+    WALK_IN_STATUSES,
+    add_walk_in,
+    claim_walk_ins,
+)
 
 __all__ = [
     "AttendanceError",
+    "AttendanceSheetRejected",
+    "WALK_IN_STATUSES",
+    "add_walk_in",
+    "check_attendance_open",
+    "claim_walk_ins",
+    "record_attendance_sheet",
     "INVITATION_CHUNK_SIZE",
     "INVITATION_MESSAGE_FIELDS",
     "InvitationError",
+    "EntryStatus",
     "InvitationPlan",
     "Invitee",
+    "PlannedEntry",
     "RegistrationError",
     "SCHEDULE_FIELDS",
     "SessionError",
@@ -97,10 +119,13 @@ __all__ = [
     "create_invitations",
     "create_session",
     "decline_invitation",
+    "drop_addresses_from_pasted",
     "due_reminder_offset",
     "invitation_expired",
+    "format_address",
     "invite_officers",
     "make_requested_invitations",
+    "parse_pasted_addresses",
     "resume_invitation_requests",
     "lock_session",
     "plan_invitations",

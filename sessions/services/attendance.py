@@ -14,9 +14,17 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.selectors import stale_attendance_snapshots
-from sessions.services.base import AttendanceError, check_in_range, lock_session
+from sessions.services.base import AttendanceError, AttendanceSheetRejected, SessionError, check_in_range, lock_session
 from sessions.services.registrations import attendance_snapshot, save_registration_snapshot
 from trainingops.actors import on_behalf
+
+
+def check_attendance_open(session: TrainingSession) -> None:
+    """Refuse, with the reason, when the session's attendance may not be taken (yet, or any more)."""
+    if session.status not in (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED):
+        raise AttendanceError(_("Attendance is taken only for published or completed sessions."))
+    if session.starts_at is None or session.starts_at > timezone.now() + timedelta(hours=2):
+        raise AttendanceError(_("Attendance can be taken from two hours before the session starts."))
 
 
 @on_behalf
@@ -26,11 +34,7 @@ def record_attendance(
     """Set (or correct) the attendance of one registration; repeating the same call changes nothing."""
     if status not in Attendance.Status.values:
         raise AttendanceError(_("Unknown attendance status."), field="status")
-    session = registration.session
-    if session.status not in (TrainingSession.Status.PUBLISHED, TrainingSession.Status.COMPLETED):
-        raise AttendanceError(_("Attendance is taken only for published or completed sessions."))
-    if session.starts_at is None or session.starts_at > timezone.now() + timedelta(hours=2):
-        raise AttendanceError(_("Attendance can be taken from two hours before the session starts."))
+    check_attendance_open(registration.session)
     if registration.status == Registration.Status.CANCELLED:
         raise AttendanceError(_("This registration was cancelled."))
     if checked_in_at is None and status in Attendance.COUNTED:
@@ -91,3 +95,69 @@ def record_walk_in(*, session: TrainingSession, officer: Officer, status: str, b
             registration.confirmed_at = timezone.now()
             registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
         return record_attendance(registration=registration, status=status, by=by, note=note)
+
+
+class _LinesRefused(Exception):
+    """Raised inside the sheet's transaction to roll every line back."""
+
+
+@on_behalf
+def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) -> None:
+    """Apply the lines of a session's attendance sheet in one transaction: every line, or none.
+
+    A line names a registration by ``registration_id``, or an officer by ``email`` (recorded as a
+    walk-in when not registered), with a ``status`` and optionally a ``note`` and ``checked_in_at``.
+    Each line goes through ``record_attendance`` or ``record_walk_in``; the API's bulk update and the
+    back office's roll call both save through here. Refused lines raise ``AttendanceSheetRejected``.
+    """
+    errors: dict[int, SessionError] = {}
+    try:
+        with transaction.atomic():
+            registrations = {
+                registration.pk: registration
+                for registration in Registration.objects.filter(session=session).select_related("officer__user")
+            }
+            by_email = {
+                registration.officer.user.email.lower(): registration
+                for registration in registrations.values()
+                if registration.officer_id is not None
+            }
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                try:
+                    _record_line(session, item, registrations, by_email, seen, by)
+                except SessionError as error:
+                    errors[index] = error
+            if errors:
+                raise _LinesRefused
+    except _LinesRefused:
+        raise AttendanceSheetRejected(errors) from None
+
+
+def _record_line(session, item, registrations, by_email, seen, by) -> None:
+    if "registration_id" in item:
+        key = f"id:{item['registration_id']}"
+        registration = registrations.get(item["registration_id"])
+        if registration is None:
+            raise AttendanceError(_("No registration with this id in this session."), field="registration_id")
+    else:
+        email = item["email"].lower()
+        registration = by_email.get(email)
+        key = f"id:{registration.pk}" if registration else f"email:{email}"
+    if key in seen:
+        raise AttendanceError(_("This registration is listed twice."), field="non_field_errors")
+    seen.add(key)
+    if registration is not None:
+        registration.session = session
+        record_attendance(
+            registration=registration,
+            status=item["status"],
+            by=by,
+            checked_in_at=item.get("checked_in_at"),
+            note=item.get("note", ""),
+        )
+        return
+    officer = Officer.objects.select_related("agency", "user").filter(user__email__iexact=item["email"]).first()
+    if officer is None:
+        raise AttendanceError(_("No officer account has this email."), field="email")
+    record_walk_in(session=session, officer=officer, status=item["status"], by=by, note=item.get("note", ""))

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from sessions.models import (
     TrainingSession,
@@ -33,6 +34,14 @@ class RegistrationError(SessionError):
 
 class AttendanceError(SessionError):
     code = "attendance_refused"
+
+
+class AttendanceSheetRejected(AttendanceError):
+    """Some lines of an attendance sheet were refused, so none was saved; ``errors`` maps line index to error."""
+
+    def __init__(self, errors: dict[int, SessionError]):
+        super().__init__(_("Nothing was saved: correct the lines marked."))
+        self.errors = errors
 
 
 def lock_session(session: TrainingSession) -> TrainingSession:

@@ -1,7 +1,7 @@
 """Links and times of the back office's own pages (dashboard, calendar)."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from sessions.admin.base import local_period, local_times
 
@@ -15,11 +15,8 @@ def session_change_url(session) -> str:
 
 @register.filter
 def roll_call_url(session) -> str:
-    """The session's roll call page, or "" while the back office has none (the link then stays hidden)."""
-    try:
-        return reverse("admin:training_trainingsession_roll_call", args=[session.pk])
-    except NoReverseMatch:
-        return ""
+    """The session's roll call page (``sessions.admin.roll_call``)."""
+    return reverse("admin:training_trainingsession_roll_call", args=[session.pk])
 
 
 @register.simple_tag

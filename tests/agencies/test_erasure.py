@@ -269,3 +269,18 @@ def test_erase_officer_drops_their_line_from_a_pending_invitation_request(manage
 
     request.refresh_from_db()
     assert request.pasted == "kept@policia.gob.mx, PF"
+
+
+def test_erase_officer_drops_only_their_entry_from_a_pasted_outlook_line(manager_user):
+    from sessions.models import InvitationRequest
+
+    officer = OfficerFactory(user=UserFactory(email="gone@policia.gob.mx"))
+    request = InvitationRequest.objects.create(
+        session=upcoming_session(),
+        pasted='"López, Ana" <ana@policia.gob.mx>; "Gone, Person" <GONE@policia.gob.mx>, PF; bob@x.org, PF',
+    )
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    request.refresh_from_db()
+    assert request.pasted == '"López, Ana" <ana@policia.gob.mx>; bob@x.org; PF'

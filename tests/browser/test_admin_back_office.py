@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from agencies.models import Officer
@@ -40,6 +41,10 @@ def page(page):
     """The back office is used on desktop screens: wide enough for its changelists' columns."""
     page.set_viewport_size({"width": 1600, "height": 900})
     return page
+
+
+def mail_count() -> int:
+    return len(mail.outbox)
 
 
 def run_action(page, action: str, *object_ids) -> None:
@@ -141,21 +146,30 @@ def test_invite_officers_action_form_reports_new_skipped_and_invalid(page, scree
     assert available["x"] + available["width"] < chosen["x"]
     assert available["y"] == chosen["y"]
     page.fill("#id_emails", "ana@policia.gob.mx\nnot-an-address\nana@policia.gob.mx")
-    page.get_by_role("button", name="Send invitations").click()
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector("#invitation-preview")
+    assert mail_count() == 0
+    assert page.locator("#invitation-preview tbody tr").all_inner_texts() == [
+        "1\tana@policia.gob.mx\t\tana@policia.gob.mx\tnew: will be invited",
+        "2\tnot-an-address\t\t\tinvalid: not an email address",
+        "3\tana@policia.gob.mx\t\tana@policia.gob.mx\tinvalid: duplicate: already on line 1 of the list",
+        "—\t(chosen agency or country)\t\tclaire@gendarmerie.example\tnew: will be invited",
+    ]
+    page.get_by_role("button", name="Send 2 invitations").first.click()
     page.wait_for_selector("#invitation-report")
 
     report = page.inner_text("#invitation-report")
     assert "2 new invitations are being sent." in report
     assert "0 addresses skipped: already invited." in report
-    assert "1 line invalid." in report
-    assert page.inner_text("#invitation-report table tbody") == "2\tnot-an-address\tnot a valid email address"
+    assert "2 entries invalid, not invited." in report
     assert [m.subject for m in emails_to("ana@policia.gob.mx")] == ["You are invited: Tracing illicit funds"]
     assert [m.subject for m in emails_to("claire@gendarmerie.example")] == ["Invitation : Tracing illicit funds"]
     screenshot(page, "admin_invite_officers")
 
-    # Sent again: nobody gets a second email.
-    page.get_by_role("button", name="Send invitations").click()
-    page.wait_for_selector("#invitation-report .skipped:has-text('2 addresses skipped')")
+    # Previewed again: both are already invited, and there is nothing to send.
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector("#invitation-preview .invited:has-text('2 already invited')")
+    assert page.get_by_role("button", name=re.compile("^Send")).count() == 0
     assert len(emails_to("ana@policia.gob.mx")) == 1
 
     page.get_by_role("link", name="See the invitations of this session").click()

@@ -12,7 +12,6 @@ from tests.factories import (
     AttendanceFactory,
     CountryFactory,
     ManagerFactory,
-    OfficerFactory,
     RegistrationFactory,
     SessionTrainerFactory,
     TopicFactory,
@@ -285,7 +284,7 @@ def test_completed_session_keeps_attendance_editable_only(manager_client):
 
     page = manager_client.get(change_url(session))
 
-    assert list(page.context["adminform"].form.fields) == ["walk_in_emails", "walk_in_status"]
+    assert list(page.context["adminform"].form.fields) == []
     assert list(page.context["inline_admin_formsets"][1].formset.forms[0].fields) == [
         "attendance_status",
         "attendance_note",
@@ -616,29 +615,21 @@ def test_attendance_inline_cannot_be_cleared(trainer_client, trainer):
     }
 
 
-def test_walk_in_by_officer_email(trainer_client, trainer):
+def test_session_page_links_to_its_roll_call(trainer_client, trainer):
     session = started_session(trainer)
-    officer = OfficerFactory(user__email="ana@policia.gob.mx")
+    roll_call = reverse("admin:training_trainingsession_roll_call", args=[session.pk])
 
-    response = post_change(
-        trainer_client, session, walk_in_emails="ANA@policia.gob.mx", walk_in_status=Attendance.Status.PARTIAL
-    )
+    page = trainer_client.get(change_url(session)).content.decode()
 
-    assert response.status_code == 302
-    registration = Registration.objects.get(session=session, officer=officer)
-    assert (registration.source, registration.attendance.status) == (Registration.Source.WALK_IN, "partial")
-    assert "Walk-in ana@policia.gob.mx recorded." in messages_of(response)
+    assert page.count(f'href="{roll_call}"') == 2  # the page's tools and the registrations' heading
 
 
-def test_walk_in_unknown_email_is_a_form_error(trainer_client, trainer):
-    session = started_session(trainer)
+def test_draft_session_page_has_no_roll_call(trainer_client, trainer):
+    session = trained_session(trainer, status=TrainingSession.Status.DRAFT)
 
-    response = post_change(trainer_client, session, walk_in_emails="nobody@policia.gob.mx")
+    page = trainer_client.get(change_url(session)).content.decode()
 
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["walk_in_emails"] == [
-        "No officer account has the email nobody@policia.gob.mx."
-    ]
+    assert "roll-call/" not in page
 
 
 # --- Registrations and attendance admin ---

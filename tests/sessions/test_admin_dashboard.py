@@ -153,8 +153,8 @@ def test_ended_without_attendance_needs_confirmed_officers_and_no_roll_call(clie
 
     found = response.context["dashboard"].attendance_missing.sessions
     assert titles(found) == ["Completed, nobody marked", "Ended, nobody marked"]
-    # No roll call page yet: the link goes to the session's page, where attendance is taken.
-    assert f'<a href="{change_url(missing)}">Ended, nobody marked</a>' in response.content.decode()
+    roll_call = reverse("admin:training_trainingsession_roll_call", args=[missing.pk])
+    assert f'<a href="{roll_call}">Ended, nobody marked</a>' in response.content.decode()
 
 
 def test_survey_not_sent_is_a_completed_session_with_an_attendee_never_sent_it(client):
@@ -294,17 +294,11 @@ def test_dashboard_speaks_the_viewers_language(client, trainer, language, headin
     assert f'<h2 id="this-week-title">{heading}</h2>' in response.content.decode()
 
 
-# --- The roll call link lights up once the page exists ---
+# --- The roll call link ---
 
 
-def test_roll_call_link_is_empty_while_the_page_does_not_exist():
-    assert back_office.roll_call_url(TrainingSession(pk=7)) == ""
-
-
-def test_roll_call_link_names_the_page_once_it_exists(monkeypatch):
-    monkeypatch.setattr(back_office, "reverse", lambda name, args: f"/admin/{name}/{args[0]}/")
-
-    assert back_office.roll_call_url(TrainingSession(pk=7)) == "/admin/admin:training_trainingsession_roll_call/7/"
+def test_roll_call_link_names_the_sessions_roll_call_page():
+    assert back_office.roll_call_url(TrainingSession(pk=7)) == "/admin/training/trainingsession/7/roll-call/"
 
 
 # --- Query count ---

@@ -13,6 +13,7 @@ from tests.factories import (
     AgencyFactory,
     InvitationFactory,
     OfficerFactory,
+    RegistrationFactory,
     SessionTrainerFactory,
     SurveyFactory,
     SurveyResponseFactory,
@@ -54,28 +55,146 @@ def test_invite_form_loads_the_admin_form_styles_for_its_pickers(superuser_clien
     assert '<div><select name="agencies"' in content
 
 
-def test_invite_form_reports_new_skipped_and_invalid(superuser_client, django_capture_on_commit_callbacks):
+def _preview_table(response):
+    return [
+        (entry.line, entry.text, entry.name, entry.email, entry.status.value, str(entry.reason))
+        for entry in response.context["preview_rows"]
+    ]
+
+
+def test_invite_form_preview_names_each_entry_and_sends_nothing(superuser_client, django_capture_on_commit_callbacks):
     session = TrainingSessionFactory()
     agency = AgencyFactory(acronym="SSPC")
     officers = OfficerFactory.create_batch(2, agency=agency)
+    registered = RegistrationFactory(session=session).officer
     InvitationFactory(session=session, email=officers[0].user.email)
-    pasted = "luis@sspc.gob.mx, SSPC\nbroken-line\nnobody@example.org"
+    pasted = (
+        '"López, Ana" <ana@sspc.gob.mx>; Bob <bob@example.org>\n'
+        f"broken-line, {registered.user.email}\nnobody@example.org, ana@sspc.gob.mx,"
+    )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = superuser_client.post(
-            invite_url(session), {"agencies": [agency.pk], "emails": pasted, "language": "es"}
+            invite_url(session),
+            {"agencies": [agency.pk], "emails": pasted, "default_agency": agency.pk, "language": "es", "_preview": "1"},
         )
 
     assert response.status_code == 200
-    plan = response.context["plan"]
-    assert (len(plan.invitees), len(plan.skipped), len(plan.invalid)) == (2, 1, 2)
+    assert callbacks == []
+    assert (Invitation.objects.count(), mail.outbox) == (1, [])
+    assert _preview_table(response) == [
+        (1, '"López, Ana" <ana@sspc.gob.mx>', "López, Ana", "ana@sspc.gob.mx", "new", ""),
+        (1, "Bob <bob@example.org>", "Bob", "bob@example.org", "new", ""),
+        (2, "broken-line", "", "", "invalid", "not an email address"),
+        (2, registered.user.email, "", registered.user.email, "registered", ""),
+        (3, "nobody@example.org", "", "nobody@example.org", "new", ""),
+        (3, "ana@sspc.gob.mx", "", "ana@sspc.gob.mx", "invalid", "duplicate: already on line 1 of the list"),
+        (0, "", "", officers[0].user.email, "invited", ""),
+        (0, "", "", officers[1].user.email, "new", ""),
+    ]
     content = response.content.decode()
-    assert "2 new invitations are being sent." in content
+    assert "4 new: will be invited" in content
+    assert "1 already invited" in content
+    assert "1 already registered" in content
+    assert "2 invalid" in content
+    assert 'value="Send 4 invitations"' in content
+
+
+def test_invite_form_confirm_sends_only_the_new_entries(superuser_client, django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    agency = AgencyFactory(acronym="SSPC")
+    InvitationFactory(session=session, email="already@example.org")
+    data = {
+        "emails": "Luis <luis@example.org>; already@example.org\nnot-an-address\nnobody@example.org, SSPC",
+        "default_agency": "",
+        "language": "es",
+    }
+    preview = superuser_client.post(invite_url(session), {**data, "_preview": "1"}).context["preview"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            invite_url(session), {**data, "previewed": preview.fingerprint(), "_send": "1"}
+        )
+
+    assert response.status_code == 200
+    assert response.context["preview"] is None
+    assert [message.to for message in mail.outbox] == [["nobody@example.org"]]
+    assert Invitation.objects.get(email="nobody@example.org").agency == agency
+    assert Invitation.objects.get(email="nobody@example.org").language == "es"
+    content = response.content.decode()
+    assert "1 new invitation is being sent." in content
     assert "1 address skipped: already invited." in content
-    assert "2 lines invalid." in content
-    assert "unknown address: add the agency after a comma" in content
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([officers[1].user.email, "luis@sspc.gob.mx"])
-    assert Invitation.objects.get(email="luis@sspc.gob.mx").language == "es"
+    assert "2 entries invalid, not invited." in content
+
+
+def test_invite_form_confirm_of_a_stale_preview_shows_it_again(superuser_client, django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    agency = AgencyFactory()
+    data = {"emails": "a@example.org\nb@example.org", "default_agency": agency.pk, "language": "en"}
+    preview = superuser_client.post(invite_url(session), {**data, "_preview": "1"}).context["preview"]
+    InvitationFactory(session=session, email="b@example.org")  # someone else invited b meanwhile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            invite_url(session), {**data, "previewed": preview.fingerprint(), "_send": "1"}
+        )
+
+    assert mail.outbox == []
+    assert [(entry.email, entry.status.value) for entry in response.context["preview"].entries] == [
+        ("a@example.org", "new"),
+        ("b@example.org", "invited"),
+    ]
+    assert [str(message) for message in response.context["messages"]] == [
+        "The list changed since the preview: check it again before sending."
+    ]
+    assert 'value="Send 1 invitation"' in response.content.decode()
+
+
+def test_invite_form_send_without_a_preview_only_previews(superuser_client, django_capture_on_commit_callbacks):
+    session = TrainingSessionFactory()
+    data = {"emails": "a@example.org", "default_agency": AgencyFactory().pk, "language": "en", "_send": "1"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(invite_url(session), data)
+
+    assert (mail.outbox, Invitation.objects.count()) == ([], 0)
+    assert response.context["preview"].counts == {"new": 1, "invited": 0, "registered": 0, "invalid": 0}
+
+
+def test_invite_form_without_default_agency_explains_unknown_addresses(superuser_client):
+    session = TrainingSessionFactory()
+
+    response = superuser_client.post(invite_url(session), {"emails": "x@example.org", "language": "en"})
+
+    assert _preview_table(response) == [
+        (
+            1,
+            "x@example.org",
+            "",
+            "x@example.org",
+            "invalid",
+            "needs an agency: no account and not on an agency's domain; choose an agency for such addresses",
+        )
+    ]
+    assert "Send 1 invitation" not in response.content.decode()
+
+
+@pytest.mark.parametrize("row_count", [1, 40])
+def test_invite_form_preview_queries_do_not_grow_with_entries(
+    superuser_client, row_count, django_assert_max_num_queries
+):
+    session = TrainingSessionFactory()
+    agency = AgencyFactory()
+    pasted = "\n".join(f"Person {n} <p{n}@example.org>" for n in range(row_count))
+    OfficerFactory.create_batch(row_count, agency=agency)
+
+    with django_assert_max_num_queries(22):
+        response = superuser_client.post(
+            invite_url(session),
+            {"emails": pasted, "agencies": [agency.pk], "default_agency": agency.pk, "language": "en"},
+        )
+
+    assert response.context["preview"].counts["new"] == 2 * row_count
 
 
 def test_invite_form_empty_submission_is_explained(superuser_client):
@@ -265,3 +384,20 @@ def test_survey_admin_trainer_sees_only_own_sessions(client, surveyed_session):
     response = client.get(reverse("admin:training_survey_changelist"))
 
     assert [row.session for row in response.context["cl"].result_list] == [_survey.session]
+
+
+def test_invite_form_preview_in_french(superuser_client):
+    session = TrainingSessionFactory()
+    InvitationFactory(session=session, email="deja@example.org")
+    data = {"emails": "a@example.org; b@example.org\ndeja@example.org\nnope", "default_agency": AgencyFactory().pk}
+
+    response = superuser_client.post(invite_url(session), {**data, "language": "fr"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    content = response.content.decode()
+    assert "Aperçu : rien n’a encore été envoyé" in content
+    assert "2 nouvelles : seront invitées" in content
+    assert "1 déjà invitée" in content
+    assert "0 déjà inscrite" in content
+    assert "1 invalide" in content
+    assert "invalide : pas une adresse e-mail" in content
+    assert 'value="Envoyer 2 invitations"' in content

@@ -28,6 +28,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+NEEDS_AGENCY = "needs an agency: no account and not on an agency's domain; choose an agency for such addresses"
+
+
 def plan(session, **kwargs):
     return services.plan_invitations(session=session, **kwargs)
 
@@ -105,11 +108,15 @@ def test_plan_invitations_pasted_lines_resolved_or_explained():
         services.Invitee("ana@interieur.gouv.fr", gendarmerie.pk, None, "es"),
         services.Invitee("luis@fiscalia.gob.mx", domain.agency_id, None, "es"),
     ]
-    assert [(number, str(reason)) for number, _line, reason in result.invalid] == [
-        (6, "not a valid email address"),
-        (7, "the agency “PF” is ambiguous: use its full name"),
-        (8, "no active agency is called “XYZ”"),
-        (9, "unknown address: add the agency after a comma"),
+    assert [(number, line, str(reason)) for number, line, reason in result.invalid] == [
+        (3, "# a comment", "not an email address"),
+        (6, "not-an-address", "not an email address"),
+        (6, "GN", "not an email address"),
+        (7, "bob@example.org, PF", "the agency “PF” is ambiguous: use its full name"),
+        (8, "eve@example.org", NEEDS_AGENCY),
+        (8, "XYZ", "not an email address"),
+        (9, "joe@example.org", NEEDS_AGENCY),
+        (10, "ana@interieur.gouv.fr, Gendarmerie nationale", "duplicate: already on line 2 of the list"),
     ]
 
 
@@ -193,7 +200,7 @@ def test_invite_officers_request_queries_do_not_grow_with_invitees(
     OfficerFactory.create_batch(officer_count, agency=agency)
     pasted = "\n".join(f"new{n}@example.org, {agency.acronym}" for n in range(officer_count))
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         result = services.invite_officers(session=session, by=manager_user, agency_ids=[agency.pk], pasted=pasted)
 
     assert len(result.invitees) == 2 * officer_count

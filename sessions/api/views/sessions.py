@@ -20,6 +20,9 @@ from sessions.api.serializers import (
     SESSION_ROW_FIELDS,
     AttendanceItemSerializer,
     AttendanceSerializer,
+    InvitationPlanSerializer,
+    InvitationRequestSerializer,
+    InvitationSerializer,
     RegistrationSerializer,
     SessionCancelSerializer,
     SessionCopySerializer,
@@ -35,6 +38,7 @@ from sessions.api.views.attendance import (
     attendance_sheet,
     record_attendance_sheet,
 )
+from sessions.api.views.invitations import INVITATION_EXAMPLES, invite_or_preview, session_invitations
 from sessions.models import Registration, TrainingSession
 from trainingops.api.pagination import ApiPagination, WindowCountPagination
 
@@ -70,6 +74,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         "cancel": ["409"],
         "complete": ["409"],
         "attendance": ["409"],
+        "invitations": ["409"],
     }
 
     def get_permissions(self):
@@ -213,6 +218,46 @@ class SessionViewSet(viewsets.GenericViewSet):
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The invitations of a session (its trainers and managers)"),
+        responses=InvitationSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Invite people to a session, or preview what would happen to each address"),
+        description=_(
+            "The same service as the back office's invitation form. Each entry is classified as new (will be "
+            "invited), invited (already invited), registered (already registered) or invalid (with the reason: "
+            "not an email address, a duplicate in the list, needs an agency…); only the new ones are invited, "
+            "by email in the background (202). With dry_run the classification is returned (200) and nothing "
+            "is saved; its fingerprint, sent back as previewed, makes the real request send only if nothing changed "
+            "meanwhile (409 preview_stale otherwise). A session that is not published or whose registration has "
+            "closed is a 409."
+        ),
+        request=InvitationRequestSerializer,
+        responses={200: InvitationPlanSerializer, 202: InvitationPlanSerializer},
+        examples=INVITATION_EXAMPLES,
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="invitations",
+        filter_backends=[],
+        pagination_class=ApiPagination,
+        serializer_class=InvitationSerializer,
+    )
+    def invitations(self, request, pk=None):
+        if request.method == "GET":
+            session = self._session_with_personal_data()
+            page = self.paginate_queryset(session_invitations(session))
+            return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+        session = self._session_to_manage()
+        data = InvitationRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan, http_status = invite_or_preview(session=session, by=request.user, **data.validated_data)
+        return Response(InvitationPlanSerializer((plan, data.validated_data["dry_run"])).data, status=http_status)
 
     @extend_schema(
         methods=["GET"],

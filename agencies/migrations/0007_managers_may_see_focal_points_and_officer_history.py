@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0005_officer_history"),
+        ("agencies", "0006_officer_history"),
         ("accounts", "0005_celery_beat_for_superusers_only"),
     ]
 

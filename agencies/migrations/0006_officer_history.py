@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0004_focal_points'),
+        ('agencies', '0005_focal_points'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0003_unconfirmed_domain_verifications'),
+        ('agencies', '0004_pending_officer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
