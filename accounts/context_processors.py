@@ -1,8 +1,17 @@
 from django.conf import settings
 
+from accounts.roles import focal_point_agency_id
+
 
 def portal(request):
     """The signed-in user's officer profile (or None) for the layout's banner and navigation."""
     user = getattr(request, "user", None)
     officer = getattr(user, "officer", None) if user is not None and user.is_authenticated else None
-    return {"current_officer": officer, "portal_languages": settings.LANGUAGES, "support_email": settings.SUPPORT_EMAIL}
+    return {
+        "current_officer": officer,
+        "portal_languages": settings.LANGUAGES,
+        "support_email": settings.SUPPORT_EMAIL,
+        # Asked by the navigation only for an officer; free when the page loaded the officer with
+        # ``focal_point_condition`` (sessions.views.current_officer), one query otherwise.
+        "current_focal_point": lambda: officer is not None and focal_point_agency_id(user) is not None,
+    }

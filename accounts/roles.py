@@ -11,7 +11,7 @@ from functools import cache
 
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 MANAGERS = "Managers"
 TRAINERS = "Trainers"
@@ -309,3 +309,59 @@ def may_manage_session(role: Role, session_id: int, *, request=None) -> bool:
     if not hasattr(request, "_sessions_trained"):
         request._sessions_trained = set(sessions_trained_by(role).values_list("session_id", flat=True))
     return session_id in request._sessions_trained
+
+
+# --- Focal points: officers who coordinate their agency's training -----------------------------
+# A focal point is still an officer for everything ``role_of`` decides; what they may do beyond that
+# (their agency's page, officers and figures; deciding on officers who claim the agency) is asked
+# here. The role holds while the term is open, the officer is verified and still of that agency.
+
+
+def holding_focal_points():
+    """Focal-point terms that give the role now (see the rule above)."""
+    from agencies.models import FocalPoint, Officer
+
+    return FocalPoint.objects.active().filter(
+        officer__verification_status=Officer.Verification.VERIFIED, agency_id=F("officer__agency_id")
+    )
+
+
+def focal_point_condition(officer_ref: str = "pk"):
+    """Whether an officer (a reference in an outer query) is a focal point, as an SQL condition."""
+    return Exists(holding_focal_points().filter(officer_id=OuterRef(officer_ref)))
+
+
+def focal_point_agency_id(user) -> int | None:
+    """The agency the user is a focal point of, or None (an officer belongs to one agency).
+
+    Cached on the user object, like ``is_manager``; an officer loaded with the annotation
+    ``is_focal_point`` (``focal_point_condition``) seeds it without a query.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_focal_point_agency_id"):
+        officer = user._state.fields_cache.get("officer")
+        if officer is not None and hasattr(officer, "is_focal_point"):
+            user._focal_point_agency_id = officer.agency_id if officer.is_focal_point else None
+        else:
+            user._focal_point_agency_id = (
+                holding_focal_points().filter(officer__user=user).values_list("agency_id", flat=True).first()
+            )
+    return user._focal_point_agency_id
+
+
+def is_focal_point_of(user, agency_id: int | None) -> bool:
+    return agency_id is not None and focal_point_agency_id(user) == agency_id
+
+
+def may_see_agency(user, agency_id: int | None) -> bool:
+    """Managers see every agency's officers and figures; a focal point sees their own agency's."""
+    return is_manager(user) or is_focal_point_of(user, agency_id)
+
+
+def may_decide_affiliation(user, officer) -> bool:
+    """Who approves or rejects an officer's claimed agency: managers (and staff granted the officers'
+    change permission in the back office), and that agency's focal points."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm("agencies.change_officer") or is_focal_point_of(user, officer.agency_id)

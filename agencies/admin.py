@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from agencies import services
-from agencies.models import Agency, AgencyEmailDomain, Country, Officer, PendingOfficer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -23,6 +25,26 @@ class AgencyEmailDomainInline(admin.TabularInline):
     extra = 1
 
 
+class FocalPointInline(admin.TabularInline):
+    """The agency's focal-point terms, open and closed: read here, changed through the services'
+    actions (appoint from the officers' list, withdraw from the focal points' list)."""
+
+    model = FocalPoint
+    fk_name = "agency"
+    fields = ("officer", "appointed_at", "appointed_by", "withdrawn_at", "withdrawn_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("focal points (appoint from the officers' list, withdraw from the focal points' list)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("officer__user", "appointed_by", "withdrawn_by")
+
+
 @admin.register(Agency)
 class AgencyAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     list_display = ("name", "acronym", "country", "kind", "is_active")
@@ -30,26 +52,109 @@ class AgencyAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     list_select_related = ("country",)
     search_fields = ("name", "acronym", "country__name", "email_domains__domain")
     autocomplete_fields = ("country",)
-    inlines = [AgencyEmailDomainInline]
+    inlines = [AgencyEmailDomainInline, FocalPointInline]
+
+
+class FocalPointStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("withdrawn", _("Withdrawn"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(withdrawn_at__isnull=True)
+        if self.value() == "withdrawn":
+            return queryset.filter(withdrawn_at__isnull=False)
+        return queryset
+
+
+@admin.register(FocalPoint)
+class FocalPointAdmin(SimpleHistoryAdmin):
+    """Focal-point terms with their history; withdrawn through the service, never edited or deleted."""
+
+    list_display = ("officer", "agency", "appointed_at", "appointed_by", "withdrawn_at", "withdrawn_by")
+    list_filter = (FocalPointStateFilter, "agency__country__region")
+    list_select_related = ("officer__user", "agency", "appointed_by", "withdrawn_by")
+    search_fields = ("officer__user__email", "officer__user__last_name", "agency__name", "agency__acronym")
+    readonly_fields = ("agency", "officer", "appointed_at", "appointed_by", "withdrawn_at", "withdrawn_by")
+    fields = readonly_fields
+    actions = ["withdraw_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_withdraw_permission(self, request):
+        return is_manager(request.user)
+
+    @admin.action(description=_("Withdraw the selected focal points"), permissions=["withdraw"])
+    def withdraw_selected(self, request, queryset):
+        try:
+            with transaction.atomic():
+                count = 0
+                for term in queryset.filter(withdrawn_at__isnull=True):
+                    services.withdraw_focal_point(focal_point=term, by=request.user)
+                    count += 1
+        except services.FocalPointError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d focal point withdrawn.", "%(count)d focal points withdrawn.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Officer)
-class OfficerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
+class OfficerAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     list_display = ("user", "email", "agency", "job_title", "preferred_language", "verification_status", "created_at")
     list_filter = ("verification_status", "preferred_language", "agency__country__region", "agency__kind")
     list_select_related = ("user", "agency", "agency__country")
     search_fields = ("user__email", "user__first_name", "user__last_name", "agency__name", "agency__acronym")
     autocomplete_fields = ("agency",)
     readonly_fields = ("uuid", "user", "verification_status", "verified_by", "verified_at", "created_at")
-    actions = ["approve_selected", "reject_selected", "erase_selected"]
+    actions = ["approve_selected", "reject_selected", "appoint_focal_points", "erase_selected"]
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, officer):
         return officer.user.email
 
+    def has_appoint_permission(self, request):
+        return is_manager(request.user)
+
+    @admin.action(description=_("Make the selected officers focal points of their agency"), permissions=["appoint"])
+    def appoint_focal_points(self, request, queryset):
+        """All or none: one officer who cannot be appointed (not verified, already one) stops the batch."""
+        officers = list(queryset.select_related("agency", "user"))
+        try:
+            with transaction.atomic():
+                for officer in officers:
+                    services.appoint_focal_point(agency=officer.agency, officer=officer, by=request.user)
+        except services.FocalPointError as error:
+            self.message_user(request, f"{officer}: {error}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d officer is now a focal point of their agency.",
+                "%(count)d officers are now focal points of their agency.",
+                len(officers),
+            )
+            % {"count": len(officers)},
+            messages.SUCCESS,
+        )
+
     @admin.action(description=_("Approve the selected officers' affiliation"))
     def approve_selected(self, request, queryset):
-        count = services.approve_officers(officers=queryset, by=request.user)
+        try:
+            count = services.approve_officers(officers=queryset, by=request.user)
+        except services.OfficerError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("%(count)d officer approved and notified.", "%(count)d officers approved and notified.", count)
@@ -60,7 +165,11 @@ class OfficerAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Reject the selected officers' affiliation"))
     def reject_selected(self, request, queryset):
         # No free-text reason here: the email explains the outcome in the officer's own language.
-        count = services.reject_officers(officers=queryset, by=request.user)
+        try:
+            count = services.reject_officers(officers=queryset, by=request.user)
+        except services.OfficerError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("%(count)d officer rejected and notified.", "%(count)d officers rejected and notified.", count)

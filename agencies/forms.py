@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from reports.selectors import YEAR_MAX, YEAR_MIN
 
 
 def grouped_agency_choices() -> list:
@@ -76,3 +77,24 @@ class DeleteAccountForm(forms.Form):
         if value.upper() not in ("DELETE", str(_("DELETE")).upper()):
             raise forms.ValidationError(_("Type DELETE to confirm."))
         return value
+
+
+class AgencyYearForm(forms.Form):
+    """The agency page's year selector (the figures of one year, as the yearly report counts them)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
+
+
+class OfficerDecisionForm(forms.Form):
+    """A focal point's answer to an officer claiming their agency; a rejection gives its reason."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label=_("Reason for the rejection"), max_length=1000, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the officer a reason for the rejection."))
+        return cleaned

@@ -120,6 +120,9 @@ class Officer(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who decided on the affiliation (a manager or one of the agency's focal points), and every
+    # profile change, with its actor; erasure deletes these versions with the officer.
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["user__email"]
@@ -136,6 +139,70 @@ class Officer(models.Model):
     @property
     def language(self) -> str:
         return self.preferred_language or get_language() or settings.LANGUAGE_CODE
+
+
+class FocalPointQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class FocalPoint(models.Model):
+    """An officer's term as a focal point of their agency: appointed by a manager, until withdrawn.
+
+    A term is never edited into another: withdrawing closes it, appointing again opens a new one,
+    so the rows (and their simple-history versions) are the audit of who held the role when, and
+    who granted and withdrew it. At most one open term per officer and agency (the constraint).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("agency"))
+    officer = models.ForeignKey(
+        Officer, on_delete=models.CASCADE, related_name="focal_point_terms", verbose_name=_("officer")
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appointed by"),
+    )
+    appointed_at = models.DateTimeField(_("appointed at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    objects = FocalPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency", "-appointed_at"]
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "officer"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="focal_point_one_open_term",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("appointed_at")),
+                name="focal_point_withdrawn_after_appointed",
+            ),
+        ]
+        indexes = [models.Index(fields=["officer", "withdrawn_at"], name="focal_point_officer_open")]
+
+    def __str__(self):
+        return f"{self.officer} — {self.agency}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class PendingOfficer(models.Model):

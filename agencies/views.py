@@ -1,19 +1,24 @@
-"""The officer's own pages: profile, personal data download, account deletion."""
+"""The officer's own pages (profile, personal data download, account deletion) and a focal point's agency page."""
 
 import json
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.language import remember_language
-from agencies import services
-from agencies.forms import DeleteAccountForm, ProfileForm
+from accounts.roles import focal_point_agency_id, focal_point_condition
+from agencies import selectors, services
+from agencies.forms import AgencyYearForm, DeleteAccountForm, OfficerDecisionForm, ProfileForm
+from agencies.models import Agency, Officer
+from reports.selectors import ReportFilters, yearly_report
 
 
 def _officer_or_404(request):
@@ -73,3 +78,87 @@ def delete_account(request):
         messages.success(request, _("Your account and personal data were deleted."))
         return redirect("landing")
     return render(request, "portal/delete_account.html", {"form": form})
+
+
+# --- The agency page of a focal point ----------------------------------------------------------
+
+AGENCY_PAGE_SIZE = 25
+
+
+def _focal_point_agency_or_403(request) -> Agency:
+    """The agency the signed-in user coordinates; anyone else (officers included) is refused.
+
+    The officer is loaded once with their agency and the focal-point flag, which the layout and
+    ``accounts.roles.focal_point_agency_id`` then reuse without another query.
+    """
+    officer = (
+        Officer.objects.select_related("agency__country")
+        .annotate(is_focal_point=focal_point_condition())
+        .filter(user=request.user)
+        .first()
+    )
+    if officer is not None:
+        officer.user = request.user
+    if focal_point_agency_id(request.user) is None:
+        raise PermissionDenied(_("This page is for your agency's focal points."))
+    return officer.agency
+
+
+def _page(request, queryset, name: str):
+    return Paginator(queryset, AGENCY_PAGE_SIZE).get_page(request.GET.get(name))
+
+
+@login_required
+@require_GET
+def agency(request):
+    """The focal point's view of their agency: people, sessions, attendance, certificates, figures."""
+    agency = _focal_point_agency_or_403(request)
+    form = AgencyYearForm(request.GET)
+    year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
+    report = yearly_report(year=year, filters=ReportFilters(agency=agency.pk), breakdowns=())
+    context = {
+        "agency": agency,
+        "year": year,
+        "year_form": form,
+        "figures": report.current,
+        "focal_points": selectors.active_focal_points(agency_id=agency.pk),
+        "pending": _page(request, selectors.pending_officers(agency_id=agency.pk), "pending_page"),
+        "officers": _page(request, selectors.agency_officers(agency_id=agency.pk), "officers_page"),
+        "upcoming": _page(request, selectors.upcoming_registrations(agency_id=agency.pk), "upcoming_page"),
+        "attendance": _page(request, selectors.past_attendance(agency_id=agency.pk), "attendance_page"),
+        "certificates": _page(request, selectors.agency_certificates(agency_id=agency.pk), "certificates_page"),
+        "decision_form": OfficerDecisionForm(),
+    }
+    return render(request, "portal/agency.html", context)
+
+
+@login_required
+@require_POST
+def decide_officer(request, pk: int):
+    """Approve or reject an officer who claims the focal point's agency (the agency page's buttons)."""
+    agency = _focal_point_agency_or_403(request)
+    officer = get_object_or_404(Officer.objects.select_related("user"), pk=pk, agency=agency)
+    form = OfficerDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("agencies:agency")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_pending_officer(
+            officer=officer, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
+        )
+    except services.OfficerError as error:
+        messages.error(request, str(error))
+    else:
+        name = officer.user.get_full_name() or officer.user.email
+        if approve:
+            messages.success(
+                request, _("%(name)s is now a verified officer of your agency and was told by email.") % {"name": name}
+            )
+        else:
+            messages.success(
+                request, _("%(name)s's affiliation was rejected and they were told by email.") % {"name": name}
+            )
+    return redirect("agencies:agency")

@@ -14,6 +14,8 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 — printed on purpose: these
 MANAGER_EMAIL = "manager@trainingops.example"
 TRAINER_EMAIL = "trainer@trainingops.example"
 OFFICER_EMAIL = "officer@policia.gob.mx"
+# The Mexican police's training coordinator: a focal point with the agency page (/agency/).
+FOCAL_POINT_EMAIL = "focal.point@policia.gob.mx"
 # Deterministic session UUIDs: the same demo key always names the same session.
 SESSION_NAMESPACE = uuid.UUID("6f1c8a52-3c1e-4d55-9a3e-7b1f0f6c2d10")
 OFFICER_NAMESPACE = uuid.UUID("0b7e6a7e-45a4-4c55-8d5e-2f0b8f3f9a21")
@@ -362,4 +364,14 @@ def demo_logins() -> list[tuple[str, str, str]]:
         ("Manager", MANAGER_EMAIL, "/admin/"),
         ("Trainer", TRAINER_EMAIL, "/admin/"),
         ("Officer", OFFICER_EMAIL, "/"),
+        ("Focal point", FOCAL_POINT_EMAIL, "/agency/"),
     ]
+
+
+# People who signed up claiming an agency from an address outside its domains: they wait for a
+# manager or one of the agency's focal points. (agency key, email, first name, last name, job title, language)
+PENDING_OFFICERS = [
+    ("pfm", "jorge.salinas@correo.example", "Jorge", "Salinas", "Analista de inteligencia", "es"),
+    ("pfm", "maria.fuentes@correo.example", "María", "Fuentes", "Investigadora", "es"),
+    ("interpol", "kwame.osei@mail.example", "Kwame", "Osei", "Criminal intelligence officer", "en"),
+]

@@ -29,10 +29,12 @@ from demo.program import (
     COUNTRIES,
     COUNTRY_NAMES,
     DEMO_PASSWORD,
+    FOCAL_POINT_EMAIL,
     JOB_TITLES,
     MANAGER_EMAIL,
     OFFICER_EMAIL,
     OFFICER_NAMESPACE,
+    PENDING_OFFICERS,
     SESSION_DESCRIPTIONS,
     SESSION_NAMESPACE,
     SURVEY_COMMENTS,
@@ -376,6 +378,8 @@ class DemoBuilder:
             officers = self._write_officers(agencies)
             specs = self.special_sessions() + self.past_sessions(118) + self.upcoming_sessions()
             self._write_sessions(specs, topics, agencies, trainers, officers)
+            self._write_focal_points(agencies, officers)
+            self._write_pending_officers(agencies)
         return self.report
 
     def _get_or_create(self, label: str, factory, *, lookup: dict, **fields):
@@ -465,6 +469,45 @@ class DemoBuilder:
         self._accept_privacy_notice([officer.user for officer in new_officers], now)
         officers = Officer.objects.filter(user__email__in=emails).select_related("user", "agency__country")
         return {officer.user.email: officer for officer in officers}
+
+    def _write_focal_points(self, agencies, officers) -> None:
+        """The focal-point login of the README (PFM's training coordinator), and one INTERPOL officer.
+
+        The coordinator is written apart from the officer specs, so the seeded sample of attendees
+        stays the same. A term, once written, is left alone (even withdrawn by someone trying the demo).
+        """
+        missing = not User.objects.filter(email=FOCAL_POINT_EMAIL).exists()
+        user = self._get_or_create(
+            "users", factories.UserFactory, lookup={"email": FOCAL_POINT_EMAIL}, first_name="Rocío",
+            last_name="Villanueva", password=DEMO_PASSWORD,
+        )  # fmt: skip
+        self.report.add("email addresses", missing)
+        coordinator = self._get_or_create(
+            "officers", factories.OfficerFactory, lookup={"user": user},
+            uuid=uuid.uuid5(OFFICER_NAMESPACE, FOCAL_POINT_EMAIL), agency=agencies["pfm"],
+            job_title="Training coordinator", preferred_language="es",
+        )  # fmt: skip
+        self._accept_privacy_notice([user], timezone.now())
+        manager = User.objects.get(email=MANAGER_EMAIL)
+        for officer in (coordinator, officers[self.officers_by_agency["interpol"][0]]):
+            self._get_or_create(
+                "focal points", factories.FocalPointFactory, lookup={"officer": officer}, agency=officer.agency,
+                appointed_by=manager,
+            )  # fmt: skip
+
+    def _write_pending_officers(self, agencies) -> None:
+        """Officers waiting for a decision on the agency they claim (for the focal points to decide)."""
+        for key, email, first_name, last_name, job_title, language in PENDING_OFFICERS:
+            user = self._get_or_create(
+                "users", factories.UserFactory, lookup={"email": email}, first_name=first_name,
+                last_name=last_name, password=None,
+            )  # fmt: skip
+            self._accept_privacy_notice([user], timezone.now())
+            self._get_or_create(
+                "officers", factories.OfficerFactory, lookup={"user": user}, uuid=uuid.uuid5(OFFICER_NAMESPACE, email),
+                agency=agencies[key], job_title=job_title, preferred_language=language,
+                verification_status=Officer.Verification.PENDING, verified_at=None,
+            )  # fmt: skip
 
     @staticmethod
     def _accept_privacy_notice(users, now) -> None:

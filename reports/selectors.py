@@ -15,9 +15,10 @@ Counting rules (PRODUCT.md, "Counting rules") and the decisions taken where it i
 - "Officers trained" counts distinct ``Registration.officer_key`` values, so officers who erased
   their data (``officer`` is NULL) still count once each. Agency, country and region come from the
   registration's snapshot (as copied onto the attendance), never from the officer's current profile.
-- Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` selects the
-  attendances (and survey answers) of officers from that M49 region, and the sessions that had at
-  least one such counted attendance.
+- Filters apply to every figure: ``format`` and ``topic`` select sessions; ``region`` (and
+  ``agency``) selects the attendances (and survey answers) of officers from that M49 region (or
+  agency, as snapshotted at registration), and the sessions that had at least one such counted
+  attendance. So an agency's filtered figures are its row of the breakdown by agency.
 - Breakdowns by topic and by trainer count a session under each of its topics or trainers, so
   their rows may add up to more than the total. "No topic" / "No trainer" rows keep the rest.
 
@@ -104,6 +105,17 @@ class ReportFilters:
     region: str = ""
     format: str = ""
     topic: str = ""  # Topic slug
+    # An agency's own figures (its focal points' agency page): attendee-side, like ``region``.
+    agency: int | None = None
+
+    def attendee_conditions(self, prefix: str = "") -> Q:
+        """The attendee-side filters on an attendance (or, with ``prefix``, a registration) snapshot."""
+        conditions = Q()
+        if self.region:
+            conditions &= Q(**{f"{prefix}country__region": self.region})
+        if self.agency:
+            conditions &= Q(**{f"{prefix}agency_id": self.agency})
+        return conditions
 
     def as_dict(self) -> dict[str, str]:
         return {name: value for name, value in asdict(self).items() if value}
@@ -322,21 +334,18 @@ def held_sessions(*, year: int, filters: ReportFilters, zones: list[str], now: d
             trainingsession_id=OuterRef("pk"), topic__slug=filters.topic
         )
         sessions = sessions.filter(Exists(tagged))
-    if filters.region:
+    if filters.region or filters.agency:
         attended = Attendance.objects.filter(
-            session_id=OuterRef("pk"), status__in=COUNTED_STATUSES, country__region=filters.region
+            filters.attendee_conditions(), session_id=OuterRef("pk"), status__in=COUNTED_STATUSES
         )
         sessions = sessions.filter(Exists(attended))
     return sessions.order_by()
 
 
 def counted_attendance_records(*, filters: ReportFilters) -> QuerySet[Attendance]:
-    """Counted attendance records of any session, region filter applied: officer key, agency and
+    """Counted attendance records of any session, attendee filters applied: officer key, agency and
     country are the registration's snapshot, as copied onto the attendance."""
-    attendances = Attendance.objects.filter(status__in=COUNTED_STATUSES)
-    if filters.region:
-        attendances = attendances.filter(country__region=filters.region)
-    return attendances.order_by()
+    return Attendance.objects.filter(filters.attendee_conditions(), status__in=COUNTED_STATUSES).order_by()
 
 
 def counted_attendances(*, sessions: QuerySet[TrainingSession], filters: ReportFilters) -> QuerySet[Attendance]:
@@ -372,8 +381,7 @@ def _figures(
     # A response belongs to its survey's session (the session of its registration): selecting the
     # answers by survey reads them from their covering index, without joining registrations.
     responses = SurveyResponse.objects.filter(submitted_at__isnull=False, survey__in=_surveys_of(both))
-    if filters.region:
-        responses = responses.filter(registration__country__region=filters.region)
+    responses = responses.filter(filters.attendee_conditions(prefix="registration__"))
     this_year = Case(When(survey__in=_surveys_of(sessions), then=Value(year)), default=Value(year - 1))
     survey = {
         row["year"]: row

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import has_confirmed_email
+from accounts.roles import focal_point_condition, has_confirmed_email
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
@@ -45,7 +45,12 @@ def viewer_timezone(request) -> zoneinfo.ZoneInfo | None:
 def current_officer(request) -> Officer | None:
     if not request.user.is_authenticated:
         return None
-    officer = Officer.objects.select_related("agency__country").filter(user=request.user).first()
+    officer = (
+        Officer.objects.select_related("agency__country")
+        .annotate(is_focal_point=focal_point_condition())
+        .filter(user=request.user)
+        .first()
+    )
     if officer is not None:
         # Also caches request.user.officer, which the layout reads (accounts.context_processors.portal).
         officer.user = request.user

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
-from agencies.models import Agency, AgencyEmailDomain, Country, Officer, PendingOfficer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -130,6 +130,17 @@ class OfficerFactory(factory.django.DjangoModelFactory):
             PrivacyConsent.objects.get_or_create(
                 user=obj.user, notice=notice, defaults={"consented_at": timezone.now()}
             )
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    """An open focal-point term of a verified officer of the agency (``agency`` follows the officer)."""
+
+    class Meta:
+        model = FocalPoint
+
+    officer = factory.SubFactory(OfficerFactory)
+    agency = factory.SelfAttribute("officer.agency")
+    appointed_at = factory.LazyFunction(timezone.now)
 
 
 class PendingOfficerFactory(factory.django.DjangoModelFactory):

@@ -16,6 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from sessions.models import TrainingSession
 from tests.api_fixtures import token_client
 from tests.factories import (
+    FocalPointFactory,
     ManagerFactory,
     OfficerFactory,
     RegistrationFactory,
@@ -77,8 +78,11 @@ def world():
     officer = OfficerFactory()
     registration = RegistrationFactory(session=session, officer=officer)
     upcoming = TrainingSessionFactory()
+    focal_point = FocalPointFactory()
     return {
         "session": session,
+        "focal_point": focal_point,
+        "agency_officer": OfficerFactory(agency=focal_point.agency),
         "upcoming": upcoming,
         "registration": registration,
         "clients": {
@@ -108,6 +112,8 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/registrations/{id}/cancel/"): None,
         ("POST", "/api/v1/auth/tokens/"): {"email": "nobody@example.org", "password": "wrong"},
         ("DELETE", "/api/v1/auth/tokens/{token_key}/"): None,
+        ("POST", "/api/v1/agencies/{id}/focal-points/"): {"officer": world["agency_officer"].pk},
+        ("DELETE", "/api/v1/agencies/{id}/focal-points/{focal_point_id}/"): None,
     }
     return bodies
 
@@ -172,13 +178,19 @@ def _paths(path: str, world) -> list[str]:
     known = {"{id}": world["session"].pk, "{token_key}": "zzzzzzzz"}
     if path.startswith("/api/v1/registrations/"):
         known["{id}"] = world["registration"].pk
+    if path.startswith("/api/v1/agencies/"):
+        known["{id}"] = world["focal_point"].agency_id
+        known["{focal_point_id}"] = world["focal_point"].pk
     filled = path
     for placeholder, value in known.items():
         filled = filled.replace(placeholder, str(value))
     if "{" not in path:
         return [filled]
     unknown = [str(2**31), str(HUGE), "-1", "0", "abc", "%20"]
-    return [filled] + [path.replace("{id}", value).replace("{token_key}", value) for value in unknown]
+    return [filled] + [
+        path.replace("{id}", value).replace("{token_key}", value).replace("{focal_point_id}", value)
+        for value in unknown
+    ]
 
 
 def _problems(response, before: dict[str, int]) -> list[str]:

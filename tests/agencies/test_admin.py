@@ -122,5 +122,5 @@ def test_officer_admin_offers_erasure_instead_of_plain_delete(manager_client):
     delete_page = manager_client.get(reverse("admin:agencies_officer_delete", args=[officer.pk]))
 
     actions = [name for name, _label in listing.context["action_form"].fields["action"].choices]
-    assert actions == ["", "approve_selected", "reject_selected", "erase_selected"]
+    assert actions == ["", "approve_selected", "reject_selected", "appoint_focal_points", "erase_selected"]
     assert delete_page.status_code == 403

@@ -260,3 +260,21 @@ def test_report_years_reads_each_session_zone_not_the_server_zone(db, settings):
     held_session(local(2022, 7, 15, zone="Europe/Paris"), zone="Europe/Paris")
 
     assert report_years(now=local(2026, 6, 1)) == [2026, 2024, 2022]
+
+
+def test_agency_filter_gives_each_agency_its_row_of_the_breakdown(program):
+    rows = yearly_report(year=2024, breakdowns=("agency",)).breakdowns["agency"]
+
+    filtered = {
+        row.key: yearly_report(year=2024, filters=ReportFilters(agency=int(row.key)), breakdowns=()).current
+        for row in rows
+    }
+
+    assert {
+        key: (figures.sessions_held, figures.attendances, figures.officers_trained, figures.countries_reached)
+        for key, figures in filtered.items()
+    } == {row.key: (row.sessions, row.attendances, row.officers_trained, row.countries_reached) for row in rows}
+    policia = next(row.key for row in rows if row.label == "Policía Federal")
+    # Policía Federal: Ana in two sessions, and both survey answers of the virtual session (its officers').
+    assert (filtered[policia].attendances, filtered[policia].survey_responses) == (2, 2)
+    assert filtered[policia].average_overall_rating == 4.5

@@ -165,3 +165,28 @@ def test_seed_demo_demo_roles(seeded):
     assert (officer.agency.acronym, officer.is_verified) == ("PFM", True)
     assert officer.registrations.filter(status=Registration.Status.CONFIRMED, session__status="published").count() == 1
     assert officer.registrations.filter(attendance__status=Attendance.Status.PRESENT).count() >= 1
+
+
+def test_seed_demo_focal_points_and_pending_officers(seeded):
+    from accounts.roles import focal_point_agency_id
+    from agencies.models import FocalPoint, Officer
+    from demo.program import FOCAL_POINT_EMAIL
+
+    coordinator = User.objects.get(email=FOCAL_POINT_EMAIL)
+    terms = FocalPoint.objects.active().select_related("agency").order_by("agency__acronym")
+    pending = Officer.objects.filter(verification_status=Officer.Verification.PENDING).select_related("agency")
+
+    assert [term.agency.acronym for term in terms] == ["INTERPOL", "PFM"]
+    assert focal_point_agency_id(coordinator) == Agency.objects.get(acronym="PFM").pk
+    assert sorted(officer.agency.acronym for officer in pending) == ["INTERPOL", "PFM", "PFM"]
+
+
+def test_seed_demo_focal_point_login_opens_agency_page(seeded, client):
+    from demo.program import FOCAL_POINT_EMAIL
+
+    assert client.login(email=FOCAL_POINT_EMAIL, password=DEMO_PASSWORD)
+    response = client.get("/agency/")
+
+    # Like every demo officer, the coordinator accepted the privacy notice: no detour through it.
+    assert response.status_code == 200
+    assert [officer.user.last_name for officer in response.context["pending"]] == ["Salinas", "Fuentes"]

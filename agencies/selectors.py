@@ -1,0 +1,74 @@
+"""Reads of an agency's page and API: its officers, their registrations, attendance and certificates.
+
+Every list is scoped to one agency, so a focal point never reaches another agency's people. An
+officer's sessions are found through the registration's snapshot of their agency (as the yearly
+report counts them), so history stays with the agency the officer belonged to at the time; an
+officer who erased their data has no name to show and is left out of the named lists.
+"""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.roles import focal_point_condition
+from agencies.models import FocalPoint, Officer
+from sessions.models import Attendance, Certificate, Registration, TrainingSession
+
+
+def agency_officers(*, agency_id: int) -> QuerySet[Officer]:
+    """The agency's officers with their account and whether they are one of its focal points."""
+    return (
+        Officer.objects.filter(agency_id=agency_id)
+        .select_related("user")
+        .annotate(is_focal_point=focal_point_condition())
+        .order_by("user__last_name", "user__first_name", "user__email", "pk")
+    )
+
+
+def pending_officers(*, agency_id: int) -> QuerySet[Officer]:
+    """Officers claiming the agency who wait for a decision, oldest first."""
+    return (
+        Officer.objects.filter(agency_id=agency_id, verification_status=Officer.Verification.PENDING)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+
+
+def upcoming_registrations(*, agency_id: int, now: datetime | None = None) -> QuerySet[Registration]:
+    """Seats and waitlist places the agency's officers hold in published sessions still to start."""
+    return (
+        Registration.objects.filter(
+            agency_id=agency_id,
+            officer__isnull=False,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            session__status=TrainingSession.Status.PUBLISHED,
+            session__starts_at__gte=now or timezone.now(),
+        )
+        .select_related("session", "officer__user")
+        .order_by("session__starts_at", "session_id", "pk")
+    )
+
+
+def past_attendance(*, agency_id: int) -> QuerySet[Attendance]:
+    """Attendance recorded for the agency's officers, newest session first."""
+    return (
+        Attendance.objects.filter(agency_id=agency_id, registration__officer__isnull=False)
+        .select_related("registration__session", "registration__officer__user")
+        .order_by("-registration__session__starts_at", "pk")
+    )
+
+
+def agency_certificates(*, agency_id: int) -> QuerySet[Certificate]:
+    """Certificates issued to the agency's officers (as printed on them), newest first."""
+    return Certificate.objects.filter(registration__agency_id=agency_id).order_by("-issued_at", "pk")
+
+
+def active_focal_points(*, agency_id: int) -> QuerySet[FocalPoint]:
+    """The agency's open focal-point terms, with the officer's account."""
+    return (
+        FocalPoint.objects.active()
+        .filter(agency_id=agency_id)
+        .select_related("officer__user", "appointed_by")
+        .order_by("appointed_at", "pk")
+    )

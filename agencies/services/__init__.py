@@ -1,0 +1,34 @@
+"""Writes on agencies and officers, by noun; import them from here (``from agencies import services``)."""
+
+from agencies.services.erasure import ERASED_NAME, ERASED_RECIPIENT, erase_officer, erase_pending_officer
+from agencies.services.focal_points import FocalPointError, appoint_focal_point, withdraw_focal_point
+from agencies.services.officers import (
+    OfficerError,
+    create_officer,
+    email_domain,
+    email_matches_agency,
+    reassess_affiliation,
+    update_officer_profile,
+)
+from agencies.services.personal_data import export_officer_data
+from agencies.services.verification import approve_officers, decide_pending_officer, reject_officers
+
+__all__ = [
+    "ERASED_NAME",
+    "ERASED_RECIPIENT",
+    "FocalPointError",
+    "OfficerError",
+    "appoint_focal_point",
+    "approve_officers",
+    "create_officer",
+    "decide_pending_officer",
+    "email_domain",
+    "email_matches_agency",
+    "erase_officer",
+    "erase_pending_officer",
+    "export_officer_data",
+    "reassess_affiliation",
+    "reject_officers",
+    "update_officer_profile",
+    "withdraw_focal_point",
+]
