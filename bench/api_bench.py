@@ -194,9 +194,9 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         f"Every round: {', '.join(f'{r:.0%}' for r in ratios)}.",
         "",
         "Per API request (PostgreSQL): the token with its user and the caller's role (groups, trainer and officer "
-        "profiles) from one prepared statement, or from the web process's memory when the same token was "
+        "profiles) from one query, or from the web process's memory when the same token was "
         "authenticated less than `API_AUTH_CACHE_SECONDS` (1 s) ago; one Redis round trip for throttling (a "
-        "counter per caller and window); one ORM query for the page (its total by `COUNT(*) OVER ()`); one prepared "
+        "counter per caller and window); one ORM query for the page (its total by `COUNT(*) OVER ()`); one "
         "statement for the page's topics and trainers. Sessions are serialised from `.values()` rows and rendered "
         "with orjson. The floor runs one ORM query for the same columns and no authentication. Both pass the same "
         "middleware and the same connection health check. The ratio moves a lot from round to round on this "

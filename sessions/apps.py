@@ -6,3 +6,8 @@ class TrainingConfig(AppConfig):
     name = "sessions"
     label = "training"
     verbose_name = "Training sessions"
+
+    def ready(self):
+        from sessions.forms import connect_signals
+
+        connect_signals()

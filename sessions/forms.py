@@ -1,6 +1,10 @@
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Country
@@ -43,6 +47,61 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(html))  # noqa: S308 — every value above is escaped
 
 
+# The filter's topic and country options, per language, kept in the cache (Redis, or this process's
+# memory while Redis is down) until a topic, country or session changes; the timeout bounds what a
+# change made around the models (QuerySet.update, raw SQL) leaves stale.
+FILTER_CHOICES_SECONDS = 600
+
+
+def _filter_choices_key(language: str) -> str:
+    return f"portal:session-filter-choices:{language}"
+
+
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(topic options, options of the countries that have sessions), labels in the current language.
+
+    Every view of the session list shows them; read from the cache, they cost no query.
+    """
+    key = _filter_choices_key(get_language() or settings.LANGUAGE_CODE)
+    choices = cache.get(key)
+    if choices is None:
+        topics = [(topic.slug, topic.localized_name) for topic in Topic.objects.all()]
+        countries = Country.objects.filter(sessions__isnull=False).distinct()
+        choices = (
+            sorted(topics, key=lambda item: item[1]),
+            sorted(((country.code, country.localized_name) for country in countries), key=lambda item: item[1]),
+        )
+        cache.set(key, choices, FILTER_CHOICES_SECONDS)
+    return choices
+
+
+def forget_filter_choices(**kwargs) -> None:
+    """A topic, country or session was saved or deleted: read the options again, now and once committed
+    (a view reading the old rows meanwhile may have stored them again)."""
+    keys = [_filter_choices_key(code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def connect_signals() -> None:
+    """Called by the sessions app once models are loaded."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Topic, Country, TrainingSession):
+        for signal in (post_save, post_delete):
+            signal.connect(forget_filter_choices, sender=model, dispatch_uid=f"filter-choices-{model.__name__}")
+
+
+class PlainDateInput(forms.DateInput):
+    """A date input written in Python, to the same HTML as Django's input.html (see ``PlainSelect``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+        attributes = _html_attributes(widget["attrs"])
+        return mark_safe(f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{attributes}>')  # noqa: S308 — escaped
+
+
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
@@ -62,17 +121,14 @@ class SessionFilterForm(forms.Form):
         required=False,
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Enter a month as YYYY-MM.")},
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=PlainDateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        topics = sorted(Topic.objects.all(), key=lambda topic: topic.localized_name)
-        self.fields["topic"].choices = [("", _("Any topic"))] + [(topic.slug, topic.localized_name) for topic in topics]
-        countries = Country.objects.filter(sessions__isnull=False).distinct()
-        self.fields["country"].choices = [("", _("Any country"))] + sorted(
-            ((country.code, country.localized_name) for country in countries), key=lambda item: item[1]
-        )
+        topics, countries = filter_choices()
+        self.fields["topic"].choices = [("", _("Any topic")), *topics]
+        self.fields["country"].choices = [("", _("Any country")), *countries]
 
     def filter(self, queryset):
         """Apply the valid filters; invalid ones are reported on the form and ignored."""

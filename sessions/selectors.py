@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,16 +23,6 @@ from sessions.models import (
     TrainingSession,
 )
 
-
-def audience_filter(officer: Officer) -> Q:
-    """Sessions whose audience includes this officer's agency or country (or everyone)."""
-    return (
-        Q(audience=TrainingSession.Audience.OPEN)
-        | Q(audience_agencies=officer.agency_id)
-        | Q(audience_countries=officer.agency.country_id)
-    )
-
-
 # Sessions anyone may know of once published; drafts are the staff's alone.
 PUBLIC_STATUSES = (
     TrainingSession.Status.PUBLISHED,
@@ -41,14 +31,23 @@ PUBLIC_STATUSES = (
 )
 
 
-def sessions_visible_to(officer: Officer) -> QuerySet[TrainingSession]:
-    """Published (and later completed or cancelled) sessions whose audience includes the officer,
-    plus any session the officer is registered for whatever its audience."""
-    registered = Registration.objects.filter(officer=officer).values("session_id")
-    return (
-        TrainingSession.objects.filter(status__in=PUBLIC_STATUSES)
-        .filter(audience_filter(officer) | Q(pk__in=registered))
-        .distinct()
+def visible_to_officer(officer: Officer) -> Q:
+    """Published (and later completed or cancelled) sessions whose audience includes the officer's
+    agency or country (or everyone), plus any the officer is registered for whatever its audience.
+
+    ``EXISTS`` conditions on the session row rather than joins: no duplicate rows to remove, so lists
+    filter, count and order the sessions table directly. Reads ``officer.agency.country_id``.
+    """
+    session = OuterRef("pk")
+    for_agency = TrainingSession.audience_agencies.through.objects.filter(
+        trainingsession_id=session, agency_id=officer.agency_id
+    )
+    for_country = TrainingSession.audience_countries.through.objects.filter(
+        trainingsession_id=session, country_id=officer.agency.country_id
+    )
+    registered = Registration.objects.filter(session_id=session, officer_id=officer.pk)
+    return Q(status__in=PUBLIC_STATUSES) & (
+        Q(audience=TrainingSession.Audience.OPEN) | Exists(for_agency) | Exists(for_country) | Exists(registered)
     )
 
 
@@ -56,15 +55,15 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
     """The sessions a viewer may see: the one answer for the portal and the API.
 
     Staff (managers and trainers, in the API) see every session, drafts included; an officer the
-    public sessions open to their agency or country and any they are registered for; anyone else
-    the public sessions open to all. (The back office shows each trainer the sessions they may
-    manage: ``accounts.roles.may_manage_session``.) A subquery rather than DISTINCT, so that lists
-    can count with a window function and order freely.
+    public sessions open to their agency or country and any they are registered for
+    (``visible_to_officer``); anyone else the public sessions open to all. (The back office shows
+    each trainer the sessions they may manage: ``accounts.roles.may_manage_session``.) Never
+    DISTINCT, so that lists can count with a window function and order freely.
     """
     if staff:
         return TrainingSession.objects.all()
     if officer is not None:
-        return TrainingSession.objects.filter(pk__in=sessions_visible_to(officer).values("pk"))
+        return TrainingSession.objects.filter(visible_to_officer(officer))
     return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
 
 

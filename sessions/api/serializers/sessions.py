@@ -1,23 +1,15 @@
-"""Serializers of the sessions API.
-
-Session lists are the hottest read of the API (integrations poll them), so the session
-serializers render plain rows from ``.values()`` rather than model instances: the declared
-fields document the shape (drf-spectacular reads them), ``to_representation`` builds it
-directly. Times are ISO 8601 in the session's own time zone, with its offset, next to the
-zone's IANA name.
-"""
+"""Sessions as listed and read (plain rows, see the package's docstring), and as written."""
 
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Country
-from sessions.models import SESSION_LANGUAGES, Attendance, Registration, SessionTrainer, Topic, Trainer, TrainingSession
-from trainingops.api.prepared_statements import PreparedStatement
+from sessions.api.serializers.common import iso_in_zone
+from sessions.models import SESSION_LANGUAGES, SessionTrainer, Topic, Trainer, TrainingSession
 
 # Columns read for one session row; relations (topics, trainers) are attached in bulk.
 SESSION_ROW_FIELDS = (
@@ -50,14 +42,6 @@ _UTC = ZoneInfo("UTC")
 @cache
 def _time_zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
-
-
-def _in_zone(value, zone):
-    return value.astimezone(zone).isoformat() if value is not None else None
-
-
-def _person_name(first_name: str, last_name: str, email: str) -> str:
-    return f"{first_name} {last_name}".strip() or email
 
 
 class SessionTrainerSerializer(serializers.Serializer):
@@ -108,8 +92,8 @@ class SessionSerializer(serializers.Serializer):
             "description": row["description"],
             "format": row["format"],
             "status": row["status"],
-            "starts_at": _in_zone(row["starts_at"], zone),
-            "ends_at": _in_zone(row["ends_at"], zone),
+            "starts_at": iso_in_zone(row["starts_at"], zone),
+            "ends_at": iso_in_zone(row["ends_at"], zone),
             "timezone": str(zone),
             "venue": row["venue"],
             "city": row["city"],
@@ -118,13 +102,13 @@ class SessionSerializer(serializers.Serializer):
             "language": row["language"],
             "capacity": row["capacity"],
             "audience": row["audience"],
-            "registration_opens_at": _in_zone(row["registration_opens_at"], zone),
-            "registration_closes_at": _in_zone(row["registration_closes_at"], zone),
+            "registration_opens_at": iso_in_zone(row["registration_opens_at"], zone),
+            "registration_closes_at": iso_in_zone(row["registration_closes_at"], zone),
             "host_agency": row["host_agency_id"],
             "cancellation_reason": row["cancellation_reason"],
             "topics": row["topics"],
             "trainers": row["trainers"],
-            "updated_at": _in_zone(row["updated_at"], zone),
+            "updated_at": iso_in_zone(row["updated_at"], zone),
         }
 
 
@@ -159,7 +143,7 @@ def attach_session_relations(rows: list[dict], *, detail: bool = False) -> list[
     if not ids:
         return rows
     with connections[router.db_for_read(SessionTrainer)].cursor() as cursor:
-        _relations_statement().execute(cursor, [ids])
+        cursor.execute(_relations_sql().format(ids=", ".join(["%s"] * len(ids))), ids + ids)
         for kind, session_id, value, trainer_id, first_name, last_name, *_sort_keys in cursor.fetchall():
             if kind == _TOPIC:
                 by_id[session_id]["topics"].append(value)
@@ -174,12 +158,12 @@ _TOPIC, _TRAINER = 0, 1
 
 
 @cache
-def _relations_statement() -> PreparedStatement:
-    """Topic slugs (by topic name) and trainers (by role, then assignment) of a set of sessions.
+def _relations_sql() -> str:
+    """Topic slugs (by topic name) and trainers (by role, then assignment) of a set of sessions, whose
+    ids fill both ``{ids}``.
 
-    Every list request runs this, so it is one prepared statement written once from the models'
-    metadata rather than two ORM queries compiled and planned per request (the compiling and
-    planning cost more than the running). Its one parameter is the list of session ids.
+    Every list request runs this, so it is one statement written once from the models' metadata
+    rather than two ORM queries compiled per request (the compiling cost more than the running).
     """
     links = TrainingSession.topics.through._meta
     link_session = links.get_field("trainingsession").column
@@ -199,14 +183,7 @@ def _relations_statement() -> PreparedStatement:
         'WHERE a."session_id" IN ({ids}) '
         "ORDER BY 1, 7, 8"
     )
-
-    def portable(params):
-        ids = params[0]
-        return sql.format(ids=", ".join(["%s"] * len(ids))), ids + ids
-
-    return PreparedStatement(
-        "trainingops_api_session_relations", sql.format(ids="SELECT unnest($1)"), ("bigint[]",), portable
-    )
+    return sql
 
 
 def _attach_audience(rows, by_id, ids) -> None:
@@ -219,173 +196,6 @@ def _attach_audience(rows, by_id, ids) -> None:
     countries = TrainingSession.audience_countries.through.objects.filter(trainingsession_id__in=ids)
     for session_id, code in countries.order_by("country_id").values_list("trainingsession_id", "country_id"):
         by_id[session_id]["audience_countries"].append(code)
-
-
-class OfficerSummarySerializer(serializers.Serializer):
-    """The officer behind a registration; shown to staff and to the officer themself only."""
-
-    uuid = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-
-
-@extend_schema_field(OfficerSummarySerializer(allow_null=True))
-class OfficerSummaryField(serializers.Field):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, officer):
-        if officer is None:
-            return None
-        user = officer.user
-        return {
-            "uuid": str(officer.uuid),
-            "name": _person_name(user.first_name, user.last_name, user.email),
-            "email": user.email,
-        }
-
-    def get_attribute(self, instance):
-        return instance.officer
-
-
-class RegistrationSerializer(serializers.ModelSerializer):
-    """A registration with the snapshot of agency and country taken when it was made."""
-
-    session_title = serializers.CharField(source="session.title", read_only=True)
-    officer = OfficerSummaryField(help_text=_("Null once the officer erased their personal data."))
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
-    country = serializers.PrimaryKeyRelatedField(read_only=True)
-    attendance = serializers.SerializerMethodField(help_text=_("The attendance recorded, if any."))
-
-    class Meta:
-        model = Registration
-        fields = [
-            "id",
-            "session",
-            "session_title",
-            "officer",
-            "status",
-            "source",
-            "waitlist_position",
-            "agency",
-            "country",
-            "attendance",
-            "created_at",
-            "confirmed_at",
-            "cancelled_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ChoiceField(choices=Attendance.Status.choices, allow_null=True))
-    def get_attendance(self, registration):
-        attendance = getattr(registration, "attendance", None)
-        return attendance.status if attendance is not None else None
-
-
-class RegistrationCreateSerializer(serializers.Serializer):
-    """An officer registers themself for a session."""
-
-    session = serializers.IntegerField(min_value=1, help_text=_("The id of a published session open to you."))
-
-
-# Columns read for one line of an attendance sheet: a 200-line sheet is one query and 200 small dicts.
-ATTENDANCE_ROW_FIELDS = (
-    "id",
-    "officer_id",
-    "officer__uuid",
-    "officer__user__first_name",
-    "officer__user__last_name",
-    "officer__user__email",
-    "status",
-    "source",
-    "agency_id",
-    "country_id",
-    "attendance__status",
-    "attendance__checked_in_at",
-    "attendance__note",
-    "attendance__recorded_at",
-)
-
-
-# Reads ATTENDANCE_ROW_FIELDS rows, with times in the zone given as context["timezone"] (the session's).
-class AttendanceSerializer(serializers.Serializer):
-    """One line of a session's attendance sheet: a registration and what was recorded for it."""
-
-    registration_id = serializers.IntegerField(read_only=True)
-    officer = OfficerSummaryField(allow_null=True)
-    registration_status = serializers.ChoiceField(choices=Registration.Status.choices, read_only=True)
-    source = serializers.ChoiceField(choices=Registration.Source.choices, read_only=True)
-    agency = serializers.IntegerField(read_only=True)
-    country = serializers.CharField(read_only=True, label=_("ISO code"))
-    status = serializers.ChoiceField(choices=Attendance.Status.choices, allow_null=True, read_only=True)
-    checked_in_at = serializers.DateTimeField(allow_null=True, read_only=True)
-    note = serializers.CharField(read_only=True)
-    recorded_at = serializers.DateTimeField(allow_null=True, read_only=True)
-
-    def to_representation(self, row):
-        zone = self.context["timezone"]
-        officer = None
-        if row["officer_id"] is not None:
-            email = row["officer__user__email"]
-            name = _person_name(row["officer__user__first_name"], row["officer__user__last_name"], email)
-            officer = {"uuid": str(row["officer__uuid"]), "name": name, "email": email}
-        return {
-            "registration_id": row["id"],
-            "officer": officer,
-            "registration_status": row["status"],
-            "source": row["source"],
-            "agency": row["agency_id"],
-            "country": row["country_id"],
-            "status": row["attendance__status"],
-            "checked_in_at": _in_zone(row["attendance__checked_in_at"], zone),
-            "note": row["attendance__note"] or "",
-            "recorded_at": _in_zone(row["attendance__recorded_at"], zone),
-        }
-
-
-class AttendanceItemSerializer(serializers.Serializer):
-    """One line of a bulk attendance update: a registration (by id or officer email) and its status."""
-
-    registration_id = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("A registration of this session. Give this or email.")
-    )
-    email = serializers.EmailField(
-        required=False,
-        help_text=_("The officer's email: their registration, or a new walk-in registration if they have none."),
-    )
-    status = serializers.ChoiceField(choices=Attendance.Status.choices)
-    checked_in_at = serializers.DateTimeField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-
-    def validate(self, attrs):
-        if ("registration_id" in attrs) == ("email" in attrs):
-            raise serializers.ValidationError(_("Give exactly one of registration_id and email."), code="invalid")
-        return attrs
-
-
-class TopicSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="localized_name", read_only=True, help_text=_("In the caller's language."))
-
-    class Meta:
-        model = Topic
-        fields = ["id", "slug", "name", "description"]
-        read_only_fields = fields
-
-
-class TrainerSerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-    topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta:
-        model = Trainer
-        fields = ["id", "name", "bio", "topics", "languages"]
-        read_only_fields = fields
-
-    def get_name(self, trainer) -> str:
-        user = trainer.user
-        return f"{user.first_name} {user.last_name}".strip()
 
 
 class SessionTrainerWriteSerializer(serializers.Serializer):
