@@ -210,7 +210,9 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         "the token statement against 0.05 ms running it): 4.3 ms; orjson instead of the standard library's "
         "encoder: 4.0 ms; under wrk that was 52-63% of the floor (median 55% over 5 rounds). Remembering "
         "authenticated tokens for a second per process removed the token statement from all but one call a "
-        "second per token: 56-74% (median 64%). Measured and not kept: freezing the garbage collector in the "
+        "second per token: 56-74% (median 64%). (Issue 12: the preparing and the hand-written token SQL were removed "
+        'after alternated runs showed no difference; see "Pages: before and after", third round.) '
+        "Measured and not kept: freezing the garbage collector in the "
         "workers (no change); without the topics-and-trainers statement the API would gain about 5 points more "
         "(62-73%), which would need those relations copied onto the session row. Earlier (second session): DRF's sliding-window throttle, which unpickled and rewrote a "
         "list of every request's timestamp per call, became a fixed-window counter, and the relations stopped "
