@@ -54,7 +54,8 @@ FILTER_CHOICES_SECONDS = 600
 
 
 def _filter_choices_key(language: str) -> str:
-    return f"portal:session-filter-choices:{language}"
+    # By the language's first two letters, as Topic.localized_name reads it.
+    return f"portal:session-filter-choices:{language[:2]}"
 
 
 def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
