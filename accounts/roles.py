@@ -240,6 +240,37 @@ def role_annotations(user_ref: str = "pk") -> dict:
     }
 
 
+@cache
+def role_fields(user: str = "") -> dict:
+    """Annotations carrying the role of the user at ``user`` (a path from the queried model; "" for
+    the user itself): group memberships and profile keys, read by ``role_from_fields``. Session
+    callers get theirs with a query of their own (``role_of_user``), token callers with the token
+    (``trainingops.api.authentication``). Built once per path: expressions are copied when resolved.
+    """
+    prefix = f"{user}__" if user else ""
+    return {
+        **role_annotations(user or "pk"),
+        "role_trainer_id": F(f"{prefix}trainer__id"),
+        "role_officer_id": F(f"{prefix}officer__id"),
+        "role_agency_id": F(f"{prefix}officer__agency_id"),
+        "role_country_id": F(f"{prefix}officer__agency__country_id"),
+    }
+
+
+def role_from_fields(user, row) -> Role:
+    """The role of ``user`` from ``row``, an instance annotated with ``role_fields``."""
+    return Role.from_flags(
+        is_superuser=user.is_superuser,
+        is_staff=user.is_staff,
+        in_managers=bool(row.in_managers),
+        in_trainers=bool(row.in_trainers),
+        trainer_id=row.role_trainer_id,
+        officer_id=row.role_officer_id,
+        officer_agency_id=row.role_agency_id,
+        officer_country_id=row.role_country_id,
+    )
+
+
 def role_of_user(user) -> Role:
     """A user's role, in one query; cached on the user object (a token's user arrives with it)."""
     if not user or not user.is_authenticated:
@@ -249,33 +280,8 @@ def role_of_user(user) -> Role:
         return cached
     from accounts.models import User
 
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(**role_annotations())
-        .values(
-            "is_superuser",
-            "is_staff",
-            "in_managers",
-            "in_trainers",
-            "trainer__id",
-            "officer__id",
-            "officer__agency_id",
-            "officer__agency__country_id",
-        )
-        .first()
-    )
-    if row is None:
-        return NO_ROLE
-    user._trainingops_role = Role.from_flags(
-        is_superuser=row["is_superuser"],
-        is_staff=row["is_staff"],
-        in_managers=row["in_managers"],
-        in_trainers=row["in_trainers"],
-        trainer_id=row["trainer__id"],
-        officer_id=row["officer__id"],
-        officer_agency_id=row["officer__agency_id"],
-        officer_country_id=row["officer__agency__country_id"],
-    )
+    row = User.objects.filter(pk=user.pk).only("is_superuser", "is_staff").annotate(**role_fields()).first()
+    user._trainingops_role = NO_ROLE if row is None else role_from_fields(row, row)
     return user._trainingops_role
 
 

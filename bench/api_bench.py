@@ -194,9 +194,9 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         f"Every round: {', '.join(f'{r:.0%}' for r in ratios)}.",
         "",
         "Per API request (PostgreSQL): the token with its user and the caller's role (groups, trainer and officer "
-        "profiles) from one prepared statement, or from the web process's memory when the same token was "
+        "profiles) from one query, or from the web process's memory when the same token was "
         "authenticated less than `API_AUTH_CACHE_SECONDS` (1 s) ago; one Redis round trip for throttling (a "
-        "counter per caller and window); one ORM query for the page (its total by `COUNT(*) OVER ()`); one prepared "
+        "counter per caller and window); one ORM query for the page (its total by `COUNT(*) OVER ()`); one "
         "statement for the page's topics and trainers. Sessions are serialised from `.values()` rows and rendered "
         "with orjson. The floor runs one ORM query for the same columns and no authentication. Both pass the same "
         "middleware and the same connection health check. The ratio moves a lot from round to round on this "
@@ -210,7 +210,9 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         "the token statement against 0.05 ms running it): 4.3 ms; orjson instead of the standard library's "
         "encoder: 4.0 ms; under wrk that was 52-63% of the floor (median 55% over 5 rounds). Remembering "
         "authenticated tokens for a second per process removed the token statement from all but one call a "
-        "second per token: 56-74% (median 64%). Measured and not kept: freezing the garbage collector in the "
+        "second per token: 56-74% (median 64%). (Issue 12: the preparing and the hand-written token SQL were removed "
+        'after alternated runs showed no difference; see "Pages: before and after", third round.) '
+        "Measured and not kept: freezing the garbage collector in the "
         "workers (no change); without the topics-and-trainers statement the API would gain about 5 points more "
         "(62-73%), which would need those relations copied onto the session row. Earlier (second session): DRF's sliding-window throttle, which unpickled and rewrote a "
         "list of every request's timestamp per call, became a fixed-window counter, and the relations stopped "

@@ -6,3 +6,8 @@ class TrainingConfig(AppConfig):
     name = "sessions"
     label = "training"
     verbose_name = "Training sessions"
+
+    def ready(self):
+        from sessions.selectors import forget_filter_choices_on_changes
+
+        forget_filter_choices_on_changes()

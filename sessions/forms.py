@@ -55,6 +55,16 @@ class CountryCodeField(forms.ChoiceField):
         return super().to_python(value).strip().upper()
 
 
+class PlainDateInput(forms.DateInput):
+    """A date input written in Python, to the same HTML as Django's input.html (see ``PlainSelect``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+        attributes = _html_attributes(widget["attrs"])
+        return mark_safe(f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{attributes}>')  # noqa: S308 — escaped
+
+
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
@@ -82,7 +92,7 @@ class SessionFilterForm(forms.Form):
         required=False,
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("Enter a month as YYYY-MM.")},
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=PlainDateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Avg,
     Case,
@@ -23,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -42,19 +45,10 @@ from sessions.models import (
 from sessions.translation import translation_field_names
 
 
-def audience_filter(officer: Officer) -> Q:
-    """Sessions whose audience includes this officer's agency or country (or everyone)."""
-    return (
-        Q(audience=TrainingSession.Audience.OPEN)
-        | Q(audience_agencies=officer.agency_id)
-        | Q(audience_countries=officer.agency.country_id)
-    )
-
-
 def audience_includes_country(country_code: str) -> Q:
     """Sessions open to officers of agencies in this country: open to all, or listing the country or
     one of its agencies in their audience. Subqueries, not joins, so that lists stay free of DISTINCT
-    (``audience_filter`` is the same rule for one officer)."""
+    (``visible_to_officer`` applies the same audience rule to one officer)."""
     invited_countries = TrainingSession.audience_countries.through.objects.filter(country_id=country_code)
     invited_agencies = TrainingSession.audience_agencies.through.objects.filter(agency__country_id=country_code)
     return (
@@ -72,14 +66,23 @@ PUBLIC_STATUSES = (
 )
 
 
-def sessions_visible_to(officer: Officer) -> QuerySet[TrainingSession]:
-    """Published (and later completed or cancelled) sessions whose audience includes the officer,
-    plus any session the officer is registered for whatever its audience."""
-    registered = Registration.objects.filter(officer=officer).values("session_id")
-    return (
-        TrainingSession.objects.filter(status__in=PUBLIC_STATUSES)
-        .filter(audience_filter(officer) | Q(pk__in=registered))
-        .distinct()
+def visible_to_officer(officer: Officer) -> Q:
+    """Published (and later completed or cancelled) sessions whose audience includes the officer's
+    agency or country (or everyone), plus any the officer is registered for whatever its audience.
+
+    ``EXISTS`` conditions on the session row rather than joins: no duplicate rows to remove, so lists
+    filter, count and order the sessions table directly. Reads ``officer.agency.country_id``.
+    """
+    session = OuterRef("pk")
+    for_agency = TrainingSession.audience_agencies.through.objects.filter(
+        trainingsession_id=session, agency_id=officer.agency_id
+    )
+    for_country = TrainingSession.audience_countries.through.objects.filter(
+        trainingsession_id=session, country_id=officer.agency.country_id
+    )
+    registered = Registration.objects.filter(session_id=session, officer_id=officer.pk)
+    return Q(status__in=PUBLIC_STATUSES) & (
+        Q(audience=TrainingSession.Audience.OPEN) | Exists(for_agency) | Exists(for_country) | Exists(registered)
     )
 
 
@@ -87,15 +90,15 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
     """The sessions a viewer may see: the one answer for the portal and the API.
 
     Staff (managers and trainers, in the API) see every session, drafts included; an officer the
-    public sessions open to their agency or country and any they are registered for; anyone else
-    the public sessions open to all. (The back office shows each trainer the sessions they may
-    manage: ``accounts.roles.may_manage_session``.) A subquery rather than DISTINCT, so that lists
-    can count with a window function and order freely.
+    public sessions open to their agency or country and any they are registered for
+    (``visible_to_officer``); anyone else the public sessions open to all. (The back office shows
+    each trainer the sessions they may manage: ``accounts.roles.may_manage_session``.) Never
+    DISTINCT, so that lists can count with a window function and order freely.
     """
     if staff:
         return TrainingSession.objects.all()
     if officer is not None:
-        return TrainingSession.objects.filter(pk__in=sessions_visible_to(officer).values("pk"))
+        return TrainingSession.objects.filter(visible_to_officer(officer))
     return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
 
 
@@ -120,12 +123,33 @@ def session_filter_choices() -> SessionFilterChoices:
     shows the form. The lists are the same for every viewer, so they reveal nothing.
     """
     # Plain lists in the cache (no class of ours is pickled, so a deploy never meets an old shape).
-    key = f"sessions:filter-choices:v1:{get_language()}"
+    key = _filter_choices_key(get_language() or settings.LANGUAGE_CODE)
     lists = cache.get(key)
     if lists is None:
         lists = _session_filter_choice_lists()
         cache.set(key, lists, FILTER_CHOICES_SECONDS)
     return SessionFilterChoices(*lists)
+
+
+def _filter_choices_key(language: str) -> str:
+    # By the language's first two letters, as Topic.localized_name and Country.localized_name read it.
+    return f"sessions:filter-choices:v2:{language[:2]}"
+
+
+def forget_filter_choices(**kwargs) -> None:
+    """A topic, country, agency or session was saved or deleted: read the choices again, now and once
+    committed (a view reading the old rows meanwhile may have stored them again). A change written
+    around the models (``QuerySet.update``, raw SQL) shows within ``FILTER_CHOICES_SECONDS``."""
+    keys = [_filter_choices_key(code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_filter_choices_on_changes() -> None:
+    """Connected once by the sessions app when models are loaded."""
+    for model in (Topic, Country, Agency, TrainingSession):
+        for signal in (post_save, post_delete):
+            signal.connect(forget_filter_choices, sender=model, dispatch_uid=f"filter-choices-{model.__name__}")
 
 
 def _session_filter_choice_lists() -> tuple[list, list, list]:

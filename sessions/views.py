@@ -45,12 +45,14 @@ def viewer_timezone(request) -> zoneinfo.ZoneInfo | None:
 def current_officer(request) -> Officer | None:
     if not request.user.is_authenticated:
         return None
-    officer = (
+    # One officer per user: no ordering (Officer's default ordering would join the users to sort by email).
+    found = list(
         Officer.objects.select_related("agency__country")
         .annotate(is_focal_point=focal_point_condition())
         .filter(user=request.user)
-        .first()
+        .order_by()[:1]
     )
+    officer = found[0] if found else None
     if officer is not None:
         # Also caches request.user.officer, which the layout reads (accounts.context_processors.portal).
         officer.user = request.user
@@ -63,9 +65,7 @@ def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
 
 
 def _list_queryset(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    counted = selectors.with_seat_counts(
-        TrainingSession.objects.filter(pk__in=queryset.values("pk")).select_related("country")
-    )
+    counted = selectors.with_seat_counts(queryset.select_related("country"))
     return counted.annotate(seats_free=F("capacity") - F("seats_taken")).prefetch_related("topics")
 
 

@@ -110,9 +110,6 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 # Reconnecting per request made a list view 7x slower on our machines: keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The API's per-request statements are prepared once per PostgreSQL connection (trainingops/api/prepared_statements.py);
-# turn off behind a pooler that shares server sessions between clients (PgBouncer in transaction mode).
-DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks and take the write lock up front.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -155,6 +155,24 @@ def test_session_list_query_count_is_bounded(officer_client, django_assert_num_q
     assert len(response.context["sessions"]) == item_count
 
 
+def test_session_list_filter_options_are_cached_until_a_topic_or_session_changes(
+    officer_client, django_assert_num_queries
+):
+    TrainingSessionFactory(country_id="MX").topics.add(TopicFactory(slug="tracing", name="Tracing"))
+    officer_client.cookies["django_language"] = "en"
+    officer_client.get(reverse("sessions:list"))
+
+    # Session, user, officer, the page with its total, its topics: the options come from the cache.
+    with django_assert_num_queries(5):
+        officer_client.get(reverse("sessions:list"))
+    TopicFactory(slug="ransomware", name="Ransomware")
+    TrainingSessionFactory(country_id="CO")
+    form = officer_client.get(reverse("sessions:list")).context["form"]
+
+    assert form.fields["topic"].choices == [("", "Any topic"), ("ransomware", "Ransomware"), ("tracing", "Tracing")]
+    assert form.fields["country"].choices == [("", "Any country"), ("CO", "Colombia"), ("MX", "Mexico")]
+
+
 # --- Detail and visibility -----------------------------------------------------------------
 
 

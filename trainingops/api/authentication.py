@@ -1,9 +1,7 @@
 """The API's token authentication (imported by DRF settings, so it imports nothing of DRF's views).
 
-Every API call authenticates, so this is the hottest statement of the API: the token, its user
-and the user's role (group memberships, trainer and officer profiles) come in one statement
-whose SQL is written once from the models' metadata, not compiled by the ORM on each request
-(compiling the equivalent queryset cost more than running it).
+Every API call authenticates: the token, its user and the user's role (group memberships,
+trainer and officer profiles, ``accounts.roles.role_fields``) come in one query.
 
 An integration calls with the same token many times a second; each process remembers the tokens
 it authenticated for ``API_AUTH_CACHE_SECONDS`` (1 s by default, 0 turns it off), so a burst of
@@ -15,14 +13,11 @@ within those seconds in the others.
 import binascii
 import copy
 import time
-from functools import cache
 from hmac import compare_digest
 from threading import Lock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox import auth as knox_auth
@@ -30,8 +25,6 @@ from knox.crypto import hash_token
 from knox.models import get_token_model
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
-
-from trainingops.api.prepared_statements import PreparedStatement
 
 
 class TokenAuthentication(knox_auth.TokenAuthentication):
@@ -154,103 +147,10 @@ def connect_signals() -> None:
     )
 
 
-@cache
-def _token_statement() -> tuple[PreparedStatement, list[str], list[str]]:
-    """The SQL of the token-and-role lookup, and the field names of the token and user columns."""
-    from accounts.roles import MANAGERS, TRAINERS
-    from agencies.models import Agency, Officer
-    from sessions.models import Trainer
-
-    # Identifiers come from the models' metadata and the role constants, never from a request.
-
-    token_model = get_token_model()
-    user_model = get_user_model()
-    memberships = user_model.groups.through._meta
-    token_fields = list(token_model._meta.concrete_fields)
-    user_fields = list(user_model._meta.concrete_fields)
-
-    def table(model) -> str:
-        return f'"{model._meta.db_table}"'
-
-    def in_group(name: str) -> str:
-        return (
-            f'EXISTS (SELECT 1 FROM "{memberships.db_table}" m INNER JOIN {table(Group)} g '  # noqa: S608
-            f'ON g."id" = m."{memberships.get_field("group").column}" '
-            f'WHERE m."{memberships.get_field(user_model._meta.model_name).column}" = u."id" AND g."name" = \'{name}\')'
-        )
-
-    columns = [f't."{f.column}"' for f in token_fields] + [f'u."{f.column}"' for f in user_fields]
-    columns += [in_group(MANAGERS), in_group(TRAINERS), 'tr."id"', 'o."id"', 'o."agency_id"', 'a."country_id"']
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {table(token_model)} t "  # noqa: S608
-        f'INNER JOIN {table(user_model)} u ON u."id" = t."user_id" '
-        f'LEFT OUTER JOIN {table(Trainer)} tr ON tr."user_id" = u."id" '
-        f'LEFT OUTER JOIN {table(Officer)} o ON o."user_id" = u."id" '
-        f'LEFT OUTER JOIN {table(Agency)} a ON a."id" = o."agency_id" '
-        f'WHERE t."{token_model._meta.get_field("token_key").column}" = '
-    )
-    statement = PreparedStatement("trainingops_api_token", sql + "$1", ("text",), lambda params: (sql + "%s", params))
-    return statement, [f.attname for f in token_fields], [f.attname for f in user_fields]
-
-
 def _tokens_with_roles(token_key: str):
-    """(token with its user, role) for every stored token with this key: usually one."""
-    from sessions.api.permissions import Role
+    """(token with its user, role) for every stored token with this key: usually one. One query:
+    the token, its user and the user's role (``accounts.roles.role_fields``)."""
+    from accounts.roles import role_fields, role_from_fields
 
-    token_model = get_token_model()
-    database = router.db_for_read(token_model)
-    statement, token_names, user_names = _token_statement()
-    with connections[database].cursor() as cursor:
-        statement.execute(cursor, [token_key])
-        rows = cursor.fetchall()
-    user_model = get_user_model()
-    converters = _converters(database)
-    found = []
-    for row in rows:
-        row = [convert(value) for convert, value in zip(converters, row, strict=False)] + list(row[len(converters) :])
-        token_values = row[: len(token_names)]
-        user_values = row[len(token_names) : len(token_names) + len(user_names)]
-        in_managers, in_trainers, trainer_id, officer_id, agency_id, country_id = row[
-            len(token_names) + len(user_names) :
-        ]
-        user = user_model.from_db(database, user_names, user_values)
-        auth_token = token_model.from_db(database, token_names, token_values)
-        auth_token.user = user
-        role = Role.from_flags(
-            is_superuser=user.is_superuser,
-            is_staff=user.is_staff,
-            in_managers=bool(in_managers),
-            in_trainers=bool(in_trainers),
-            trainer_id=trainer_id,
-            officer_id=officer_id,
-            officer_agency_id=agency_id,
-            officer_country_id=country_id,
-        )
-        found.append((auth_token, role))
-    return found
-
-
-@cache
-def _converters(database: str) -> list:
-    """Per-column converters of the token and user fields, as the ORM applies them
-    (SQLite returns datetimes as text, booleans as integers)."""
-    connection = connections[database]
-    fields = list(get_token_model()._meta.concrete_fields) + list(get_user_model()._meta.concrete_fields)
-    return [_chain(field.get_col(field.model._meta.db_table), connection) for field in fields]
-
-
-def _chain(column, connection):
-    steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    if not steps:
-        return _identity
-
-    def convert(value):
-        for step in steps:
-            value = step(value, column, connection)
-        return value
-
-    return convert
-
-
-def _identity(value):
-    return value
+    tokens = get_token_model().objects.filter(token_key=token_key).select_related("user")
+    return [(token, role_from_fields(token.user, token)) for token in tokens.annotate(**role_fields("user"))]

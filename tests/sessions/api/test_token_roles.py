@@ -1,9 +1,7 @@
-"""Token authentication loads the caller's role with the token, in one (prepared) statement."""
+"""Token authentication loads the caller's role with the token, in one query."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -104,46 +102,3 @@ def test_token_loads_user_fields_as_the_orm_does():
     assert user.is_active is True
     assert user.date_joined == officer.user.date_joined
     assert response.wsgi_request.auth.user_id == officer.user.pk
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_token_statement_is_prepared_once_per_connection(settings, roles):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are a PostgreSQL feature")
-    settings.DB_PREPARED_STATEMENTS = True
-    settings.API_AUTH_CACHE_SECONDS = 0  # read the token on every call
-    connection.close()  # a fresh connection, whatever earlier tests prepared
-    client = token_client(ManagerFactory())
-    with CaptureQueriesContext(connection) as first:
-        assert client.get(SESSIONS).status_code == 200
-    with CaptureQueriesContext(connection) as second:
-        assert client.get(SESSIONS).status_code == 200
-    first_sql = [query["sql"] for query in first.captured_queries]
-    second_sql = [query["sql"] for query in second.captured_queries]
-    assert len(first_sql) == len(second_sql)
-    assert any(sql.startswith("PREPARE trainingops_api_token ") for sql in first_sql)
-    assert not any("PREPARE" in sql for sql in second_sql)
-    assert any(sql.startswith("EXECUTE trainingops_api_token ") for sql in second_sql)
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_prepared_statements_survive_a_reconnect(roles, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are a PostgreSQL feature")
-    settings.API_AUTH_CACHE_SECONDS = 0  # read the token on every call
-    client = token_client(ManagerFactory())
-    assert client.get(SESSIONS).status_code == 200
-    connection.close()  # the server session and its prepared statements are gone
-    with CaptureQueriesContext(connection) as after:
-        assert client.get(SESSIONS).status_code == 200
-    assert any(query["sql"].startswith("PREPARE trainingops_api_token ") for query in after.captured_queries)
-
-
-def test_plain_statements_when_preparing_is_off(settings):
-    settings.DB_PREPARED_STATEMENTS = False
-    client = token_client(ManagerFactory())
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(SESSIONS).status_code == 200
-    assert not any(word in query["sql"] for query in queries.captured_queries for word in ("PREPARE", "EXECUTE"))

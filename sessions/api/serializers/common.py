@@ -1,0 +1,11 @@
+"""What the sessions API's serializers share: times in a zone, people's names."""
+
+
+def iso_in_zone(value, zone):
+    """ISO 8601 in ``zone``, with its offset (None stays None)."""
+    return value.astimezone(zone).isoformat() if value is not None else None
+
+
+def person_name(first_name: str, last_name: str, email: str) -> str:
+    """First and last name, or the email address when both are empty."""
+    return f"{first_name} {last_name}".strip() or email
