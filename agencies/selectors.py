@@ -8,7 +8,7 @@ officer who erased their data has no name to show and is left out of the named l
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.roles import focal_point_condition
@@ -87,7 +87,7 @@ def reconfirmation_due_soon(*, today: date) -> QuerySet[Agency]:
     from agencies.services.reconfirmation import NOTICE_DAYS
 
     return Agency.objects.filter(
+        Exists(FocalPoint.objects.active().filter(agency=OuterRef("pk"))),
         reconfirmation_due_on__gte=today,
         reconfirmation_due_on__lte=today + timedelta(days=NOTICE_DAYS),
-        focal_points__withdrawn_at__isnull=True,
-    ).distinct()
+    )

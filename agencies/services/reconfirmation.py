@@ -20,7 +20,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -207,8 +207,9 @@ def _expire(agency: Agency) -> int:
 def agencies_with_focal_points_due(*, today: date) -> QuerySet[Agency]:
     """Agencies with an open focal-point term whose due date is at most 30 days away (or past)."""
     return Agency.objects.filter(
-        reconfirmation_due_on__lte=today + timedelta(days=NOTICE_DAYS), focal_points__withdrawn_at__isnull=True
-    ).distinct()
+        Exists(FocalPoint.objects.active().filter(agency=OuterRef("pk"))),
+        reconfirmation_due_on__lte=today + timedelta(days=NOTICE_DAYS),
+    )
 
 
 def sweep_reconfirmations(*, today: date | None = None) -> dict[str, int]:
