@@ -140,7 +140,21 @@ def _message_key(stage: str, agency: Agency, term: FocalPoint) -> str:
     return f"agency_reconfirmation:{stage}:{agency.pk}:{agency.reconfirmation_due_on.isoformat()}:{term.pk}"
 
 
-def _notify(term: FocalPoint, agency: Agency, *, kind: str, key: str) -> None:
+def _details(agency: Agency) -> dict:
+    """What the emails show of the agency: its domains and current focal points (read once per agency)."""
+    return {
+        "agency": str(agency),
+        "due_on": agency.reconfirmation_due_on,
+        "domains": [domain.domain for domain in agency.email_domains.all()],
+        "focal_points": [
+            term.officer.user.get_full_name() or term.officer.user.email
+            for term in FocalPoint.objects.active().filter(agency=agency).select_related("officer__user")
+        ],
+        "confirm_url": reverse("agencies:reconfirmation"),
+    }
+
+
+def _notify(term: FocalPoint, details: dict, *, kind: str, key: str) -> None:
     from messaging.services import queue_message
 
     user = term.officer.user
@@ -148,17 +162,7 @@ def _notify(term: FocalPoint, agency: Agency, *, kind: str, key: str) -> None:
         kind=kind,
         recipient=user.email,
         language=term.officer.language,
-        context={
-            "name": user.first_name or user.email,
-            "agency": str(agency),
-            "due_on": agency.reconfirmation_due_on,
-            "domains": [domain.domain for domain in agency.email_domains.all()],
-            "focal_points": [
-                other.officer.user.get_full_name() or other.officer.user.email
-                for other in FocalPoint.objects.active().filter(agency=agency).select_related("officer__user")
-            ],
-            "confirm_url": reverse("agencies:reconfirmation"),
-        },
+        context={"name": user.first_name or user.email, **details},
         idempotency_key=key,
         user=user,
         related=term,
@@ -177,16 +181,17 @@ def _announce(agency: Agency, *, today: date) -> int:
         )
     )
     in_last_week = today >= agency.reconfirmation_due_on - timedelta(days=REMINDER_DAYS)
+    details = _details(agency)
     queued = 0
     for term in terms:
         if notice_keys[term.pk] not in noticed:
             # A focal point appointed late, or a sweep that missed days: the notice first, the reminder later.
-            _notify(term, agency, kind="agency_reconfirmation", key=notice_keys[term.pk])
+            _notify(term, details, kind="agency_reconfirmation", key=notice_keys[term.pk])
             queued += 1
         elif in_last_week:
             key = _message_key("reminder", agency, term)
             if not OutboundMessage.objects.filter(idempotency_key=key).exists():
-                _notify(term, agency, kind="agency_reconfirmation_reminder", key=key)
+                _notify(term, details, kind="agency_reconfirmation_reminder", key=key)
                 queued += 1
     return queued
 
@@ -197,10 +202,11 @@ def _expire(agency: Agency) -> int:
 
     holding = set(holding_focal_points().filter(agency=agency).values_list("pk", flat=True))
     terms = list(FocalPoint.objects.active().filter(agency=agency).select_related("officer__user"))
+    details = _details(agency)
     for term in terms:
         withdraw_focal_point(focal_point=term, by=None, lapsed=True)
         if term.pk in holding:
-            _notify(term, agency, kind="agency_reconfirmation_expired", key=_message_key("expired", agency, term))
+            _notify(term, details, kind="agency_reconfirmation_expired", key=_message_key("expired", agency, term))
     return len(terms)
 
 
