@@ -2,13 +2,23 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from agencies import services
-from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
+from agencies.models import (
+    Agency,
+    AgencyEmailDomain,
+    AgencyReconfirmation,
+    Country,
+    FocalPoint,
+    Officer,
+    PendingOfficer,
+)
+from agencies.selectors import reconfirmation_due_soon, reconfirmation_overdue
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -45,14 +55,50 @@ class FocalPointInline(admin.TabularInline):
         return super().get_queryset(request).select_related("officer__user", "appointed_by", "withdrawn_by")
 
 
+class AgencyReconfirmationInline(admin.TabularInline):
+    """The focal points' answers to the yearly reconfirmation: confirmations and notes on what is wrong."""
+
+    model = AgencyReconfirmation
+    fields = ("at", "kind", "due_on", "by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("yearly reconfirmation: answers and notes from the focal points")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class ReconfirmationFilter(admin.SimpleListFilter):
+    """Agencies whose focal points did not confirm in time, or must confirm within 30 days."""
+
+    title = _("reconfirmation")
+    parameter_name = "reconfirmation"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("due_soon", _("Due within 30 days"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=reconfirmation_overdue(today=today).values("pk"))
+        if self.value() == "due_soon":
+            return queryset.filter(pk__in=reconfirmation_due_soon(today=today).values("pk"))
+        return queryset
+
+
 @admin.register(Agency)
 class AgencyAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "acronym", "country", "kind", "is_active")
-    list_filter = ("kind", "is_active", "country__region")
+    list_display = ("name", "acronym", "country", "kind", "is_active", "reconfirmation_due_on")
+    list_filter = (ReconfirmationFilter, "kind", "is_active", "country__region")
     list_select_related = ("country",)
     search_fields = ("name", "acronym", "country__name", "email_domains__domain")
     autocomplete_fields = ("country",)
-    inlines = [AgencyEmailDomainInline, FocalPointInline]
+    readonly_fields = ("reconfirmation_due_on",)
+    inlines = [AgencyEmailDomainInline, FocalPointInline, AgencyReconfirmationInline]
 
 
 class FocalPointStateFilter(admin.SimpleListFilter):
@@ -255,3 +301,25 @@ class PendingOfficerAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return None
+
+
+@admin.register(AgencyReconfirmation)
+class AgencyReconfirmationAdmin(admin.ModelAdmin):
+    """The focal points' answers to the yearly reconfirmation across agencies, notes first to read;
+    written only through the agency page (``agencies.services.reconfirmation``)."""
+
+    list_display = ("agency", "kind", "due_on", "by", "at", "note")
+    list_filter = ("kind",)
+    list_select_related = ("agency", "by")
+    search_fields = ("agency__name", "agency__acronym", "note")
+    readonly_fields = ("agency", "kind", "due_on", "by", "at", "note")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -98,3 +98,20 @@ class OfficerDecisionForm(forms.Form):
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give the officer a reason for the rejection."))
         return cleaned
+
+
+class ReconfirmationNoteForm(forms.Form):
+    """A focal point's note to managers about what is wrong in the agency's domains or focal points."""
+
+    note = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example a domain your agency no longer uses, or a focal point who has left."),
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Say what is wrong."))
+        return note

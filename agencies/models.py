@@ -59,6 +59,10 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POLICE)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last day for the focal points to confirm the agency's domains and focal-point list (see
+    # ``agencies.services.reconfirmation``): a year after the first focal point's appointment, a
+    # year on at each confirmation. Empty while the agency never had a focal point.
+    reconfirmation_due_on = models.DateField(_("reconfirmation due on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -246,3 +250,52 @@ class PendingOfficer(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class AgencyReconfirmation(models.Model):
+    """A focal point's answer to the yearly reconfirmation: "these are right", or a note saying what is not.
+
+    A confirmation moves the agency's due date a year on; a note does not (it tells managers what
+    to correct, shown in the back office). The rows are the history of who answered and when.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        PROBLEM = "problem", _("Something is wrong")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="reconfirmations", verbose_name=_("agency")
+    )
+    kind = models.CharField(_("answer"), max_length=10, choices=Kind.choices)
+    # The due date answered: a confirmation moved it a year on.
+    due_on = models.DateField(_("due on"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    # Free text about what is wrong: erased with its author (agencies.services.erase_officer).
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("agency reconfirmation")
+        verbose_name_plural = _("agency reconfirmations")
+        constraints = [
+            # One confirmation per due date: two focal points confirming at once move it a year, once.
+            models.UniqueConstraint(
+                fields=["agency", "due_on"],
+                condition=models.Q(kind="confirmed"),
+                name="reconfirmation_once_per_due_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="confirmed") | ~models.Q(note=""), name="reconfirmation_problem_has_note"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} — {self.get_kind_display()} ({self.due_on})"

@@ -6,13 +6,13 @@ report counts them), so history stays with the agency the officer belonged to at
 officer who erased their data has no name to show and is left out of the named lists.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.roles import focal_point_condition
-from agencies.models import FocalPoint, Officer
+from agencies.models import Agency, FocalPoint, Officer
 from sessions.models import Attendance, Certificate, Registration, TrainingSession
 
 
@@ -71,4 +71,23 @@ def active_focal_points(*, agency_id: int) -> QuerySet[FocalPoint]:
         .filter(agency_id=agency_id)
         .select_related("officer__user", "appointed_by")
         .order_by("appointed_at", "pk")
+    )
+
+
+# --- The yearly reconfirmation (agencies.services.reconfirmation): the back office's lists ---------
+
+
+def reconfirmation_overdue(*, today: date) -> QuerySet[Agency]:
+    """Agencies whose due date has passed unconfirmed: their focal points lost (or are losing) the role."""
+    return Agency.objects.filter(reconfirmation_due_on__lt=today)
+
+
+def reconfirmation_due_soon(*, today: date) -> QuerySet[Agency]:
+    """Agencies with a focal point who must confirm within 30 days."""
+    from agencies.services.reconfirmation import NOTICE_DAYS
+
+    return Agency.objects.filter(
+        Exists(FocalPoint.objects.active().filter(agency=OuterRef("pk"))),
+        reconfirmation_due_on__gte=today,
+        reconfirmation_due_on__lte=today + timedelta(days=NOTICE_DAYS),
     )

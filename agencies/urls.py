@@ -9,5 +9,6 @@ urlpatterns = [
     path("profile/personal-data.json", views.personal_data, name="personal_data"),
     path("profile/delete/", views.delete_account, name="delete_account"),
     path("agency/", views.agency, name="agency"),
+    path("agency/reconfirmation/", views.reconfirmation, name="reconfirmation"),
     path("agency/officers/<int:pk>/decision/", views.decide_officer, name="decide_officer"),
 ]

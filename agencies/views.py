@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.language import remember_language
 from accounts.roles import focal_point_agency_id, focal_point_condition
 from agencies import selectors, services
-from agencies.forms import AgencyYearForm, DeleteAccountForm, OfficerDecisionForm, ProfileForm
-from agencies.models import Agency, Officer
+from agencies.forms import AgencyYearForm, DeleteAccountForm, OfficerDecisionForm, ProfileForm, ReconfirmationNoteForm
+from agencies.models import Agency, AgencyReconfirmation, Officer
+from agencies.services.reconfirmation import is_open_for_confirmation
 from reports.selectors import ReportFilters, yearly_report
 
 
@@ -128,6 +129,7 @@ def agency(request):
         "attendance": _page(request, selectors.past_attendance(agency_id=agency.pk), "attendance_page"),
         "certificates": _page(request, selectors.agency_certificates(agency_id=agency.pk), "certificates_page"),
         "decision_form": OfficerDecisionForm(),
+        "reconfirmation_open": is_open_for_confirmation(agency, today=timezone.localdate()),
     }
     return render(request, "portal/agency.html", context)
 
@@ -162,3 +164,37 @@ def decide_officer(request, pk: int):
                 request, _("%(name)s's affiliation was rejected and they were told by email.") % {"name": name}
             )
     return redirect("agencies:agency")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconfirmation(request):
+    """The yearly reconfirmation: the agency's domains and focal points, "these are right", or a note."""
+    agency = _focal_point_agency_or_403(request)
+    note_form = ReconfirmationNoteForm(request.POST if request.POST.get("answer") == "problem" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "confirm":
+                services.confirm_agency_details(agency=agency, by=request.user)
+                messages.success(request, _("Thank you: your agency's details are confirmed for another year."))
+                return redirect("agencies:reconfirmation")
+            if note_form.is_valid():
+                services.report_agency_problem(agency=agency, by=request.user, note=note_form.cleaned_data["note"])
+                messages.success(request, _("Thank you: the program managers will read your note."))
+                return redirect("agencies:reconfirmation")
+        except services.ReconfirmationError as error:
+            messages.error(request, str(error))
+            return redirect("agencies:reconfirmation")
+    agency.refresh_from_db(fields=["reconfirmation_due_on"])
+    context = {
+        "agency": agency,
+        "due_on": agency.reconfirmation_due_on,
+        "is_open": is_open_for_confirmation(agency, today=timezone.localdate()),
+        "domains": agency.email_domains.all(),
+        "focal_points": selectors.active_focal_points(agency_id=agency.pk),
+        "last_confirmation": agency.reconfirmations.filter(kind=AgencyReconfirmation.Kind.CONFIRMED)
+        .select_related("by")
+        .first(),
+        "note_form": note_form,
+    }
+    return render(request, "portal/agency_reconfirmation.html", context, status=400 if note_form.errors else 200)

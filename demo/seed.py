@@ -379,6 +379,7 @@ class DemoBuilder:
             specs = self.special_sessions() + self.past_sessions(118) + self.upcoming_sessions()
             self._write_sessions(specs, topics, agencies, trainers, officers)
             self._write_focal_points(agencies, officers)
+            self._write_reconfirmation_dates(agencies)
             self._write_pending_officers(agencies)
         return self.report
 
@@ -494,6 +495,16 @@ class DemoBuilder:
                 "focal points", factories.FocalPointFactory, lookup={"officer": officer}, agency=officer.agency,
                 appointed_by=manager,
             )  # fmt: skip
+
+    def _write_reconfirmation_dates(self, agencies) -> None:
+        """PFM's yearly reconfirmation falls due within 30 days, so the demo focal point's agency page
+        offers it; INTERPOL's a year on. Written once: a confirmation tried in the demo stays."""
+        today = timezone.localdate()
+        for key, due in (("pfm", today + timedelta(days=20)), ("interpol", today + timedelta(days=365))):
+            updated = Agency.objects.filter(pk=agencies[key].pk, reconfirmation_due_on__isnull=True).update(
+                reconfirmation_due_on=due
+            )
+            self.report.add("reconfirmation dates", updated)
 
     def _write_pending_officers(self, agencies) -> None:
         """Officers waiting for a decision on the agency they claim (for the focal points to decide)."""

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.roles import Role, sessions_trained_by
 from agencies.models import Officer
+from agencies.selectors import reconfirmation_overdue
 from sessions.models import Attendance, Registration, SessionTrainer, TrainingSession
 from sessions.selectors import BookingConflict, booking_conflicts, with_seat_counts
 
@@ -141,6 +143,7 @@ class Dashboard:
     long_waitlists: ActionList
     conflicts: list[BookingConflict]
     pending_officers: int | None  # managers only
+    reconfirmation_overdue: int | None = None  # managers only: agencies past their yearly reconfirmation
 
     @property
     def needs_action(self) -> bool:
@@ -165,4 +168,7 @@ def dashboard(*, role: Role, zone: tzinfo, now: datetime) -> Dashboard:
         long_waitlists=ActionList.of(long_waitlists(sessions, now)),
         conflicts=booking_conflicts(ending_after=now, involving=involving),
         pending_officers=None if pending is None else pending.count(),
+        reconfirmation_overdue=reconfirmation_overdue(today=timezone.localdate(now)).count()
+        if role.is_manager
+        else None,
     )

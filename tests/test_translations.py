@@ -102,6 +102,9 @@ def email_context(db):
 
 def test_email_kinds_cover_the_messages_we_send():
     assert EMAIL_KINDS == [
+        "agency_reconfirmation",
+        "agency_reconfirmation_expired",
+        "agency_reconfirmation_reminder",
         "invitation",
         "officer_rejected",
         "officer_verified",

@@ -259,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.send_survey_reminders",
         "schedule": timedelta(minutes=15),
     },
+    # The agencies' yearly reconfirmation: notices 30 days ahead, one reminder, withdrawals when overdue.
+    "agencies-sweep-reconfirmations": {
+        "task": "agencies.tasks.sweep_reconfirmations",
+        "schedule": timedelta(days=1),
+    },
     # Recomputes the stored reports that a write around the models (QuerySet.update, raw SQL) or a
     # session's start may have made out of date: with the time a refresh takes, figures are fresh
     # within a minute of any change.

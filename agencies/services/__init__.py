@@ -11,6 +11,12 @@ from agencies.services.officers import (
     update_officer_profile,
 )
 from agencies.services.personal_data import export_officer_data
+from agencies.services.reconfirmation import (
+    ReconfirmationError,
+    confirm_agency_details,
+    report_agency_problem,
+    sweep_reconfirmations,
+)
 from agencies.services.verification import approve_officers, decide_pending_officer, reject_officers
 
 __all__ = [
@@ -18,8 +24,10 @@ __all__ = [
     "ERASED_RECIPIENT",
     "FocalPointError",
     "OfficerError",
+    "ReconfirmationError",
     "appoint_focal_point",
     "approve_officers",
+    "confirm_agency_details",
     "create_officer",
     "decide_pending_officer",
     "email_domain",
@@ -29,6 +37,8 @@ __all__ = [
     "export_officer_data",
     "reassess_affiliation",
     "reject_officers",
+    "report_agency_problem",
+    "sweep_reconfirmations",
     "update_officer_profile",
     "withdraw_focal_point",
 ]

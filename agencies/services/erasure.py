@@ -19,7 +19,7 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PrivacyConsent, User
 from accounts.roles import is_manager
-from agencies.models import Officer, PendingOfficer
+from agencies.models import AgencyReconfirmation, Officer, PendingOfficer
 from agencies.services.officers import OfficerError
 from messaging.models import OutboundMessage
 from sessions.models import (
@@ -256,7 +256,7 @@ def erase_officer(*, officer: Officer, by) -> None:
     seat goes to the next waitlisted officer, who is told, while the person, now nobody, is not.
     Past registrations and attendance stay with their pseudonymous key and agency/country
     snapshot, so the yearly counts do not move. Their name, addresses, job title and free text
-    (attendance notes, survey comments, certificates, invitations, a trainer's walk-in record of them,
+    (attendance notes, survey comments, reconfirmation notes, certificates, invitations, a trainer's walk-in record of them,
     the emails in the message log, the admin's log) go, in the live rows and in every simple-history
     version of them. Their privacy-notice consents stay, without the link to them.
     """
@@ -278,6 +278,9 @@ def erase_officer(*, officer: Officer, by) -> None:
     _forget(PendingOfficer, trail.pending_officer_ids)
     # Which version was accepted, and when, stays counted; by whom does not.
     _redact(PrivacyConsent, _ids(PrivacyConsent.objects.filter(user_id=trail.user_id)), user=None)
+    # Their notes on the agency's reconfirmation: that they answered stays, what they wrote goes.
+    notes = AgencyReconfirmation.objects.filter(by_id=trail.user_id, kind=AgencyReconfirmation.Kind.PROBLEM)
+    _redact(AgencyReconfirmation, _ids(notes), note=ERASED_NAME)
     officer.user.delete()
     _forget(Officer, [trail.officer_id])
     _forget(User, [trail.user_id])

@@ -11,6 +11,7 @@ from agencies.models import Officer
 from sessions.models import Attendance, Registration, TrainingSession
 from sessions.templatetags import back_office
 from tests.factories import (
+    AgencyFactory,
     AttendanceFactory,
     ManagerFactory,
     OfficerFactory,
@@ -254,6 +255,19 @@ def test_manager_sees_pending_officers_linked_to_the_filtered_list_and_the_repor
     assert f'<a href="{reverse("reports:yearly")}">The yearly report</a>' in html
 
 
+def test_manager_sees_agencies_overdue_for_reconfirmation_linked_to_the_filtered_list(client):
+    AgencyFactory.create_batch(2, reconfirmation_due_on=NOW.date() - timedelta(days=1))
+    AgencyFactory(reconfirmation_due_on=NOW.date())
+
+    html = dashboard_of(client, ManagerFactory()).content.decode()
+
+    agencies = reverse("admin:agencies_agency_changelist")
+    assert (
+        f'<a href="{agencies}?reconfirmation=overdue">2 agencies are overdue for their yearly reconfirmation</a>'
+        in html
+    )
+
+
 def test_trainer_sees_neither_pending_officers_nor_the_report(client, trainer):
     OfficerFactory(verification_status=Officer.Verification.PENDING)
 
@@ -314,9 +328,10 @@ def fill_every_list(trainer, count):
         AttendanceFactory(registration__session=late)
         waitlisted(trained_session(trainer, title=f"Popular {index}", capacity=1, **at(30 + index)), 5)
         OfficerFactory(verification_status=Officer.Verification.PENDING)
+        AgencyFactory(reconfirmation_due_on=NOW.date() - timedelta(days=1 + index))
 
 
-@pytest.mark.parametrize(("role", "queries"), [("manager", 17), ("trainer", 17)])
+@pytest.mark.parametrize(("role", "queries"), [("manager", 18), ("trainer", 17)])
 @pytest.mark.parametrize("count", [1, 6])
 def test_dashboard_query_count_does_not_grow_with_rows(client, django_assert_num_queries, count, role, queries):
     trainer = TrainerFactory()
@@ -337,3 +352,4 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, django_assert_num
     )
     assert [len(rows) for rows in found] == [2 * count, count, count]  # this week's sessions have few registrations too
     assert dashboard.pending_officers == (count if role == "manager" else None)
+    assert dashboard.reconfirmation_overdue == (count if role == "manager" else None)

@@ -181,6 +181,16 @@ def test_seed_demo_focal_points_and_pending_officers(seeded):
     assert sorted(officer.agency.acronym for officer in pending) == ["INTERPOL", "PFM", "PFM"]
 
 
+def test_seed_demo_pfm_reconfirmation_due_within_30_days(seeded):
+    from django.utils import timezone
+
+    due = dict(
+        Agency.objects.filter(reconfirmation_due_on__isnull=False).values_list("acronym", "reconfirmation_due_on")
+    )
+
+    assert {acronym: (day - timezone.localdate()).days for acronym, day in due.items()} == {"PFM": 20, "INTERPOL": 365}
+
+
 def test_seed_demo_focal_point_login_opens_agency_page(seeded, client):
     from demo.program import FOCAL_POINT_EMAIL
 
