@@ -127,6 +127,7 @@ def test_trainer_takes_a_roll_call_of_35_on_a_phone_and_the_walk_in_claims_it(
     phone.fill(".filter-input", "Gendarmerie")
     phone.fill("#id_password1", PASSWORD)
     phone.fill("#id_password2", PASSWORD)
+    phone.check("#id_privacy_consent")
     phone.get_by_role("button", name="Sign up").click()
     phone.wait_for_url("**/accounts/confirm-email/")
     (message,) = emails_to(WALK_IN_EMAIL)
