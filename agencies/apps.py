@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AgenciesConfig(AppConfig):
     name = "agencies"
-    verbose_name = "Agencies and officers"
+    verbose_name = _("Agencies and officers")
 
     def ready(self):
         from agencies import receivers  # noqa: F401 — connects allauth's signals

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrainingConfig(AppConfig):
     # django.contrib.sessions already owns the label "sessions".
     name = "sessions"
     label = "training"
-    verbose_name = "Training sessions"
+    verbose_name = _("Training sessions")
 
     def ready(self):
         from sessions.selectors import forget_filter_choices_on_changes

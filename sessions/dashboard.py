@@ -115,10 +115,17 @@ def attendance_missing(sessions: QuerySet[TrainingSession], now: datetime) -> Qu
 
 
 def survey_not_sent(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    """Completed sessions with an attendee (present or partial) who was never sent the follow-up survey,
-    e.g. attendance recorded after the session was marked completed."""
+    """Completed sessions with an attendee (present or partial) who was never sent the follow-up survey.
+
+    Attendance recorded after completion sends it (``send_late_survey``), so this lists what slipped
+    through some other way (a raw fix, an outage). A walk-in without an account yet is not counted:
+    there is nobody to send it to until they claim the seat, and then it is sent.
+    """
     unsent = Registration.objects.filter(
-        session=OuterRef("pk"), status=Registration.Status.CONFIRMED, attendance__status__in=Attendance.COUNTED
+        session=OuterRef("pk"),
+        status=Registration.Status.CONFIRMED,
+        attendance__status__in=Attendance.COUNTED,
+        officer__isnull=False,
     ).filter(Q(survey_response__isnull=True) | Q(survey_response__sent_at__isnull=True))
     return sessions.filter(status=TrainingSession.Status.COMPLETED).filter(Exists(unsent)).order_by("-ends_at", "pk")
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.roles import confirmed_email_condition, has_confirmed_email, remember_confirmed_email
 from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
@@ -155,34 +156,49 @@ def session_cancelled(*, session: TrainingSession) -> None:
     queue_messages(specs)
 
 
+def _survey_invitation(registration: Registration, response: SurveyResponse) -> MessageSpec:
+    return MessageSpec(
+        kind="survey_invitation",
+        recipient=registration.officer.user.email,
+        language=response.language,
+        context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
+        idempotency_key=f"survey_invitation:{response.pk}",
+        user=registration.officer.user,
+        session=registration.session,
+        registration=registration,
+        related=response,
+    )
+
+
+def _survey_response(survey: Survey, registration: Registration) -> SurveyResponse:
+    response, _ = SurveyResponse.objects.get_or_create(
+        survey=survey, registration=registration, defaults={"language": registration.officer.preferred_language}
+    )
+    return response
+
+
 def session_completed(*, session: TrainingSession) -> None:
     """Open the follow-up survey and send each attendee (present or partial) a personal link."""
     survey, _ = Survey.objects.get_or_create(session=session)
     attended = _active_registrations(session, [Registration.Status.CONFIRMED]).filter(
         attendance__status__in=Attendance.COUNTED
     )
-    specs = []
-    for registration in attended:
-        response, _ = SurveyResponse.objects.get_or_create(
-            survey=survey,
-            registration=registration,
-            defaults={"language": registration.officer.preferred_language},
-        )
-        specs.append(
-            MessageSpec(
-                kind="survey_invitation",
-                recipient=registration.officer.user.email,
-                language=response.language,
-                context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
-                idempotency_key=f"survey_invitation:{response.pk}",
-                user=registration.officer.user,
-                session=session,
-                registration=registration,
-                related=response,
-            )
-        )
-    queue_messages(specs)
+    queue_messages(
+        [_survey_invitation(registration, _survey_response(survey, registration)) for registration in attended]
+    )
     SurveyResponse.objects.filter(survey=survey, sent_at__isnull=True).update(sent_at=session.completed_at)
+
+
+def late_survey_invitation(*, registration: Registration, survey: Survey) -> None:
+    """The survey link of one attendee whose attendance (or account) came after the session's completion.
+
+    Queued once: the key ``survey_invitation:<response pk>`` is the one ``session_completed`` uses.
+    """
+    response = _survey_response(survey, registration)
+    queue_messages([_survey_invitation(registration, response)])
+    if response.sent_at is None:
+        response.sent_at = timezone.now()
+        response.save(update_fields=["sent_at"])
 
 
 # --- Invitations, reminders and survey reminders ------------------------------------------------

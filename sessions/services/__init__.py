@@ -19,6 +19,7 @@ from sessions.services.attendance import (
     record_attendance_sheet,
     record_walk_in,
     repair_attendance_snapshots,
+    send_late_survey,
 )
 from sessions.services.base import (
     AttendanceError,
@@ -138,6 +139,7 @@ __all__ = [
     "repair_attendance_snapshots",
     "save_registration_snapshot",
     "send_due_reminders",
+    "send_late_survey",
     "send_survey_reminders",
     "set_session_trainers",
     "submit_survey_response",

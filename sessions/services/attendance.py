@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Officer
+from sessions import notifications
 from sessions.models import (
     Attendance,
     Registration,
+    Survey,
     TrainingSession,
 )
-from sessions.selectors import stale_attendance_snapshots
+from sessions.selectors import stale_attendance_snapshots, survey_is_open
 from sessions.services.base import AttendanceError, AttendanceSheetRejected, SessionError, check_in_range, lock_session
 from sessions.services.registrations import attendance_snapshot, save_registration_snapshot
 from trainingops.actors import on_behalf
@@ -55,7 +57,34 @@ def record_attendance(
         attendance.recorded_by = by
         attendance.note = note
         attendance.save()
+        send_late_survey(registration=registration, attendance=attendance)
     return attendance
+
+
+def send_late_survey(*, registration: Registration, attendance: Attendance | None = None) -> None:
+    """Send the follow-up survey to an attendee recorded after the session was marked completed.
+
+    ``complete_session`` surveys those already marked present or partial; anyone recorded so later
+    (roll call, the API's bulk update, the admin: all through ``record_attendance``) gets the same
+    personal link here, once: the outbox key ``survey_invitation:<response pk>`` is shared. A walk-in
+    without an account yet is not emailed (there is no officer to answer as); ``claim_walk_ins`` calls
+    this again once they have claimed the seat. Nothing is sent before completion, nor to someone
+    absent or excused, nor once the survey has closed.
+    """
+    attendance = attendance or Attendance.objects.filter(registration=registration).first()
+    session = registration.session
+    if (
+        attendance is None
+        or attendance.status not in Attendance.COUNTED
+        or registration.officer_id is None
+        or registration.status != Registration.Status.CONFIRMED
+        or session.status != TrainingSession.Status.COMPLETED
+    ):
+        return
+    survey, _created = Survey.objects.get_or_create(session=session)
+    if not survey_is_open(survey):
+        return
+    notifications.late_survey_invitation(registration=registration, survey=survey)
 
 
 def repair_attendance_snapshots() -> int:

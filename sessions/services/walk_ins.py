@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.roles import has_confirmed_email
 from agencies.models import Agency, Officer, PendingOfficer
 from sessions.models import Attendance, Registration, TrainingSession
-from sessions.services.attendance import check_attendance_open, record_attendance, record_walk_in
+from sessions.services.attendance import check_attendance_open, record_attendance, record_walk_in, send_late_survey
 from sessions.services.base import AttendanceError, lock_session
 from sessions.services.registrations import attendance_snapshot
 from trainingops.actors import acting, on_behalf
@@ -137,20 +137,21 @@ def claim_walk_ins(*, user, by=None) -> int:
             return 0
         claimed = 0
         for registration in pending.registrations.select_related("session", "attendance").filter(officer=None):
-            _claim(registration, officer)
+            send_late_survey(registration=_claim(registration, officer))
             claimed += 1
         pending.claimed_by, pending.claimed_at = officer, timezone.now()
         pending.save(update_fields=["claimed_by", "claimed_at"])
     return claimed
 
 
-def _claim(registration: Registration, officer: Officer) -> None:
+def _claim(registration: Registration, officer: Officer) -> Registration:
+    """Make the walk-in the officer's; returns the registration that holds the attendance now."""
     own = Registration.objects.filter(session=registration.session_id, officer=officer).first()
     if own is None:
         registration.officer, registration.officer_key = officer, officer.uuid
         registration.save(update_fields=["officer", "officer_key", "updated_at"])
         Attendance.objects.filter(registration=registration).update(officer_key=officer.uuid)
-        return
+        return registration
     attendance = getattr(registration, "attendance", None)
     if attendance is not None and not Attendance.objects.filter(registration=own).exists():
         # The trainer saw them in the room: their own registration is the seat they took.
@@ -161,3 +162,5 @@ def _claim(registration: Registration, officer: Officer) -> None:
             setattr(attendance, name, value)
         attendance.save()
     registration.delete()
+    own.session = registration.session
+    return own

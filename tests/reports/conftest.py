@@ -128,10 +128,15 @@ def running_program(manager):
     trainer = SessionTrainerFactory(session=under_way).trainer
     SessionTrainerFactory(session=last_month, trainer=trainer)
     ana, ben = OfficerFactory(agency=policia), OfficerFactory(agency=gendarmerie)
+    # Attendance taken before the sessions were completed (afterwards, it would send the survey).
+    TrainingSession.objects.filter(pk__in=[last_month.pk, last_year.pk]).update(status=TrainingSession.Status.PUBLISHED)
     for session in (under_way, last_month, last_year):
+        session.status = TrainingSession.Status.PUBLISHED
         for officer in (ana, ben):
             registration = RegistrationFactory(session=session, officer=officer)
             services.record_attendance(registration=registration, status="present", by=manager)
+    TrainingSession.objects.filter(pk__in=[last_month.pk, last_year.pk]).update(status=TrainingSession.Status.COMPLETED)
+    last_month.status = last_year.status = TrainingSession.Status.COMPLETED
     answer = SurveyResponseFactory(
         survey=SurveyFactory(session=last_month),
         registration=Registration.objects.get(session=last_month, officer=ben),
