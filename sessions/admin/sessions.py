@@ -214,6 +214,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                     ("starts_at", "ends_at"),
                     ("registration_opens_at", "registration_closes_at"),
                     "reminder_offsets_hours",
+                    ("present_threshold_percent", "partial_threshold_percent"),
                 )
             },
         ),
