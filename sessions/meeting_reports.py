@@ -203,7 +203,7 @@ def parse_time(value: str) -> datetime | None:
         pass
     for form in _TIME_FORMATS:
         try:
-            return datetime.strptime(value, form)
+            return datetime.strptime(value, form)  # noqa: DTZ007 (as written, in the organiser's zone)
         except ValueError:
             continue
     return None
@@ -227,7 +227,8 @@ def parse_meeting_report(data: bytes) -> MeetingReport:
     text = decode_report(data)
     lines = text.splitlines()
     found = None
-    for number, line in enumerate(lines):
+    number = 0
+    for number, line in enumerate(lines):  # noqa: B007 (the header's line number is read after)
         if line.strip():
             found = _header(_split(line))
             if found:

@@ -107,7 +107,7 @@ def plan_meeting_attendance(*, session: TrainingSession, report: MeetingReport) 
         if registration is None:
             unmatched.append(participant)
             continue
-        _, known_how, participants = found.setdefault(registration.pk, (registration, how, []))
+        _registration, known_how, participants = found.setdefault(registration.pk, (registration, how, []))
         participants.append(participant)
         if how == BY_EMAIL and known_how == BY_NAME:
             found[registration.pk] = (registration, BY_EMAIL, participants)
