@@ -33,6 +33,10 @@ class MeetingAttendanceLine:
     current_status: str = ""
 
     @property
+    def status_label(self) -> str:
+        return Attendance.Status(self.status).label
+
+    @property
     def changes(self) -> bool:
         return self.registration is not None and self.status != self.current_status
 
