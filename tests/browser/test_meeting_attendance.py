@@ -29,7 +29,9 @@ def test_trainer_imports_a_zoom_report_and_sees_the_statuses_on_the_roll_call(pa
     trainer = TrainerFactory(user__email="lena@trainingops.example")
     verified_user(trainer.user)
     ends = timezone.now() - timedelta(minutes=10)
-    session = TrainingSessionFactory(title="Investigación financiera", starts_at=ends - timedelta(hours=2), ends_at=ends)
+    session = TrainingSessionFactory(
+        title="Investigación financiera", starts_at=ends - timedelta(hours=2), ends_at=ends
+    )
     SessionTrainerFactory(session=session, trainer=trainer)
 
     def register(email, first, last):
