@@ -31,6 +31,7 @@ class MeetingAttendanceLine:
     registration: Registration | None = None
     matched_by: str = ""
     current_status: str = ""
+    matched_name: str = ""
 
     @property
     def status_label(self) -> str:
@@ -129,6 +130,7 @@ def plan_meeting_attendance(*, session: TrainingSession, report: MeetingReport) 
                 status=attendance_for_minutes(session, seconds),
                 registration=registration,
                 matched_by=how,
+                matched_name=_registration_name(registration) or _registration_email(registration),
                 current_status=attendance.status if attendance else "",
             )
         )

@@ -275,3 +275,61 @@ def test_a_bad_file_is_shown_on_the_form(client, session, trainer):
 
     assert response.status_code == 200
     assert "This is a spreadsheet or another binary file, not a participant report in CSV." in response.content.decode()
+
+
+def test_command_exits_with_status_1_and_the_reason_on_a_bad_file(session, capsys, tmp_path):
+    from django.core.management import ManagementUtility
+
+    spreadsheet = tmp_path / "report.xlsx"
+    spreadsheet.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    utility = ManagementUtility(
+        ["manage.py", "import_meeting_attendance", "--session", str(session.pk), str(spreadsheet)]
+    )
+
+    with pytest.raises(SystemExit) as exited:
+        utility.execute()
+
+    assert exited.value.code == 1
+    assert "This is a spreadsheet or another binary file, not a participant report in CSV." in capsys.readouterr().err
+
+
+def test_a_draft_session_is_refused_with_the_reason(client, trainer):
+    session = TrainingSessionFactory(status="draft")
+    SessionTrainerFactory(session=session, trainer=trainer)
+    client.force_login(trainer.user)
+
+    with ZOOM.open("rb") as upload:
+        response = client.post(page_url(session), {"action": "preview", "report": upload})
+
+    assert "Attendance is taken only for published or completed sessions." in response.content.decode()
+    assert response.context["plan"] is None
+
+
+def many_participants(count: int) -> bytes:
+    rows = ["Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)"]
+    rows += [f"Person {index},person{index}@example.org,,,{index % 120}" for index in range(count)]
+    return "\r\n".join(rows).encode()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_preview_queries_do_not_grow_with_the_report(client, session, trainer, django_assert_max_num_queries, count):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for index in range(count):
+        register(session, f"person{index}@example.org", "Person", str(index))
+    client.force_login(trainer.user)
+    upload = SimpleUploadedFile("participants.csv", many_participants(count))
+
+    with django_assert_max_num_queries(12):
+        response = client.post(page_url(session), {"action": "preview", "report": upload})
+
+    assert len(response.context["plan"].matched) == count
+
+
+def test_page_in_spanish(client, session, trainer):
+    client.force_login(trainer.user)
+    trainer.user.language = "es"
+
+    response = client.get(page_url(session), HTTP_ACCEPT_LANGUAGE="es")
+
+    assert "Informe de participantes (Zoom, Microsoft Teams o Webex)" in response.content.decode()
