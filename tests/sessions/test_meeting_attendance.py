@@ -333,3 +333,17 @@ def test_page_in_spanish(client, session, trainer):
     response = client.get(page_url(session), HTTP_ACCEPT_LANGUAGE="es")
 
     assert "Informe de participantes (Zoom, Microsoft Teams o Webex)" in response.content.decode()
+
+
+def test_thresholds_are_set_on_the_session_form_and_partial_may_not_exceed_present(client, manager_user):
+    from sessions.models import TrainingSession
+    from tests.sessions.test_admin import ADD, add_form_data
+
+    client.force_login(manager_user)
+
+    refused = client.post(ADD, add_form_data(present_threshold_percent="50", partial_threshold_percent="60"))
+    client.post(ADD, add_form_data(present_threshold_percent="80", partial_threshold_percent=""))
+
+    assert "The partial threshold must not exceed the present threshold." in refused.content.decode()
+    session = TrainingSession.objects.get()
+    assert (session.present_threshold_percent, session.partial_threshold_percent) == (80, 25)
