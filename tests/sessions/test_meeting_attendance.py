@@ -347,3 +347,12 @@ def test_thresholds_are_set_on_the_session_form_and_partial_may_not_exceed_prese
     assert "The partial threshold must not exceed the present threshold." in refused.content.decode()
     session = TrainingSession.objects.get()
     assert (session.present_threshold_percent, session.partial_threshold_percent) == (80, 25)
+
+
+def test_a_copy_keeps_the_thresholds(session, trainer):
+    session.present_threshold_percent, session.partial_threshold_percent = 90, 50
+    session.save()
+
+    copy = services.copy_session(session=session, starts_at=timezone.now() + timedelta(days=30), by=trainer.user)
+
+    assert (copy.present_threshold_percent, copy.partial_threshold_percent) == (90, 50)
