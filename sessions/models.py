@@ -166,6 +166,17 @@ class TrainingSession(models.Model):
     # iCalendar SEQUENCE: raised whenever attendees must update their calendar entry.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    # Share of the scheduled duration spent in the meeting (by the platform's report) for present / partial.
+    present_threshold_percent = models.PositiveSmallIntegerField(
+        _("present from (% of the session in the meeting)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    partial_threshold_percent = models.PositiveSmallIntegerField(
+        _("partial from (% of the session in the meeting)"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -185,6 +196,11 @@ class TrainingSession(models.Model):
                 condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
                 name="session_ends_after_start",
                 violation_error_message=_("The session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(partial_threshold_percent__lte=F("present_threshold_percent")),
+                name="session_partial_threshold_below_present",
+                violation_error_message=_("The partial threshold must not exceed the present threshold."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),

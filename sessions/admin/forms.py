@@ -95,6 +95,24 @@ class TrainingSessionForm(forms.ModelForm):
         help_text=_("E.g. 168, 24 for a week and a day before. Empty: the usual reminders."),
     )
 
+    # For the attendance from a meeting report; empty keeps the usual thresholds.
+    present_threshold_percent = forms.IntegerField(
+        label=_("present from (% of the session in the meeting)"), required=False, min_value=1, max_value=100
+    )
+    partial_threshold_percent = forms.IntegerField(
+        label=_("partial from (% of the session in the meeting)"), required=False, min_value=1, max_value=100
+    )
+
+    def clean_present_threshold_percent(self):
+        return self._threshold("present_threshold_percent")
+
+    def clean_partial_threshold_percent(self):
+        return self._threshold("partial_threshold_percent")
+
+    def _threshold(self, name):
+        value = self.cleaned_data.get(name)
+        return TrainingSession._meta.get_field(name).default if value is None else value
+
     class Meta:
         model = TrainingSession
         fields = (
@@ -108,6 +126,8 @@ class TrainingSessionForm(forms.ModelForm):
             "registration_opens_at",
             "registration_closes_at",
             "reminder_offsets_hours",
+            "present_threshold_percent",
+            "partial_threshold_percent",
             "venue",
             "city",
             "country",

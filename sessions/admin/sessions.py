@@ -30,6 +30,7 @@ from sessions.admin.base import (
 from sessions.admin.calendar import calendar_view
 from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
 from sessions.admin.invitations import invite_officers
+from sessions.admin.meeting_attendance import meeting_attendance_urls
 from sessions.admin.roll_call import RollCallAdminMixin
 from sessions.models import Registration, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import booking_conflicts_of, with_seat_counts
@@ -214,6 +215,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                     ("starts_at", "ends_at"),
                     ("registration_opens_at", "registration_closes_at"),
                     "reminder_offsets_hours",
+                    ("present_threshold_percent", "partial_threshold_percent"),
                 )
             },
         ),
@@ -402,6 +404,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             path("<int:session_id>/copy/", view, name="training_trainingsession_copy"),
             path("calendar/", calendar, name="training_trainingsession_calendar"),
             *self.roll_call_urls(),
+            *meeting_attendance_urls(self),
             *super().get_urls(),
         ]
 

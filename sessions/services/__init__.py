@@ -5,6 +5,7 @@
 - ``registrations``: seats, the waitlist and the registration snapshot;
 - ``attendance``: attendance, the attendance sheet (API bulk update, roll call) and walk-ins of officers;
 - ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
+- ``meeting_attendance``: virtual attendance from a meeting platform's participant report;
 - ``invitations``: who to invite, sending, accepting, declining;
 - ``reminders`` and ``surveys``: what beat sends before and after a session;
 - ``certificates``: certificates of attendance and their PDF.
@@ -54,6 +55,12 @@ from sessions.services.invitations import (
     plan_invitations,
     resume_invitation_requests,
 )
+from sessions.services.meeting_attendance import (
+    MeetingAttendancePlan,
+    attendance_for_minutes,
+    import_meeting_attendance,
+    plan_meeting_attendance,
+)
 from sessions.services.registrations import (
     attendance_snapshot,
     cancel_registration,
@@ -88,6 +95,10 @@ from sessions.services.walk_ins import (
 )
 
 __all__ = [
+    "MeetingAttendancePlan",
+    "attendance_for_minutes",
+    "import_meeting_attendance",
+    "plan_meeting_attendance",
     "AttendanceError",
     "AttendanceSheetRejected",
     "WALK_IN_STATUSES",

@@ -59,6 +59,8 @@ COPIED_FIELDS = (
     "audience",
     "host_agency_id",
     "reminder_offsets_hours",
+    "present_threshold_percent",
+    "partial_threshold_percent",
 )
 
 
