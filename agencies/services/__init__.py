@@ -11,6 +11,17 @@ from agencies.services.officers import (
     update_officer_profile,
 )
 from agencies.services.personal_data import export_officer_data
+from agencies.services.requests import (
+    TrainingRequestError,
+    accept_training_request,
+    create_session_from_request,
+    decline_training_request,
+    deliver_requests_of_session,
+    review_training_request,
+    submit_training_request,
+    validate_request_fields,
+    withdraw_training_request,
+)
 from agencies.services.verification import approve_officers, decide_pending_officer, reject_officers
 
 __all__ = [
@@ -18,6 +29,15 @@ __all__ = [
     "ERASED_RECIPIENT",
     "FocalPointError",
     "OfficerError",
+    "TrainingRequestError",
+    "accept_training_request",
+    "create_session_from_request",
+    "decline_training_request",
+    "deliver_requests_of_session",
+    "review_training_request",
+    "submit_training_request",
+    "validate_request_fields",
+    "withdraw_training_request",
     "appoint_focal_point",
     "approve_officers",
     "create_officer",
