@@ -10,4 +10,6 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete_account"),
     path("agency/", views.agency, name="agency"),
     path("agency/officers/<int:pk>/decision/", views.decide_officer, name="decide_officer"),
+    path("agency/requests/new/", views.new_training_request, name="new_training_request"),
+    path("agency/requests/<int:pk>/withdraw/", views.withdraw_training_request, name="withdraw_training_request"),
 ]
