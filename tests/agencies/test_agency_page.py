@@ -231,7 +231,7 @@ def test_agency_page_query_count_is_bounded(focal_client, focal_point, django_as
     # report's figures (time zones, the grouped statement, sessions by format, survey averages),
     # the focal points, then each of the six lists: its count and its page, and the requests' topics. PostgreSQL adds the
     # report's savepoint with its SET LOCAL jit = off (reports.selectors.without_jit).
-    with django_assert_num_queries(22 + (3 if connection.vendor == "postgresql" else 0)):
+    with django_assert_num_queries(23 + (3 if connection.vendor == "postgresql" else 0)):
         response = focal_client.get(AGENCY_URL)
 
     assert len(response.context["upcoming"]) == item_count
