@@ -371,3 +371,8 @@ def may_decide_affiliation(user, officer) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return user.has_perm("agencies.change_officer") or is_focal_point_of(user, officer.agency_id)
+
+
+def may_request_training(user, agency_id: int | None) -> bool:
+    """Managers request a training for any agency; a focal point for their own."""
+    return may_see_agency(user, agency_id)

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -9,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from agencies import services
+from agencies.forms import DeclineRequestForm, TrainingRequestAdminForm
 from agencies.models import (
     Agency,
     AgencyEmailDomain,
@@ -17,8 +20,10 @@ from agencies.models import (
     FocalPoint,
     Officer,
     PendingOfficer,
+    TrainingRequest,
 )
 from agencies.selectors import reconfirmation_due_soon, reconfirmation_overdue
+from sessions.services import SessionError
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -323,3 +328,165 @@ class AgencyReconfirmationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TrainingRequest)
+class TrainingRequestAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
+    """Managers triage agencies' requests; every state change goes through ``agencies.services``.
+
+    A manager may add a request on behalf of an agency (the add form, saved through
+    ``submit_training_request``); after that the request's state only moves by the actions.
+    """
+
+    list_display = ("agency", "state", "period_start", "period_end", "expected_officers", "format", "created_at")
+    list_filter = ("state", "format", "agency__country__region")
+    list_select_related = ("agency", "requested_by", "session")
+    search_fields = ("agency__name", "agency__acronym", "requested_by__email")
+    autocomplete_fields = ("agency",)
+    filter_horizontal = ("topics",)
+    fields = (
+        "agency",
+        "topics",
+        "format",
+        "language",
+        "period_start",
+        "period_end",
+        "expected_officers",
+        "venue_offered",
+        "notes",
+        "state",
+        "requested_by",
+        "decline_reason",
+        "session",
+        "created_at",
+        "accepted_at",
+        "delivered_at",
+        "declined_at",
+    )
+    actions = ["review_selected", "accept_selected", "decline_selected", "create_session_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        states = ("state", "requested_by", "decline_reason", "session", "created_at", "accepted_at", "delivered_at")
+        if obj is None:
+            return (*states, "declined_at")
+        return tuple(name for name in self.fields)
+
+    form = TrainingRequestAdminForm
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return is_manager(request.user)
+
+    def has_triage_permission(self, request):
+        return is_manager(request.user)
+
+    def save_model(self, request, obj, form, change):
+        """Only new requests are saved here (existing ones are read-only): through the service."""
+        if change:
+            return
+        data = form.cleaned_data
+        try:
+            saved = services.submit_training_request(
+                agency=data["agency"],
+                by=request.user,
+                topics=data["topics"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                expected_officers=data["expected_officers"],
+                format=data["format"],
+                language=data["language"],
+                venue_offered=data.get("venue_offered", ""),
+                notes=data.get("notes", ""),
+            )
+        except services.TrainingRequestError as error:
+            # The form checked these rules (clean); what is left is the requester's right, which
+            # a manager always has: an error here is a bug, not bad input.
+            raise AssertionError(str(error)) from error
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def get_changeform_initial_data(self, request):
+        return {"language": "en", **super().get_changeform_initial_data(request)}
+
+    def _run(self, request, queryset, service, done_message, **kwargs):
+        """All or none: one request in the wrong state stops the batch, with its error."""
+        rows = list(queryset.select_related("agency"))
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    service(request=row, by=request.user, **kwargs)
+        except services.TrainingRequestError as error:
+            self.message_user(request, f"{row}: {error}", messages.ERROR)
+            return 0
+        self.message_user(request, done_message(len(rows)), messages.SUCCESS)
+        return len(rows)
+
+    @admin.action(description=_("Take the selected requests under review"), permissions=["triage"])
+    def review_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            services.review_training_request,
+            lambda n: ngettext("%(count)d request under review.", "%(count)d requests under review.", n) % {"count": n},
+        )
+
+    @admin.action(description=_("Accept the selected requests"), permissions=["triage"])
+    def accept_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            services.accept_training_request,
+            lambda n: ngettext("%(count)d request accepted.", "%(count)d requests accepted.", n) % {"count": n},
+        )
+
+    @admin.action(description=_("Decline the selected requests…"), permissions=["triage"])
+    def decline_selected(self, request, queryset):
+        """Ask for the reason on a second page, then decline through the service."""
+        form = DeclineRequestForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            self._run(
+                request,
+                queryset,
+                services.decline_training_request,
+                lambda n: ngettext("%(count)d request declined.", "%(count)d requests declined.", n) % {"count": n},
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decline these training requests?"),
+            "opts": self.model._meta,
+            "queryset": queryset.select_related("agency"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/agencies/trainingrequest/decline_selected.html", context)
+
+    @admin.action(description=_("Create a draft session from the selected request"), permissions=["triage"])
+    def create_session_selected(self, request, queryset):
+        """One accepted request: its draft session is made, linked, and opened for the manager to finish."""
+        rows = list(queryset[:2])
+        if len(rows) != 1:
+            self.message_user(request, _("Select exactly one request to create its session."), messages.ERROR)
+            return None
+        try:
+            session = services.create_session_from_request(request=rows[0], by=request.user)
+        except services.TrainingRequestError as error:
+            self.message_user(request, f"{rows[0]}: {error}", messages.ERROR)
+            return None
+        except SessionError as error:  # the sessions service's own rules
+            self.message_user(request, f"{rows[0]}: {error}", messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            _("Draft session created from the request; complete its dates and trainers, then publish it."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:training_trainingsession_change", args=[session.pk]))

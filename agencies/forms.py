@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, TrainingRequest
 from reports.selectors import YEAR_MAX, YEAR_MIN
 
 
@@ -115,3 +115,102 @@ class ReconfirmationNoteForm(forms.Form):
         if not note:
             raise forms.ValidationError(_("Say what is wrong."))
         return note
+
+
+class DeclineRequestForm(forms.Form):
+    """The reason a manager gives an agency for declining its training request (quoted in the email)."""
+
+    reason = forms.CharField(label=_("Reason for declining"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the agency a reason for declining."))
+        return reason
+
+
+def _language_choices():
+    from sessions.models import SESSION_LANGUAGES
+
+    return SESSION_LANGUAGES
+
+
+class TrainingRequestFieldsMixin:
+    """The content rules of a request (``agencies.services.validate_request_fields``), as field errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "expected_officers" in self.fields:
+            self.fields["expected_officers"] = forms.IntegerField(
+                label=_("Expected number of officers"),
+                min_value=1,
+                max_value=100000,
+                error_messages={"min_value": _("Expect at least one officer.")},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = ("topics", "period_start", "period_end", "expected_officers")
+        if all(cleaned.get(name) is not None for name in needed):
+            from agencies.services import TrainingRequestError, validate_request_fields
+
+            try:
+                validate_request_fields(**{name: cleaned[name] for name in needed})
+            except TrainingRequestError as error:
+                self.add_error(error.field, error.message)
+        return cleaned
+
+
+class TrainingRequestForm(TrainingRequestFieldsMixin, forms.ModelForm):
+    """A focal point's request for a training for their agency (the agency page)."""
+
+    language = forms.ChoiceField(label=_("Preferred language"), choices=_language_choices)
+
+    class Meta:
+        model = TrainingRequest
+        fields = [
+            "topics",
+            "format",
+            "language",
+            "period_start",
+            "period_end",
+            "expected_officers",
+            "venue_offered",
+            "notes",
+        ]
+        widgets = {
+            "topics": forms.CheckboxSelectMultiple,
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {"topics": {"required": _("Choose at least one topic.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = self.fields["topics"].queryset.order_by("name")
+        self.fields["venue_offered"].help_text = _("Leave empty if your agency cannot host the training.")
+
+
+class TrainingRequestAdminForm(TrainingRequestFieldsMixin, forms.ModelForm):
+    """A manager's request on behalf of an agency (the back office's add form)."""
+
+    class Meta:
+        model = TrainingRequest
+        fields = [
+            "agency",
+            "topics",
+            "format",
+            "language",
+            "period_start",
+            "period_end",
+            "expected_officers",
+            "venue_offered",
+            "notes",
+        ]
+        error_messages = {"topics": {"required": _("Choose at least one topic.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # absent when the admin shows a saved request (read-only)
+            self.fields["language"] = forms.ChoiceField(label=_("Preferred language"), choices=_language_choices)

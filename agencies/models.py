@@ -299,3 +299,89 @@ class AgencyReconfirmation(models.Model):
 
     def __str__(self):
         return f"{self.agency} — {self.get_kind_display()} ({self.due_on})"
+
+
+class TrainingRequest(models.Model):
+    """An agency's request for a training, from its focal point (or a manager on its behalf).
+
+    submitted → under review → accepted → scheduled (a draft session was made from it and linked)
+    → delivered (its session was marked completed: ``sessions.services.complete_session`` moves it);
+    declined (with a reason) from submitted, under review or accepted; withdrawn by the requester
+    before it is scheduled. Only ``agencies.services.requests`` changes the state.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        SCHEDULED = "scheduled", _("Scheduled")
+        DELIVERED = "delivered", _("Delivered")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Format(models.TextChoices):  # the session's formats (sessions.models.TrainingSession.Format)
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="training_requests", verbose_name=_("agency")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    topics = models.ManyToManyField("training.Topic", related_name="+", verbose_name=_("topics"))
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    language = models.CharField(_("preferred language"), max_length=5, default="en")
+    period_start = models.DateField(_("preferred period from"))
+    period_end = models.DateField(_("preferred period to"))
+    expected_officers = models.PositiveIntegerField(_("expected number of officers"))
+    venue_offered = models.CharField(_("venue offered"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    state = models.CharField(_("state"), max_length=15, choices=State.choices, default=State.SUBMITTED)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    session = models.OneToOneField(
+        "training.TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_request",
+        verbose_name=_("session"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("training request")
+        verbose_name_plural = _("training requests")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expected_officers__gte=1), name="training_request_officers"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="training_request_period_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "state"], name="training_request_agency_state")]
+
+    def __str__(self):
+        return f"{self.agency} — {self.period_start:%Y-%m-%d}"
+
+    @property
+    def may_be_withdrawn(self) -> bool:
+        return self.state in WITHDRAWABLE_STATES
+
+
+WITHDRAWABLE_STATES = (
+    TrainingRequest.State.SUBMITTED,
+    TrainingRequest.State.UNDER_REVIEW,
+    TrainingRequest.State.ACCEPTED,
+)

@@ -8,12 +8,12 @@ officer who erased their data has no name to show and is left out of the named l
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.roles import focal_point_condition
-from agencies.models import Agency, FocalPoint, Officer
-from sessions.models import Attendance, Certificate, Registration, TrainingSession
+from agencies.models import Agency, FocalPoint, Officer, TrainingRequest
+from sessions.models import Attendance, Certificate, Registration, Topic, TrainingSession
 
 
 def agency_officers(*, agency_id: int) -> QuerySet[Officer]:
@@ -91,3 +91,14 @@ def reconfirmation_due_soon(*, today: date) -> QuerySet[Agency]:
         reconfirmation_due_on__gte=today,
         reconfirmation_due_on__lte=today + timedelta(days=NOTICE_DAYS),
     )
+
+
+def training_requests(*, agency_id: int | None = None) -> QuerySet[TrainingRequest]:
+    """Training requests, newest first, with their agency, requester, session and topics (two queries
+    whatever their number); one agency's (its page, a focal point's API) or every agency's (managers)."""
+    queryset = TrainingRequest.objects.select_related("agency__country", "requested_by", "session").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    )
+    if agency_id is not None:
+        queryset = queryset.filter(agency_id=agency_id)
+    return queryset.order_by("-created_at", "-pk")

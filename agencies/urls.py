@@ -11,4 +11,6 @@ urlpatterns = [
     path("agency/", views.agency, name="agency"),
     path("agency/reconfirmation/", views.reconfirmation, name="reconfirmation"),
     path("agency/officers/<int:pk>/decision/", views.decide_officer, name="decide_officer"),
+    path("agency/requests/new/", views.new_training_request, name="new_training_request"),
+    path("agency/requests/<int:pk>/withdraw/", views.withdraw_training_request, name="withdraw_training_request"),
 ]

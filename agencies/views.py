@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,8 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.language import remember_language
 from accounts.roles import focal_point_agency_id, focal_point_condition
 from agencies import selectors, services
-from agencies.forms import AgencyYearForm, DeleteAccountForm, OfficerDecisionForm, ProfileForm, ReconfirmationNoteForm
-from agencies.models import Agency, AgencyReconfirmation, Officer
+from agencies.forms import (
+    AgencyYearForm,
+    DeleteAccountForm,
+    OfficerDecisionForm,
+    ProfileForm,
+    ReconfirmationNoteForm,
+    TrainingRequestForm,
+)
+from agencies.models import Agency, AgencyReconfirmation, Officer, TrainingRequest
 from agencies.services.reconfirmation import is_open_for_confirmation
 from reports.selectors import ReportFilters, yearly_report
 
@@ -130,6 +138,7 @@ def agency(request):
         "certificates": _page(request, selectors.agency_certificates(agency_id=agency.pk), "certificates_page"),
         "decision_form": OfficerDecisionForm(),
         "reconfirmation_open": is_open_for_confirmation(agency, today=timezone.localdate()),
+        "requests": _page(request, selectors.training_requests(agency_id=agency.pk), "requests_page"),
     }
     return render(request, "portal/agency.html", context)
 
@@ -198,3 +207,45 @@ def reconfirmation(request):
         "note_form": note_form,
     }
     return render(request, "portal/agency_reconfirmation.html", context, status=400 if note_form.errors else 200)
+
+
+def new_training_request(request):
+    """A focal point asks for a training for their agency; managers are told in the back office."""
+    agency = _focal_point_agency_or_403(request)
+    form = TrainingRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_training_request(
+                agency=agency,
+                by=request.user,
+                topics=data["topics"],
+                format=data["format"],
+                language=data["language"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                expected_officers=data["expected_officers"],
+                venue_offered=data["venue_offered"],
+                notes=data["notes"],
+            )
+        except services.TrainingRequestError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Your training request was sent. We emailed you a confirmation."))
+            return redirect(f"{reverse('agencies:agency')}#requests")
+    return render(request, "portal/training_request_form.html", {"agency": agency, "form": form})
+
+
+@login_required
+@require_POST
+def withdraw_training_request(request, pk: int):
+    """The agency's focal point withdraws a request not yet scheduled."""
+    agency = _focal_point_agency_or_403(request)
+    training_request = get_object_or_404(TrainingRequest, pk=pk, agency=agency)
+    try:
+        services.withdraw_training_request(request=training_request, by=request.user)
+    except services.TrainingRequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The training request was withdrawn."))
+    return redirect(f"{reverse('agencies:agency')}#requests")

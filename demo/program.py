@@ -375,3 +375,26 @@ PENDING_OFFICERS = [
     ("pfm", "maria.fuentes@correo.example", "María", "Fuentes", "Investigadora", "es"),
     ("interpol", "kwame.osei@mail.example", "Kwame", "Osei", "Criminal intelligence officer", "en"),
 ]
+
+# Training requests of agencies, one in each state (seed_demo finds each again by its notes, so
+# a second run adds nothing). (agency key, topic slugs, format, language, days from today to the
+# preferred period's start, its length in days, expected officers, venue offered, state, notes)
+TRAINING_REQUESTS = [
+    ("pfm", ["blockchain-fundamentals"], "in_person", "es", 45, 30, 25, "Academia PFM, Ciudad de México",
+     "submitted", "Demo: new investigators in the northern states."),
+    ("interpol", ["case-studies"], "virtual", "en", 60, 45, 40, "", "under_review",
+     "Demo: for the regional bureaus, in two time zones."),
+    ("pfa", ["blockchain-fundamentals", "case-studies"], "hybrid", "es", 75, 30, 30, "Sede central, Buenos Aires",
+     "accepted", "Demo: a joint course with the financial intelligence unit."),
+    ("rcmp", ["case-studies"], "in_person", "en", 90, 20, 20, "RCMP Depot, Regina", "scheduled",
+     "Demo: ahead of the national cyber week."),
+    ("pfm", ["case-studies"], "in_person", "es", -200, 30, 22, "Academia PFM, Ciudad de México", "delivered",
+     "Demo: delivered last season."),
+    ("bka", ["blockchain-fundamentals"], "virtual", "de", 30, 10, 12, "", "declined",
+     "Demo: requested in German."),
+    ("tracfin", ["case-studies"], "in_person", "fr", 50, 20, 15, "Montreuil", "withdrawn",
+     "Demo: withdrawn after an internal reorganisation."),
+]  # fmt: skip
+TRAINING_REQUEST_DECLINE_REASON = (
+    "No trainer teaches this topic in German this year; we suggest the English virtual course."
+)

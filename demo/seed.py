@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
-from agencies.models import Agency, Country, Officer
+from agencies.models import Agency, Country, Officer, TrainingRequest
 from demo.program import (
     AGENCIES,
     COUNTRIES,
@@ -43,6 +43,8 @@ from demo.program import (
     TOPICS,
     TRAINER_EMAIL,
     TRAINERS,
+    TRAINING_REQUEST_DECLINE_REASON,
+    TRAINING_REQUESTS,
     VENUES,
 )
 from sessions.models import (
@@ -381,6 +383,7 @@ class DemoBuilder:
             self._write_focal_points(agencies, officers)
             self._write_reconfirmation_dates(agencies)
             self._write_pending_officers(agencies)
+            self._write_training_requests(agencies, topics)
         return self.report
 
     def _get_or_create(self, label: str, factory, *, lookup: dict, **fields):
@@ -519,6 +522,52 @@ class DemoBuilder:
                 agency=agencies[key], job_title=job_title, preferred_language=language,
                 verification_status=Officer.Verification.PENDING, verified_at=None,
             )  # fmt: skip
+
+    def _write_training_requests(self, agencies, topics) -> None:
+        """One request in each state, by the agency's focal point (or the manager on its behalf).
+
+        Scheduled and delivered requests are linked to a session their agency hosts (a draft or
+        published one, a completed one); states are written as they stand, as the demo's history.
+        """
+        today = self.today
+        manager = User.objects.get(email=MANAGER_EMAIL)
+        coordinator = User.objects.filter(email=FOCAL_POINT_EMAIL).first()
+        for key, slugs, fmt, language, start, length, officers, venue, state, notes in TRAINING_REQUESTS:
+            agency = agencies[key]
+            existing = TrainingRequest.objects.filter(agency=agency, notes=notes).exists()
+            self.report.add("training requests", not existing)
+            if existing:
+                continue
+            session = None
+            if state in ("scheduled", "delivered"):
+                statuses = ["completed"] if state == "delivered" else ["draft", "published"]
+                session = (
+                    TrainingSession.objects.filter(
+                        host_agency=agency, status__in=statuses, training_request__isnull=True
+                    )
+                    .order_by("-starts_at")
+                    .first()
+                )
+            period_start = today + timedelta(days=start)
+            request = factories.TrainingRequestFactory(
+                agency=agency, requested_by=coordinator if key == "pfm" else manager,
+                topics=[topics[slug] for slug in slugs], format=fmt, language=language,
+                period_start=period_start, period_end=period_start + timedelta(days=length),
+                expected_officers=officers, venue_offered=venue, notes=notes, state=state, session=session,
+                decline_reason=TRAINING_REQUEST_DECLINE_REASON if state == "declined" else "",
+            )  # fmt: skip
+            now = timezone.now()
+            stamps = {}
+            if state in ("accepted", "scheduled", "delivered"):
+                stamps["accepted_at"] = now
+            if state == "delivered":
+                completed = session.completed_at if session is not None and session.completed_at else now
+                stamps |= {"created_at": completed - timedelta(days=75), "accepted_at": completed - timedelta(days=60)}
+                stamps["delivered_at"] = completed
+            if state == "declined":
+                stamps["declined_at"] = now
+            if stamps:
+                TrainingRequest.objects.filter(pk=request.pk).update(**stamps)
 
     @staticmethod
     def _accept_privacy_notice(users, now) -> None:

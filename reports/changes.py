@@ -28,29 +28,38 @@ _SESSION_OF = {
 
 
 def _models() -> list:
-    from agencies.models import Agency, Country
+    from agencies.models import Agency, Country, TrainingRequest
     from sessions.models import Attendance, Registration, SessionTrainer, Survey, SurveyResponse, Topic, TrainingSession
 
-    return [Attendance, Registration, SessionTrainer, Survey, SurveyResponse, TrainingSession, Country, Agency, Topic]
+    models = [Attendance, Registration, SessionTrainer, Survey, SurveyResponse, TrainingSession, Country, Agency, Topic]
+    return [*models, TrainingRequest]
+
+
+def _topic_links() -> list:
+    """The topic lists the report reads: a session's (its figures) and a training request's (the funnel)."""
+    from agencies.models import TrainingRequest
+    from sessions.models import TrainingSession
+
+    return [TrainingSession.topics.through, TrainingRequest.topics.through]
 
 
 def connect() -> None:
-    from sessions.models import TrainingSession
 
     for model in _models():
         post_save.connect(_changed, sender=model, dispatch_uid=f"reports.changed.save.{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"reports.changed.delete.{model.__name__}")
-    m2m_changed.connect(_topics_changed, sender=TrainingSession.topics.through, dispatch_uid="reports.changed.topics")
+    for through in _topic_links():
+        m2m_changed.connect(_topics_changed, sender=through, dispatch_uid=f"reports.changed.topics.{through.__name__}")
 
 
 def disconnect() -> None:
     """For the registration benchmark's "no report machinery" variant."""
-    from sessions.models import TrainingSession
 
     for model in _models():
         post_save.disconnect(sender=model, dispatch_uid=f"reports.changed.save.{model.__name__}")
         post_delete.disconnect(sender=model, dispatch_uid=f"reports.changed.delete.{model.__name__}")
-    m2m_changed.disconnect(sender=TrainingSession.topics.through, dispatch_uid="reports.changed.topics")
+    for through in _topic_links():
+        m2m_changed.disconnect(sender=through, dispatch_uid=f"reports.changed.topics.{through.__name__}")
 
 
 def _changed(sender, instance, raw=False, **kwargs) -> None:
@@ -63,7 +72,7 @@ def _changed(sender, instance, raw=False, **kwargs) -> None:
         transaction.on_commit(partial(store.request_refresh, years=years))
     elif session_of is not None:
         transaction.on_commit(partial(_refresh_session_years, session_id=session_of(instance)))
-    else:  # a session (which may have moved to another year), a country, an agency, a topic
+    else:  # a session (which may have moved to another year), a country, an agency, a topic, a training request
         transaction.on_commit(_refresh_stored_years)
 
 

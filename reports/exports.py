@@ -26,6 +26,8 @@ from reports.selectors import (
     BREAKDOWN_COLUMN_LABELS,
     BREAKDOWN_COLUMNS,
     BREAKDOWN_LABELS,
+    FUNNEL_COLUMN_LABELS,
+    FUNNEL_COLUMNS,
     ReportFilters,
     YearlyReport,
     counted_attendances,
@@ -82,6 +84,19 @@ def breakdown_table(report: YearlyReport, by: str) -> tuple[list[str], list[list
     return header, rows
 
 
+FUNNEL_PART = "funnel"
+
+
+def funnel_table(report: YearlyReport) -> tuple[list[str], list[list]]:
+    """The training-request funnel: the total row, then one per region and per country (``scope``)."""
+    header = ["scope", "key", "label", *FUNNEL_COLUMNS]
+    rows = [
+        [scope, row.key, row.label, *(getattr(row, column) for column in FUNNEL_COLUMNS)]
+        for scope, row in report.funnel.rows()
+    ]
+    return header, rows
+
+
 # Downloads start with a byte-order mark: without it Excel reads UTF-8 as the local code page
 # and shows "PolicÃ­a" for "Policía". Text for a pipe (the command's standard output) has none.
 CSV_BOM = "\ufeff"
@@ -89,8 +104,11 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def report_csv(report: YearlyReport, *, by: str | None = None) -> str:
-    """The summary (``by`` empty) or one breakdown as CSV text."""
-    header, rows = breakdown_table(report, by) if by else summary_table(report)
+    """The summary (``by`` empty), one breakdown, or the training-request funnel (``by="funnel"``) as CSV text."""
+    if by == FUNNEL_PART:
+        header, rows = funnel_table(report)
+    else:
+        header, rows = breakdown_table(report, by) if by else summary_table(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -122,7 +140,8 @@ def _write_sheet(sheet, header: list[str], rows: list[list]) -> None:
 
 
 def report_xlsx(report: YearlyReport) -> bytes:
-    """A workbook with a "Summary" sheet and one sheet per computed breakdown, headers formatted."""
+    """A workbook with a "Summary" sheet, one sheet per computed breakdown and the training-request
+    funnel ("Training requests"), headers formatted."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("Summary")[:31]
@@ -135,6 +154,10 @@ def report_xlsx(report: YearlyReport) -> bytes:
         header, rows = breakdown_table(report, by)
         header = [_("Key"), str(BREAKDOWN_LABELS[by]), *(str(BREAKDOWN_COLUMN_LABELS[c]) for c in BREAKDOWN_COLUMNS)]
         _write_sheet(sheet, header, rows)
+    sheet = workbook.create_sheet(_("Training requests")[:31])
+    header, rows = funnel_table(report)
+    header = [_("Scope"), _("Key"), _("Label"), *(str(FUNNEL_COLUMN_LABELS[c]) for c in FUNNEL_COLUMNS)]
+    _write_sheet(sheet, header, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -44,6 +44,7 @@ refreshed in the background (``reports.store``); this module only computes.
 
 from __future__ import annotations
 
+import statistics
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -70,7 +71,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Country
+from agencies.models import Agency, Country, TrainingRequest
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import (
     detractors,
@@ -202,6 +203,43 @@ class SummaryRow:
     change: int | float | None
 
 
+FUNNEL_COLUMNS = ("received", "accepted", "delivered", "declined", "median_days_to_delivery")
+FUNNEL_COLUMN_LABELS = {
+    "received": _("Requests received"),
+    "accepted": _("Accepted"),
+    "delivered": _("Delivered"),
+    "declined": _("Declined"),
+    "median_days_to_delivery": _("Median days from request to delivery"),
+}
+FUNNEL_SCOPES = ("total", "region", "country")
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: str
+    label: str
+    received: int
+    accepted: int
+    delivered: int
+    declined: int
+    median_days_to_delivery: float | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The year's training requests: all agencies, then by the requesting agency's region and country."""
+
+    total: FunnelRow
+    region: list[FunnelRow]
+    country: list[FunnelRow]
+
+    def rows(self) -> list[tuple[str, FunnelRow]]:
+        """(scope, row) for every row, the total first: the CSV's and the workbook's order."""
+        return [("total", self.total), *(("region", row) for row in self.region)] + [
+            ("country", row) for row in self.country
+        ]
+
+
 @dataclass(frozen=True)
 class YearlyReport:
     year: int
@@ -211,6 +249,8 @@ class YearlyReport:
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     # The moment the figures reflect: when they were computed.
     as_of: datetime | None = None
+    # The training requests of the year (training_request_funnel); None only in hand-made reports.
+    funnel: Funnel | None = None
 
     def summary_rows(self) -> list[SummaryRow]:
         previous = self.previous.metric_values()
@@ -230,6 +270,7 @@ class YearlyReport:
             "summary": asdict(self.current),
             "previous": asdict(self.previous),
             "breakdowns": {name: [asdict(row) for row in rows] for name, rows in self.breakdowns.items()},
+            "funnel": asdict(self.funnel) if self.funnel else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
         }
 
@@ -719,7 +760,11 @@ def _computed(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -
         filters=filters,
         attendance_rows=grouped.pop("summary"),
     )
-    return {"figures": {str(key): asdict(value) for key, value in figures.items()}, "grouped": grouped}
+    return {
+        "figures": {str(key): asdict(value) for key, value in figures.items()},
+        "grouped": grouped,
+        "funnel": training_request_funnel(year=year, filters=filters),
+    }
 
 
 def shaped_report(computed: dict, *, year: int, filters: ReportFilters, breakdowns, as_of: datetime) -> YearlyReport:
@@ -733,6 +778,8 @@ def shaped_report(computed: dict, *, year: int, filters: ReportFilters, breakdow
         previous=Figures(**computed["figures"][str(year - 1)]),
         breakdowns={name: _shape_rows(by=name, year=year, rows=_ordered(name, grouped[name])) for name in breakdowns},
         as_of=as_of,
+        # Figures stored before the funnel existed are refreshed within MAX_AGE; meanwhile it is counted now.
+        funnel=shaped_funnel(computed.get("funnel") or training_request_funnel(year=year, filters=filters)),
     )
 
 
@@ -778,3 +825,91 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         "format": [(value, str(label)) for value, label in TrainingSession.Format.choices],
         "topic": list(Topic.objects.order_by("name").values_list("slug", "name")),
     }
+
+
+# --- Training requests: the funnel ---------------------------------------------------------------
+#
+# A request belongs to the UTC year it was submitted in (``created_at``): it has no time zone of
+# its own, and a request is counted once, in the year the agency asked, whatever happens later.
+# "Accepted" counts requests that ever reached acceptance (``accepted_at`` stays set when one is
+# declined or withdrawn afterwards); "delivered" and "declined" are the current states; the median
+# is of whole UTC days from submission to delivery (the session's completion), delivered requests
+# only. Filters: ``region`` and ``agency`` select the requesting agency, ``format`` the requested
+# format, ``topic`` requests naming that topic.
+
+
+def _funnel_counts() -> dict:
+    return {"received": 0, "accepted": 0, "delivered": 0, "declined": 0, "days": []}
+
+
+def training_request_funnel(*, year: int, filters: ReportFilters | None = None) -> dict:
+    """The funnel of ``year`` as plain data (what is stored): one query, reshaped in Python.
+
+    A year holds a few hundred requests at most (one per agency and topic in the busiest years),
+    so the rows are read once and counted here, which keeps the median exact on every database.
+    """
+    filters = filters or ReportFilters()
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    requests = TrainingRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+    if filters.region:
+        requests = requests.filter(agency__country__region=filters.region)
+    if filters.agency:
+        requests = requests.filter(agency_id=filters.agency)
+    if filters.format:
+        requests = requests.filter(format=filters.format)
+    if filters.topic:
+        named = TrainingRequest.topics.through.objects.filter(topic__slug=filters.topic)
+        requests = requests.filter(pk__in=named.values("trainingrequest_id"))
+    total, regions, countries = _funnel_counts(), {}, {}
+    rows = requests.values_list(
+        "state",
+        "accepted_at",
+        "created_at",
+        "delivered_at",
+        "agency__country_id",
+        "agency__country__region",
+        "agency__country__name",
+    )
+    for state, accepted_at, created_at, delivered_at, country, region, country_name in rows:
+        for counts in (
+            total,
+            regions.setdefault(region or "", _funnel_counts()),
+            countries.setdefault(country, {**_funnel_counts(), "name": country_name}),
+        ):
+            counts["received"] += 1
+            counts["accepted"] += accepted_at is not None
+            counts["declined"] += state == TrainingRequest.State.DECLINED
+            if state == TrainingRequest.State.DELIVERED and delivered_at is not None:
+                counts["delivered"] += 1
+                counts["days"].append((delivered_at.astimezone(UTC).date() - created_at.astimezone(UTC).date()).days)
+
+    def plain(key: str, label: str, counts: dict) -> dict:
+        median = statistics.median(counts["days"]) if counts["days"] else None
+        return {
+            "key": key,
+            "label": label,
+            **{name: counts[name] for name in ("received", "accepted", "delivered", "declined")},
+            "median_days_to_delivery": None if median is None else round(float(median), 1),
+        }
+
+    return {
+        "total": plain("", "", total),
+        "region": [plain(key, key, counts) for key, counts in regions.items()],
+        "country": [plain(key, counts["name"], counts) for key, counts in countries.items()],
+    }
+
+
+def _funnel_order(row: dict):
+    return (-row["received"], row["label"] or "", row["key"])
+
+
+def shaped_funnel(data: dict) -> Funnel:
+    """The stored funnel as served: labelled in the active language, biggest first."""
+    total = FunnelRow(**{**data["total"], "label": str(_("All agencies"))})
+    regions = [
+        FunnelRow(**{**row, "label": row["label"] or str(_("No region"))})
+        for row in sorted(data["region"], key=_funnel_order)
+    ]
+    countries = [FunnelRow(**row) for row in sorted(data["country"], key=_funnel_order)]
+    return Funnel(total=total, region=regions, country=countries)

@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import Agency, Country
+from agencies.models import Agency, Country, TrainingRequest
 from reports.models import RefreshRequest, StoredReport
 from reports.selectors import (
     BREAKDOWNS,
@@ -80,6 +80,7 @@ def report_tables() -> list[str]:
     tables the report's queries read); trainers' names are looked up each time a report is served."""
     models = (TrainingSession, TrainingSession.topics.through, SessionTrainer, Attendance, Registration)
     models += (Survey, SurveyResponse, Country, Agency, Topic)
+    models += (TrainingRequest, TrainingRequest.topics.through)
     return sorted(model._meta.db_table for model in models)
 
 

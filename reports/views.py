@@ -23,6 +23,8 @@ from reports.selectors import (
     BREAKDOWN_COLUMNS,
     BREAKDOWN_LABELS,
     BREAKDOWNS,
+    FUNNEL_COLUMN_LABELS,
+    FUNNEL_COLUMNS,
     YEAR_MAX,
     YEAR_MIN,
     ReportFilters,
@@ -116,6 +118,7 @@ def yearly_report_page(request):
         "key_figures": [item for item in summary if item[0].metric in _KEY_FIGURES],
         "tables": [(name, BREAKDOWN_LABELS[name], _table_rows(report.breakdowns[name])) for name in BREAKDOWNS],
         "columns": [BREAKDOWN_COLUMN_LABELS[column] for column in BREAKDOWN_COLUMNS],
+        "funnel_columns": [FUNNEL_COLUMN_LABELS[column] for column in FUNNEL_COLUMNS],
         "charts": _charts(report),
         "query": request.GET.urlencode(),
         "viewer_timezone": viewer_timezone(request),
@@ -209,9 +212,12 @@ def yearly_report_csv(request):
     if not form.is_valid():
         return _invalid(form)
     part = request.GET.get("part") or "summary"
-    if part != "summary" and part not in BREAKDOWNS:
-        return HttpResponse(_("Unknown part: choose summary or a breakdown."), status=400, content_type="text/plain")
-    report = served_report(year=year, filters=filters, breakdowns=() if part == "summary" else (part,))
+    if part not in ("summary", exports.FUNNEL_PART) and part not in BREAKDOWNS:
+        return HttpResponse(
+            _("Unknown part: choose summary, funnel or a breakdown."), status=400, content_type="text/plain"
+        )
+    breakdowns = (part,) if part in BREAKDOWNS else ()
+    report = served_report(year=year, filters=filters, breakdowns=breakdowns)
     if report is None:
         return _preparing()
     content = exports.CSV_BOM + exports.report_csv(report, by=None if part == "summary" else part)

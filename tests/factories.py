@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import PrivacyConsent, PrivacyNotice, User
-from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer
+from agencies.models import Agency, AgencyEmailDomain, Country, FocalPoint, Officer, PendingOfficer, TrainingRequest
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
@@ -152,6 +152,29 @@ class PendingOfficerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"walk.in{n}@policia.gob.mx")
     name = factory.Sequence(lambda n: f"Walk-in {n}")
     agency = factory.SubFactory(AgencyFactory)
+
+
+class TrainingRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted request of a focal point's agency (``agencies.services.submit_training_request`` in the product)."""
+
+    class Meta:
+        model = TrainingRequest
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    requested_by = factory.SubFactory(UserFactory)
+    format = TrainingRequest.Format.IN_PERSON
+    language = "en"
+    period_start = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    period_end = factory.LazyAttribute(lambda o: o.period_start + timedelta(days=30))
+    expected_officers = 20
+    venue_offered = "Headquarters, room 4"
+
+    @factory.post_generation
+    def topics(obj, create, extracted, **kwargs):
+        """The requested topics: one new topic unless given (``topics=[...]``)."""
+        if create:
+            obj.topics.set(extracted if extracted is not None else [TopicFactory()])
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,9 @@ from tests.factories import (
     OfficerFactory,
     RegistrationFactory,
     SessionTrainerFactory,
+    TopicFactory,
     TrainerFactory,
+    TrainingRequestFactory,
     TrainingSessionFactory,
 )
 from tests.row_counts import row_counts
@@ -81,6 +83,8 @@ def world():
     focal_point = FocalPointFactory()
     return {
         "session": session,
+        "training_request": TrainingRequestFactory(agency=focal_point.agency),
+        "topic": TopicFactory(slug="extremes"),
         "focal_point": focal_point,
         "agency_officer": OfficerFactory(agency=focal_point.agency),
         "upcoming": upcoming,
@@ -114,6 +118,18 @@ def _valid_bodies(world) -> dict:
         ("DELETE", "/api/v1/auth/tokens/{token_key}/"): None,
         ("POST", "/api/v1/agencies/{id}/focal-points/"): {"officer": world["agency_officer"].pk},
         ("DELETE", "/api/v1/agencies/{id}/focal-points/{focal_point_id}/"): None,
+        ("POST", "/api/v1/training-requests/"): {
+            "agency": world["focal_point"].agency_id,
+            "topics": [world["topic"].slug],
+            "period_start": "2090-01-01",
+            "period_end": "2090-02-01",
+            "expected_officers": 10,
+        },
+        ("POST", "/api/v1/training-requests/{id}/review/"): None,
+        ("POST", "/api/v1/training-requests/{id}/accept/"): None,
+        ("POST", "/api/v1/training-requests/{id}/decline/"): {"reason": "Extremes"},
+        ("POST", "/api/v1/training-requests/{id}/withdraw/"): None,
+        ("POST", "/api/v1/training-requests/{id}/create-session/"): None,
     }
     return bodies
 
@@ -178,6 +194,8 @@ def _paths(path: str, world) -> list[str]:
     known = {"{id}": world["session"].pk, "{token_key}": "zzzzzzzz"}
     if path.startswith("/api/v1/registrations/"):
         known["{id}"] = world["registration"].pk
+    if path.startswith("/api/v1/training-requests/"):
+        known["{id}"] = world["training_request"].pk
     if path.startswith("/api/v1/agencies/"):
         known["{id}"] = world["focal_point"].agency_id
         known["{focal_point_id}"] = world["focal_point"].pk

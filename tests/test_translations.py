@@ -117,6 +117,13 @@ def test_email_kinds_cover_the_messages_we_send():
         "session_updated",
         "survey_invitation",
         "survey_reminder",
+        "training_request_accepted",
+        "training_request_declined",
+        "training_request_delivered",
+        "training_request_scheduled",
+        "training_request_submitted",
+        "training_request_under_review",
+        "training_request_withdrawn",
     ]
 
 

@@ -17,9 +17,29 @@ from agencies.services.reconfirmation import (
     report_agency_problem,
     sweep_reconfirmations,
 )
+from agencies.services.requests import (
+    TrainingRequestError,
+    accept_training_request,
+    create_session_from_request,
+    decline_training_request,
+    deliver_requests_of_session,
+    review_training_request,
+    submit_training_request,
+    validate_request_fields,
+    withdraw_training_request,
+)
 from agencies.services.verification import approve_officers, decide_pending_officer, reject_officers
 
 __all__ = [
+    "TrainingRequestError",
+    "accept_training_request",
+    "create_session_from_request",
+    "decline_training_request",
+    "deliver_requests_of_session",
+    "review_training_request",
+    "submit_training_request",
+    "validate_request_fields",
+    "withdraw_training_request",
     "ERASED_NAME",
     "ERASED_RECIPIENT",
     "FocalPointError",

@@ -50,6 +50,24 @@ class BreakdownRowSerializer(serializers.Serializer):
     countries_reached = serializers.IntegerField()
 
 
+class FunnelRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("Empty for the total; the M49 region, or the ISO country code."))
+    label = serializers.CharField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField(help_text=_("Requests that ever reached acceptance."))
+    delivered = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    median_days_to_delivery = serializers.FloatField(allow_null=True)
+
+
+class FunnelSerializer(serializers.Serializer):
+    """Training requests submitted in the year (UTC), by the requesting agency's region and country."""
+
+    total = FunnelRowSerializer()
+    region = FunnelRowSerializer(many=True)
+    country = FunnelRowSerializer(many=True)
+
+
 class YearlyReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     previous_year = serializers.IntegerField()
@@ -57,4 +75,5 @@ class YearlyReportSerializer(serializers.Serializer):
     summary = FiguresSerializer()
     previous = FiguresSerializer()
     breakdowns = serializers.DictField(child=BreakdownRowSerializer(many=True))
+    funnel = FunnelSerializer(help_text=_("The training-request funnel of the year."))
     as_of = serializers.DateTimeField(help_text=_("When these figures were computed."))

@@ -226,5 +226,9 @@ def complete_session(*, session: TrainingSession, by) -> TrainingSession:
         current.completed_at = timezone.now()
         current.save(update_fields=["status", "completed_at", "updated_at"])
         notifications.session_completed(session=current)
+        # A training request this session was made from is delivered with it (and its requester told).
+        from agencies.services import deliver_requests_of_session
+
+        deliver_requests_of_session(session=current)
     copy_session_state(current, session)
     return session

@@ -23,6 +23,7 @@ from tests.factories import (
     SurveyFactory,
     SurveyResponseFactory,
     TrainerFactory,
+    TrainingRequestFactory,
     TrainingSessionFactory,
     UserFactory,
 )
@@ -224,15 +225,17 @@ def test_agency_page_query_count_is_bounded(focal_client, focal_point, django_as
         RegistrationFactory(officer=officer, session=future)
         attendance = AttendanceFactory(registration=RegistrationFactory(officer=officer, session=past))
         issue_certificate(registration=attendance.registration)
+        TrainingRequestFactory(agency=agency)
 
     # Session, user, the officer's language (middleware), the officer with agency and role, the
     # report's figures (time zones, the grouped statement, sessions by format, survey averages),
-    # the focal points, then each of the five lists: its count and its page. PostgreSQL adds the
+    # the focal points, then each of the six lists: its count and its page, and the requests' topics. PostgreSQL adds the
     # report's savepoint with its SET LOCAL jit = off (reports.selectors.without_jit).
-    with django_assert_num_queries(19 + (3 if connection.vendor == "postgresql" else 0)):
+    with django_assert_num_queries(23 + (3 if connection.vendor == "postgresql" else 0)):
         response = focal_client.get(AGENCY_URL)
 
     assert len(response.context["upcoming"]) == item_count
+    assert len(response.context["requests"]) == item_count
 
 
 def test_navigation_links_agency_page_for_focal_points_only(focal_client, focal_point, client):

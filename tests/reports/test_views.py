@@ -147,7 +147,17 @@ def test_xlsx_download_has_one_sheet_per_breakdown(manager_client, program):
     response = manager_client.get(reverse("reports:yearly-xlsx"), {"year": 2024})
 
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Summary", "Region", "Country", "Agency", "Topic", "Trainer", "Format", "Month"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Region",
+        "Country",
+        "Agency",
+        "Topic",
+        "Trainer",
+        "Format",
+        "Month",
+        "Training requests",
+    ]
     assert workbook["Summary"]["A1"].font.bold is True
     assert [cell.value for cell in workbook["Agency"]["B"]][1:] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
 

@@ -200,3 +200,14 @@ def test_seed_demo_focal_point_login_opens_agency_page(seeded, client):
     # Like every demo officer, the coordinator accepted the privacy notice: no detour through it.
     assert response.status_code == 200
     assert [officer.user.last_name for officer in response.context["pending"]] == ["Salinas", "Fuentes"]
+
+
+def test_seed_demo_training_requests_in_each_state(seeded):
+    from agencies.models import TrainingRequest
+
+    states = sorted(TrainingRequest.objects.values_list("state", flat=True))
+    assert states == sorted(TrainingRequest.State.values)
+    scheduled = TrainingRequest.objects.get(state=TrainingRequest.State.SCHEDULED)
+    delivered = TrainingRequest.objects.get(state=TrainingRequest.State.DELIVERED)
+    assert (scheduled.session.host_agency, delivered.session.status) == (scheduled.agency, "completed")
+    assert delivered.delivered_at > delivered.created_at

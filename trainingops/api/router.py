@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from agencies.api.requests import TrainingRequestViewSet
 from agencies.api.views import AgencyViewSet, CountryViewSet
 from sessions.api.views import RegistrationViewSet, SessionViewSet, TopicViewSet, TrainerViewSet
 from trainingops.api.tokens import TokenViewSet
@@ -22,6 +23,7 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("countries", CountryViewSet, basename="country")
 router.register("trainers", TrainerViewSet, basename="trainer")
 router.register("topics", TopicViewSet, basename="topic")
+router.register("training-requests", TrainingRequestViewSet, basename="training-request")
 router.register("auth/tokens", TokenViewSet, basename="token")
 
 

@@ -22,13 +22,15 @@ class Command(BaseCommand):
     help = (
         "Export the managers' yearly counts (the same stored figures as the report page and the API; "
         "the JSON says when they were computed). "
-        "CSV: the summary, or one breakdown with --by. JSON and XLSX: the summary and every breakdown, "
-        "or only the one given with --by."
+        "CSV: the summary, or one breakdown (or the training-request funnel) with --by. JSON and XLSX: the "
+        "summary, the funnel and every breakdown, or only the one given with --by."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Calendar year, e.g. 2024.")
-        parser.add_argument("--by", default="", help=f"One breakdown: {', '.join(BREAKDOWNS)}.")
+        parser.add_argument(
+            "--by", default="", help=f"One breakdown: {', '.join(BREAKDOWNS)}; or funnel (the training requests)."
+        )
         parser.add_argument("--format", default="csv", dest="output_format", help="csv (default), xlsx or json.")
         parser.add_argument("--output", default="", help="File to write; standard output when omitted (not for xlsx).")
         parser.add_argument("--region", default="", help="Only officers from this M49 region, e.g. Americas.")
@@ -44,7 +46,9 @@ class Command(BaseCommand):
             raise CommandError("XLSX is a binary file: give --output FILE.")
         try:
             year = validate_year(year)
-            breakdowns = (validate_breakdown(by),) if by else BREAKDOWNS
+            breakdowns = (validate_breakdown(by),) if by and by != exports.FUNNEL_PART else BREAKDOWNS
+            if by == exports.FUNNEL_PART:
+                breakdowns = ()
             filters = validate_filters(region=region, format=session_format, topic=topic)
             if output_format == "csv" and not by:
                 breakdowns = ()
