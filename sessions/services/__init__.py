@@ -6,6 +6,7 @@
 - ``attendance``: attendance, the attendance sheet (API bulk update, roll call) and walk-ins of officers;
 - ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
 - ``invitations``: who to invite, sending, accepting, declining;
+- ``nominations``: focal points nominating their officers within agency quotas, approvals, sweeps;
 - ``reminders`` and ``surveys``: what beat sends before and after a session;
 - ``certificates``: certificates of attendance and their PDF.
 
@@ -53,6 +54,17 @@ from sessions.services.invitations import (
     plan_invitations,
     resume_invitation_requests,
 )
+from sessions.services.nominations import (
+    NominationError,
+    approve_nomination,
+    check_can_nominate,
+    expire_nominations,
+    nominate,
+    nomination_deadline,
+    reject_nomination,
+    release_quotas,
+    withdraw_nomination,
+)
 from sessions.services.registrations import (
     attendance_snapshot,
     cancel_registration,
@@ -97,6 +109,15 @@ __all__ = [
     "INVITATION_CHUNK_SIZE",
     "INVITATION_MESSAGE_FIELDS",
     "InvitationError",
+    "NominationError",
+    "approve_nomination",
+    "check_can_nominate",
+    "expire_nominations",
+    "nominate",
+    "nomination_deadline",
+    "reject_nomination",
+    "release_quotas",
+    "withdraw_nomination",
     "EntryStatus",
     "InvitationPlan",
     "Invitee",
