@@ -115,7 +115,7 @@ def _nominate_officer(locked: TrainingSession, officer: Officer, by, now: dateti
     if not officer.is_verified or not has_confirmed_email(officer.user):
         raise NominationError(
             _("Only officers with a verified affiliation and a confirmed email address can be nominated."),
-            code="not_verified",
+            code="nominee_not_verified",
             field="officer",
         )
     if not is_session_open_to(session=locked, officer=officer):

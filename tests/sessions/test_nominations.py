@@ -324,7 +324,7 @@ def test_an_officer_who_is_not_a_focal_point_cannot_nominate():
 def test_an_unverified_officer_cannot_be_nominated():
     fp = focal_point()
     pending = OfficerFactory(agency=fp.agency, verification_status="pending")
-    refused("not_verified", session=nomination_session(), officers=[pending], by=fp.user)
+    refused("nominee_not_verified", session=nomination_session(), officers=[pending], by=fp.user)
 
 
 def test_an_invalid_address_is_refused():
