@@ -634,3 +634,32 @@ def search_sessions(queryset: QuerySet[TrainingSession], text: str) -> QuerySet[
     for name in translation_field_names("title"):
         condition |= Q(**{f"{name}__icontains": text})
     return queryset.filter(condition)
+
+
+# --- Nominations -----------------------------------------------------------------------------------
+
+
+def nomination_sessions_for(officer: Officer, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Upcoming sessions by nomination a focal point (``officer``) may nominate their agency's officers
+    to: published, open to the agency, before their nomination deadline. Annotated with the agency's
+    quota (``agency_quota``, None without one) and its active nominations (``agency_nominations``)."""
+    now = now or timezone.now()
+    quota = SessionQuota.objects.filter(session_id=OuterRef("pk"), agency_id=officer.agency_id).values("seats")[:1]
+    nominated = (
+        Nomination.objects.filter(session_id=OuterRef("pk"), agency_id=officer.agency_id, status__in=Nomination.ACTIVE)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        with_seat_counts(
+            TrainingSession.objects.filter(visible_to_officer(officer))
+            .filter(status=TrainingSession.Status.PUBLISHED, starts_at__gt=now)
+            .exclude(registration_mode=TrainingSession.RegistrationMode.OPEN)
+            .filter(Q(nomination_deadline__isnull=True) | Q(nomination_deadline__gt=now))
+            .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
+        )
+        .annotate(agency_quota=Subquery(quota), agency_nominations=Coalesce(Subquery(nominated), 0))
+        .order_by("starts_at", "id")
+    )

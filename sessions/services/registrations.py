@@ -12,6 +12,7 @@ from agencies.models import Officer
 from sessions import notifications
 from sessions.models import (
     Attendance,
+    Nomination,
     Registration,
     TrainingSession,
 )
@@ -124,6 +125,10 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration:
         current.cancelled_at = timezone.now()
         current.waitlist_position = None
         current.save(update_fields=["status", "cancelled_at", "waitlist_position", "updated_at"])
+        # A nominee who cancels gives the seat up: their nomination ends with it.
+        for nomination in Nomination.objects.filter(registration=current, status=Nomination.Status.CONFIRMED):
+            nomination.status = Nomination.Status.WITHDRAWN
+            nomination.save(update_fields=["status", "updated_at"])
         notifications.registration_cancelled(registration=current)
         if freed_seat:
             promote_waitlist(session=session)
