@@ -203,7 +203,7 @@ def nominate(
 
 def _lock_nomination(nomination: Nomination) -> tuple[TrainingSession, Nomination]:
     session = lock_session(nomination.session)
-    current = Nomination.objects.select_for_update().select_related("officer__user").get(pk=nomination.pk)
+    current = Nomination.objects.select_for_update(of=("self",)).select_related("officer__user").get(pk=nomination.pk)
     return session, current
 
 
