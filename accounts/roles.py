@@ -61,6 +61,12 @@ TRAINER_PERMISSIONS = {
         "view_historicaltrainingsession",
         "view_historicalregistration",
         "view_historicalattendance",
+        # Seats reserved per agency, in the session form; nominations read (managers decide).
+        "view_sessionquota",
+        "add_sessionquota",
+        "change_sessionquota",
+        "delete_sessionquota",
+        "view_nomination",
     ],
     "messaging": ["view_outboundmessage"],
     # To pick a session's country, host agency and audience.

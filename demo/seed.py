@@ -59,6 +59,8 @@ from sessions.models import (
 )
 from tests import factories
 
+NOMINATION_SESSION_TITLE = "Financial investigations workshop (by nomination)"
+
 
 @dataclass
 class SessionSpec:
@@ -382,6 +384,7 @@ class DemoBuilder:
             self._write_sessions(specs, topics, agencies, trainers, officers)
             self._write_focal_points(agencies, officers)
             self._write_reconfirmation_dates(agencies)
+            self._write_nomination_session(agencies)
             self._write_pending_officers(agencies)
             self._write_training_requests(agencies, topics)
         return self.report
@@ -508,6 +511,23 @@ class DemoBuilder:
                 reconfirmation_due_on=due
             )
             self.report.add("reconfirmation dates", updated)
+
+    def _write_nomination_session(self, agencies) -> None:
+        """A workshop by nomination with seats reserved for PFM and INTERPOL (the focal points' agencies)."""
+        starts_at = _aware(self.today + timedelta(days=40), time(9), "America/Mexico_City")
+        session = self._get_or_create(
+            "sessions", factories.TrainingSessionFactory, lookup={"title_en": NOMINATION_SESSION_TITLE},
+            description_en="A workshop for officers nominated by their agencies, within seats reserved per agency.",
+            format=TrainingSession.Format.IN_PERSON, city="Mexico City", country_id="MX", meeting_url="",
+            timezone="America/Mexico_City", starts_at=starts_at, ends_at=starts_at + timedelta(hours=7),
+            capacity=20, registration_mode=TrainingSession.RegistrationMode.NOMINATION,
+            nomination_deadline=starts_at - timedelta(days=10), quota_release_at=starts_at - timedelta(days=7),
+        )  # fmt: skip
+        for key in ("pfm", "interpol"):
+            self._get_or_create(
+                "seat quotas", factories.SessionQuotaFactory, lookup={"session": session, "agency": agencies[key]},
+                seats=5,
+            )  # fmt: skip
 
     def _write_pending_officers(self, agencies) -> None:
         """Officers waiting for a decision on the agency they claim (for the focal points to decide)."""

@@ -123,6 +123,11 @@ class TrainingSession(models.Model):
         OPEN = "open", _("All verified officers")
         RESTRICTED = "restricted", _("Listed agencies and/or countries")
 
+    class RegistrationMode(models.TextChoices):
+        OPEN = "open", _("Open registration")
+        NOMINATION = "nomination", _("By nomination")
+        NOMINATION_APPROVAL = "approval", _("By nomination with approval")
+
     DATETIME_FIELDS = SESSION_DATETIME_FIELDS
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -152,6 +157,22 @@ class TrainingSession(models.Model):
         _("registration closes"), null=True, blank=True, help_text=_("Defaults to the session's start.")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    registration_mode = models.CharField(
+        _("registration mode"), max_length=10, choices=RegistrationMode.choices, default=RegistrationMode.OPEN
+    )
+    nomination_deadline = models.DateTimeField(
+        _("nomination deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Seats held for nominees invited by email are released at this time."),
+    )
+    quota_release_at = models.DateTimeField(
+        _("quota release date"),
+        null=True,
+        blank=True,
+        help_text=_("Unused seats reserved for agencies go to the general pool and the waitlist at this time."),
+    )
+    quotas_released_at = models.DateTimeField(null=True, blank=True, editable=False)
     host_agency = models.ForeignKey(
         Agency,
         on_delete=models.SET_NULL,
@@ -270,6 +291,39 @@ class TrainingSession(models.Model):
     def effective_registration_closes_at(self):
         return self.registration_closes_at or self.starts_at
 
+    @property
+    def is_by_nomination(self) -> bool:
+        return self.registration_mode != self.RegistrationMode.OPEN
+
+
+class SessionQuota(models.Model):
+    """Seats of a session reserved for one agency until the session's quota release date."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="quotas")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        ordering = ["session", "agency__name"]
+        verbose_name = _("seat quota")
+        verbose_name_plural = _("seat quotas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "agency"],
+                name="session_quota_unique_agency",
+                violation_error_message=_("This agency already has a quota for this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1),
+                name="session_quota_at_least_one",
+                violation_error_message=_("At least 1 seat."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency}: {self.seats}"
+
 
 class SessionTrainer(models.Model):
     class Role(models.TextChoices):
@@ -305,6 +359,7 @@ class Registration(models.Model):
         ADMIN = "admin", _("Admin")
         WALK_IN = "walk_in", _("Walk-in")
         API = "api", _("API")
+        NOMINATION = "nomination", _("Nomination")
 
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="registrations")
     # Null once the officer erased their personal data; the snapshot below keeps the counts.
@@ -358,6 +413,77 @@ class Registration(models.Model):
         if self.pending_officer_id is not None:
             return self.pending_officer.name
         return str(_("erased officer"))
+
+
+class Nomination(models.Model):
+    """A focal point's nomination of an officer of their agency (or of an address, invited to sign up).
+
+    Pending (awaiting a manager's approval) and invited (awaiting sign-up) nominations hold a seat;
+    a confirmed one holds it through its registration.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        INVITED = "invited", _("Invited to sign up")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    HOLDING = (Status.PENDING, Status.INVITED)
+    ACTIVE = (Status.PENDING, Status.INVITED, Status.CONFIRMED)
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="nominations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("agency"))
+    officer = models.ForeignKey(
+        Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="nominations", verbose_name=_("officer")
+    )
+    # Only for a nominee without an account yet; erased with the invitation.
+    email = models.EmailField(_("email"), blank=True)
+    invitation = models.OneToOneField(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="nomination"
+    )
+    registration = models.OneToOneField(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="nomination"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user, excluded_fields=["email"])
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "officer"],
+                condition=Q(status__in=["pending", "invited", "confirmed"]),
+                name="nomination_unique_active_officer",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "email"],
+                condition=Q(status__in=["pending", "invited", "confirmed"]) & ~Q(email=""),
+                name="nomination_unique_active_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return f"{self.nominee} — {self.session}"
+
+    @property
+    def nominee(self) -> str:
+        if self.officer_id is not None:
+            return str(self.officer)
+        return self.email or str(_("erased officer"))
 
 
 class Attendance(models.Model):

@@ -289,3 +289,34 @@ def survey_reminder(*, response: SurveyResponse) -> None:
         registration=registration,
         related=response,
     )
+
+
+def _nomination_message(nomination, kind: str) -> None:
+    if nomination.officer is None:
+        return
+    officer = nomination.officer
+    session = nomination.session
+    queue_message(
+        kind=kind,
+        recipient=officer.user.email,
+        language=officer.preferred_language,
+        context={
+            "session": session,
+            "officer_name": officer.user.get_full_name() or officer.user.email,
+            "session_url": _session_url(session),
+            "my_trainings_url": f"{settings.SITE_URL}/my-trainings/",
+            "meeting_url": "",
+        },
+        idempotency_key=f"{kind}:{nomination.pk}",
+        user=officer.user,
+        session=session,
+    )
+
+
+def nomination_pending(*, nomination) -> None:
+    """The officer is told they were nominated and that a manager will confirm their seat."""
+    _nomination_message(nomination, "nomination_pending")
+
+
+def nomination_rejected(*, nomination) -> None:
+    _nomination_message(nomination, "nomination_rejected")

@@ -34,7 +34,9 @@ from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
     Invitation,
+    Nomination,
     Registration,
+    SessionQuota,
     SessionTrainer,
     Survey,
     SurveyResponse,
@@ -252,28 +254,106 @@ def starting_in_local_month(queryset: QuerySet[TrainingSession], *, year: int, m
     return queryset.filter(local_period_condition(zones_starting_between(first, end), first, end))
 
 
+def _held_seats(session_ref: str = "pk"):
+    """Seats held by nominations awaiting approval or sign-up, as a subquery on a session reference."""
+    return Coalesce(
+        Subquery(
+            Nomination.objects.filter(session_id=OuterRef(session_ref), status__in=Nomination.HOLDING)
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def with_seat_counts(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    """Annotate ``seats_taken`` and ``waitlist_length`` in the same query."""
+    """Annotate ``seats_taken`` (confirmed seats and seats held by nominations) and ``waitlist_length``."""
     return queryset.annotate(
-        seats_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        seats_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
+        + _held_seats(),
         waitlist_length=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
     )
 
 
 def seats_taken(session: TrainingSession) -> int:
-    """Confirmed seats: the one count capacity is checked against (as pretix has one quota check)."""
-    return session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    """Confirmed seats and seats held by pending nominations: the one count capacity is checked
+    against (as pretix has one quota check)."""
+    confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    if session.registration_mode == TrainingSession.RegistrationMode.OPEN:
+        return confirmed
+    return confirmed + Nomination.objects.filter(session=session, status__in=Nomination.HOLDING).count()
 
 
-def seats_left(session: TrainingSession, *, taken: int | None = None) -> int | None:
+def quotas_apply(session: TrainingSession) -> bool:
+    """Whether the session's agency quotas still reserve seats (until its release date's sweep)."""
+    return session.quotas_released_at is None
+
+
+def seats_used_by_agency(session: TrainingSession, agency_ids) -> dict[int, int]:
+    """Seats each agency takes in the session: confirmed registrations (by the registration's agency
+    snapshot) and seats held by its nominations."""
+    used: dict[int, int] = {}
+    rows = (
+        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED, agency_id__in=agency_ids)
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+    )
+    held = (
+        Nomination.objects.filter(session=session, status__in=Nomination.HOLDING, agency_id__in=agency_ids)
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in [*rows, *held]:
+        used[row["agency_id"]] = used.get(row["agency_id"], 0) + row["n"]
+    return used
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    agency_id: int
+    seats: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(self.seats - self.used, 0)
+
+
+def quota_uses(session: TrainingSession) -> dict[int, QuotaUse]:
+    """Each agency quota of the session with the seats its agency uses (empty once released)."""
+    if not quotas_apply(session):
+        return {}
+    quotas = dict(SessionQuota.objects.filter(session=session).values_list("agency_id", "seats"))
+    if not quotas:
+        return {}
+    used = seats_used_by_agency(session, list(quotas))
+    return {agency_id: QuotaUse(agency_id, seats, used.get(agency_id, 0)) for agency_id, seats in quotas.items()}
+
+
+_ANY_AGENCY = object()
+
+
+def seats_left(session: TrainingSession, *, taken: int | None = None, agency_id=_ANY_AGENCY) -> int | None:
     """Free seats (None: no limit). ``taken`` when already counted, e.g. by ``with_seat_counts``.
 
-    The registration services ask here while holding the session's row lock, so the answer they
-    act on cannot change under them.
+    Without ``agency_id``: all free seats of the session, reserved or not. With it: the seats an
+    officer of that agency may take — the agency's own unused quota first, then the unreserved
+    pool; the unused seats reserved for other agencies are not theirs (until the quotas are released).
+
+    The registration and nomination services ask here while holding the session's row lock, so
+    the answer they act on cannot change under them.
     """
     if session.capacity is None:
         return None
-    return max(session.capacity - (seats_taken(session) if taken is None else taken), 0)
+    free = max(session.capacity - (seats_taken(session) if taken is None else taken), 0)
+    if agency_id is _ANY_AGENCY or free == 0:
+        return free
+    reserved_for_others = sum(use.left for use in quota_uses(session).values() if use.agency_id != agency_id)
+    return max(free - reserved_for_others, 0)
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -554,3 +634,32 @@ def search_sessions(queryset: QuerySet[TrainingSession], text: str) -> QuerySet[
     for name in translation_field_names("title"):
         condition |= Q(**{f"{name}__icontains": text})
     return queryset.filter(condition)
+
+
+# --- Nominations -----------------------------------------------------------------------------------
+
+
+def nomination_sessions_for(officer: Officer, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Upcoming sessions by nomination a focal point (``officer``) may nominate their agency's officers
+    to: published, open to the agency, before their nomination deadline. Annotated with the agency's
+    quota (``agency_quota``, None without one) and its active nominations (``agency_nominations``)."""
+    now = now or timezone.now()
+    quota = SessionQuota.objects.filter(session_id=OuterRef("pk"), agency_id=officer.agency_id).values("seats")[:1]
+    nominated = (
+        Nomination.objects.filter(session_id=OuterRef("pk"), agency_id=officer.agency_id, status__in=Nomination.ACTIVE)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        with_seat_counts(
+            TrainingSession.objects.filter(visible_to_officer(officer))
+            .filter(status=TrainingSession.Status.PUBLISHED, starts_at__gt=now)
+            .exclude(registration_mode=TrainingSession.RegistrationMode.OPEN)
+            .filter(Q(nomination_deadline__isnull=True) | Q(nomination_deadline__gt=now))
+            .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
+        )
+        .annotate(agency_quota=Subquery(quota), agency_nominations=Coalesce(Subquery(nominated), 0))
+        .order_by("starts_at", "id")
+    )

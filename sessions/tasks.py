@@ -53,3 +53,14 @@ def send_survey_reminders():
     if count:
         logger.info("Queued %d survey reminder(s)", count)
     return count
+
+
+@shared_task(acks_late=True)
+def release_nomination_seats():
+    """Beat sweep (every 5 minutes): release seats held past the nomination deadline and agency
+    quotas past their release date, promoting the waitlist. Idempotent."""
+    expired = services.expire_nominations()
+    released = services.release_quotas()
+    if expired or released:
+        logger.info("Released %d nomination seat(s) and the quotas of %d session(s)", expired, released)
+    return {"expired": expired, "released": released}

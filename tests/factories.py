@@ -18,7 +18,9 @@ from sessions.models import (
     Attendance,
     CertificateSettings,
     Invitation,
+    Nomination,
     Registration,
+    SessionQuota,
     SessionTrainer,
     Survey,
     SurveyResponse,
@@ -225,6 +227,29 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
             if name in kwargs:
                 kwargs[f"{name}_en"] = kwargs.pop(name)
         return kwargs
+
+
+class SessionQuotaFactory(factory.django.DjangoModelFactory):
+    """Seats of a session reserved for an agency."""
+
+    class Meta:
+        model = SessionQuota
+
+    session = factory.SubFactory(TrainingSessionFactory, registration_mode=TrainingSession.RegistrationMode.NOMINATION)
+    agency = factory.SubFactory(AgencyFactory)
+    seats = 5
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    """A row as the nomination services leave it; in the product, ``sessions.services.nominate``."""
+
+    class Meta:
+        model = Nomination
+
+    session = factory.SubFactory(TrainingSessionFactory, registration_mode=TrainingSession.RegistrationMode.NOMINATION)
+    officer = factory.SubFactory(OfficerFactory)
+    agency = factory.LazyAttribute(lambda o: o.officer.agency if o.officer else AgencyFactory())
+    status = Nomination.Status.PENDING
 
 
 class SessionTrainerFactory(factory.django.DjangoModelFactory):

@@ -264,6 +264,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agencies.tasks.sweep_reconfirmations",
         "schedule": timedelta(days=1),
     },
+    # Seats held for invited nominees past the nomination deadline, and agency quotas past their
+    # release date, go back to the pool (the waitlist moves up).
+    "sessions-release-nomination-seats": {
+        "task": "sessions.tasks.release_nomination_seats",
+        "schedule": timedelta(minutes=5),
+    },
     # Recomputes the stored reports that a write around the models (QuerySet.update, raw SQL) or a
     # session's start may have made out of date: with the time a refresh takes, figures are fresh
     # within a minute of any change.

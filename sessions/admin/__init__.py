@@ -10,6 +10,7 @@ from sessions.admin import (  # noqa: F401 — registers them
     certificates,
     dashboard,
     invitations,
+    nominations,
     registrations,
     sessions,
     surveys,

@@ -16,7 +16,14 @@ from sessions.translation import TEXT_FIELDS_BY_LANGUAGE
 from trainingops.validators import validate_wall_time_in_range
 
 # Entered and shown as wall-clock time in the session's time zone, stored in UTC.
-LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+LOCAL_DATETIME_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "nomination_deadline",
+    "quota_release_at",
+)
 UTC_DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -133,6 +140,9 @@ class TrainingSessionForm(forms.ModelForm):
             "country",
             "meeting_url",
             "capacity",
+            "registration_mode",
+            "nomination_deadline",
+            "quota_release_at",
             "audience",
             "audience_agencies",
             "audience_countries",
@@ -144,6 +154,9 @@ class TrainingSessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "registration_mode" in self.fields:
+            # Absent from a form of before the modes (or a script's post): open, as before.
+            self.fields["registration_mode"].required = False
         zone = self.instance.timezone
         for name in LOCAL_DATETIME_FIELDS:
             if name not in self.fields:
@@ -157,6 +170,9 @@ class TrainingSessionForm(forms.ModelForm):
                 "zone": zone,
                 "utc": value.astimezone(UTC).strftime(UTC_DISPLAY_FORMAT),
             }
+
+    def clean_registration_mode(self):
+        return self.cleaned_data.get("registration_mode") or TrainingSession.RegistrationMode.OPEN
 
     def clean(self):
         cleaned = super().clean()
@@ -183,6 +199,29 @@ class TrainingSessionForm(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+
+class SessionQuotaFormSet(forms.BaseInlineFormSet):
+    """Agency quotas of a session: one per agency (the model's constraint), together within capacity."""
+
+    def clean(self):
+        super().clean()
+        total = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            total += form.cleaned_data.get("seats") or 0
+        capacity = getattr(self.instance, "capacity", None)
+        if total and capacity is None:
+            raise ValidationError(
+                _("Set the session's capacity before reserving seats for agencies."), code="no_capacity"
+            )
+        if capacity is not None and total > capacity:
+            raise ValidationError(
+                _("The quotas add up to %(total)s seats, more than the capacity of %(capacity)s."),
+                params={"total": total, "capacity": capacity},
+                code="over_capacity",
+            )
 
 
 class RegistrationAttendanceForm(forms.ModelForm):

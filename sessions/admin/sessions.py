@@ -28,11 +28,17 @@ from sessions.admin.base import (
     viewer_zone,
 )
 from sessions.admin.calendar import calendar_view
-from sessions.admin.forms import UTC_DISPLAY_FORMAT, CopySessionForm, RegistrationAttendanceForm, TrainingSessionForm
+from sessions.admin.forms import (
+    UTC_DISPLAY_FORMAT,
+    CopySessionForm,
+    RegistrationAttendanceForm,
+    SessionQuotaFormSet,
+    TrainingSessionForm,
+)
 from sessions.admin.invitations import invite_officers
 from sessions.admin.meeting_attendance import meeting_attendance_urls
 from sessions.admin.roll_call import RollCallAdminMixin
-from sessions.models import Registration, SessionTrainer, Trainer, TrainingSession
+from sessions.models import Registration, SessionQuota, SessionTrainer, Trainer, TrainingSession
 from sessions.selectors import booking_conflicts_of, with_seat_counts
 from sessions.translation import TEXT_FIELDS_BY_LANGUAGE, translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
@@ -109,6 +115,23 @@ class SessionTrainerInline(SafeAutocompleteAdminMixin, SessionPartInline, admin.
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("trainer__user")
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.status in (TrainingSession.Status.CANCELLED, TrainingSession.Status.COMPLETED)
+
+
+class SessionQuotaInline(SafeAutocompleteAdminMixin, SessionPartInline, admin.TabularInline):
+    """Seats reserved per agency (see ``sessions.selectors.seats_left``)."""
+
+    model = SessionQuota
+    formset = SessionQuotaFormSet
+    autocomplete_fields = ("agency",)
+    extra = 0
+    verbose_name = _("seat quota")
+    verbose_name_plural = _("seat quotas (reserved per agency)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency")
 
     def _frozen(self, obj) -> bool:
         return obj is not None and obj.status in (TrainingSession.Status.CANCELLED, TrainingSession.Status.COMPLETED)
@@ -192,7 +215,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     list_select_related = ("country",)
     autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [SessionTrainerInline, RegistrationInline]
+    inlines = [SessionTrainerInline, RegistrationInline, SessionQuotaInline]
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers, "copy_to_new_dates"]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
     fieldsets = (
@@ -222,7 +245,17 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         (_("Where"), {"fields": ("venue", "city", "country", "meeting_url")}),
         (
             _("Seats and audience"),
-            {"fields": ("capacity", "audience", "audience_agencies", "audience_countries", "host_agency")},
+            {
+                "fields": (
+                    "capacity",
+                    "registration_mode",
+                    ("nomination_deadline", "quota_release_at"),
+                    "audience",
+                    "audience_agencies",
+                    "audience_countries",
+                    "host_agency",
+                )
+            },
         ),
         (_("Cancellation"), {"classes": ("collapse",), "fields": ("cancellation_reason",)}),
         (

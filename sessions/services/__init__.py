@@ -7,6 +7,7 @@
 - ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
 - ``meeting_attendance``: virtual attendance from a meeting platform's participant report;
 - ``invitations``: who to invite, sending, accepting, declining;
+- ``nominations``: focal points nominating their officers within agency quotas, approvals, sweeps;
 - ``reminders`` and ``surveys``: what beat sends before and after a session;
 - ``certificates``: certificates of attendance and their PDF.
 
@@ -61,6 +62,17 @@ from sessions.services.meeting_attendance import (
     import_meeting_attendance,
     plan_meeting_attendance,
 )
+from sessions.services.nominations import (
+    NominationError,
+    approve_nomination,
+    check_can_nominate,
+    expire_nominations,
+    nominate,
+    nomination_deadline,
+    reject_nomination,
+    release_quotas,
+    withdraw_nomination,
+)
 from sessions.services.registrations import (
     attendance_snapshot,
     cancel_registration,
@@ -109,6 +121,15 @@ __all__ = [
     "INVITATION_CHUNK_SIZE",
     "INVITATION_MESSAGE_FIELDS",
     "InvitationError",
+    "NominationError",
+    "approve_nomination",
+    "check_can_nominate",
+    "expire_nominations",
+    "nominate",
+    "nomination_deadline",
+    "reject_nomination",
+    "release_quotas",
+    "withdraw_nomination",
     "EntryStatus",
     "InvitationPlan",
     "Invitee",

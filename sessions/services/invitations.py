@@ -24,11 +24,13 @@ from sessions import notifications
 from sessions.models import (
     Invitation,
     InvitationRequest,
+    Nomination,
     Registration,
     TrainingSession,
 )
 from sessions.selectors import RegistrationState, registration_state
 from sessions.services.base import InvitationError, RegistrationError
+from sessions.services.nominations import accept_nominated_invitation, decline_nominated_invitation
 from sessions.services.registrations import register_officer
 from trainingops.actors import on_behalf
 from trainingops.celery import enqueue
@@ -548,7 +550,7 @@ def invitation_expired(invitation: Invitation, now: datetime | None = None) -> b
     return state in (RegistrationState.NOT_PUBLISHED, RegistrationState.CLOSED)
 
 
-def accept_invitation(*, invitation: Invitation, officer: Officer) -> Registration:
+def accept_invitation(*, invitation: Invitation, officer: Officer) -> Registration | None:
     """Register the invited officer (a seat or the waitlist) and record the acceptance.
 
     The link is personal: only the account with the invited address may use it. An invitation
@@ -563,6 +565,14 @@ def accept_invitation(*, invitation: Invitation, officer: Officer) -> Registrati
                 _("This invitation was sent to another email address. Log in with that address to accept it."),
                 code="wrong_account",
             )
+        if Nomination.objects.filter(invitation=current).exists():
+            registration = accept_nominated_invitation(invitation=current, officer=officer)
+            current.status = Invitation.Status.ACCEPTED
+            current.officer = officer
+            current.responded_at = timezone.now()
+            current.save(update_fields=["status", "officer", "responded_at"])
+            _copy_invitation(current, invitation)
+            return registration
         try:
             registration = register_officer(
                 session=current.session, officer=officer, source=Registration.Source.INVITATION
@@ -584,6 +594,7 @@ def decline_invitation(*, invitation: Invitation) -> Invitation:
     with transaction.atomic():
         current = _lock_invitation(invitation)
         _check_invitation_open(current, timezone.now())
+        decline_nominated_invitation(invitation=current)
         current.status = Invitation.Status.DECLINED
         current.responded_at = timezone.now()
         current.save(update_fields=["status", "responded_at"])

@@ -12,12 +12,16 @@ from agencies.models import Officer
 from sessions import notifications
 from sessions.models import (
     Attendance,
+    Nomination,
     Registration,
     TrainingSession,
 )
-from sessions.selectors import RegistrationState, is_session_open_to, registration_state, seats_left
+from sessions.selectors import RegistrationState, is_session_open_to, quota_uses, registration_state, seats_left
 from sessions.services.base import RegistrationError, lock_session
 from trainingops.actors import on_behalf
+
+# Officers registering themselves: refused on sessions by nomination.
+SELF_SOURCES = (Registration.Source.PORTAL, Registration.Source.API)
 
 
 def _check_can_register(session: TrainingSession, officer: Officer, now: datetime, source: str) -> None:
@@ -35,6 +39,11 @@ def _check_can_register(session: TrainingSession, officer: Officer, now: datetim
     # An invitation opens the session to its invitee whatever the audience (see accept_invitation).
     if source != Registration.Source.INVITATION and not is_session_open_to(session=session, officer=officer):
         raise RegistrationError(_("This session is not open to your agency or country."), code="not_eligible")
+    if source in SELF_SOURCES and session.is_by_nomination:
+        raise RegistrationError(
+            _("This session is by nomination: your agency's focal point nominates its officers."),
+            code="by_nomination",
+        )
     if state == RegistrationState.NOT_YET_OPEN:
         raise RegistrationError(_("Registration has not opened yet."), code="window_not_open")
     if state == RegistrationState.CLOSED:
@@ -58,6 +67,7 @@ def register_officer(*, session: TrainingSession, officer: Officer, source: str,
             raise RegistrationError(_("You are already registered for this session."), code="already_registered")
         registration = registration or Registration(session=locked, officer=officer)
         registration.source = source
+        registration.agency_id = officer.agency_id
         _place(registration, locked, now)
         save_registration_snapshot(registration, officer)
         notifications.registration_placed(registration=registration)
@@ -86,7 +96,7 @@ def attendance_snapshot(registration: Registration) -> dict:
 
 def _place(registration: Registration, session: TrainingSession, now: datetime) -> None:
     """Confirm when a seat is free, else append to the waitlist. Caller holds the session lock."""
-    free = seats_left(session)
+    free = seats_left(session, agency_id=registration.agency_id)
     registration.cancelled_at = None
     if free is None or free > 0:
         registration.status = Registration.Status.CONFIRMED
@@ -115,6 +125,10 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration:
         current.cancelled_at = timezone.now()
         current.waitlist_position = None
         current.save(update_fields=["status", "cancelled_at", "waitlist_position", "updated_at"])
+        # A nominee who cancels gives the seat up: their nomination ends with it.
+        for nomination in Nomination.objects.filter(registration=current, status=Nomination.Status.CONFIRMED):
+            nomination.status = Nomination.Status.WITHDRAWN
+            nomination.save(update_fields=["status", "updated_at"])
         notifications.registration_cancelled(registration=current)
         if freed_seat:
             promote_waitlist(session=session)
@@ -129,11 +143,24 @@ def promote_waitlist(*, session: TrainingSession) -> list[Registration]:
         locked = lock_session(session)
         if locked.status != TrainingSession.Status.PUBLISHED:
             return promoted
-        free = seats_left(locked)
         waitlisted = locked.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
             "waitlist_position", "id"
         )
-        for registration in waitlisted if free is None else waitlisted[: max(free, 0)]:
+        if seats_left(locked) == 0:
+            return promoted
+        quotas = quota_uses(locked)
+        if not quotas:
+            free = seats_left(locked)
+            waitlisted = waitlisted if free is None else waitlisted[:free]
+        for registration in waitlisted:
+            # With quotas each waitlisted officer asks for their agency's seats: in order, skipping
+            # those whose agency has none left while seats reserved for others remain.
+            if quotas:
+                free = seats_left(locked, agency_id=registration.agency_id)
+                if free == 0:
+                    if seats_left(locked) == 0:
+                        break
+                    continue
             registration.status = Registration.Status.CONFIRMED
             registration.waitlist_position = None
             registration.confirmed_at = timezone.now()

@@ -99,7 +99,8 @@ def test_seed_demo_mexico_city_one_day_seminar(seeded):
 
 def test_seed_demo_upcoming_full_cancelled_and_draft_sessions(seeded):
     upcoming = TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
-    assert upcoming.count() == 8
+    # Eight open to self-registration, and the workshop by nomination.
+    assert upcoming.count() == 9
     assert not upcoming.filter(starts_at__lte=timezone.now()).exists()
     full = [
         session
@@ -211,3 +212,9 @@ def test_seed_demo_training_requests_in_each_state(seeded):
     delivered = TrainingRequest.objects.get(state=TrainingRequest.State.DELIVERED)
     assert (scheduled.session.host_agency, delivered.session.status) == (scheduled.agency, "completed")
     assert delivered.delivered_at > delivered.created_at
+
+
+def test_seed_demo_has_a_session_by_nomination_with_quotas(seeded):
+    session = TrainingSession.objects.get(registration_mode=TrainingSession.RegistrationMode.NOMINATION)
+    assert session.title == "Financial investigations workshop (by nomination)"
+    assert sorted(session.quotas.values_list("agency__acronym", "seats")) == [("INTERPOL", 5), ("PFM", 5)]

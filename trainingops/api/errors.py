@@ -78,7 +78,7 @@ def _first_code(detail) -> str:
 
 
 # Domain codes refused because of who the caller is rather than the state of the data.
-FORBIDDEN_DOMAIN_CODES = {"not_verified", "email_unconfirmed"}
+FORBIDDEN_DOMAIN_CODES = {"not_verified", "email_unconfirmed", "not_focal_point", "permission_denied"}
 
 
 def domain_error_status(exc) -> int:
