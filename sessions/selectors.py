@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import (
     Avg,
     Case,
@@ -139,12 +138,10 @@ def _filter_choices_key(language: str) -> str:
 
 
 def forget_filter_choices(**kwargs) -> None:
-    """A topic, country, agency or session was saved or deleted: read the choices again, now and once
-    committed (a view reading the old rows meanwhile may have stored them again). A change written
-    around the models (``QuerySet.update``, raw SQL) shows within ``FILTER_CHOICES_SECONDS``."""
-    keys = [_filter_choices_key(code) for code, _name in settings.LANGUAGES]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """A topic, country, agency or session was saved or deleted: read the choices again. A view that
+    reads the old rows before the change commits may store them again, and a change written around
+    the models (``QuerySet.update``, raw SQL) is not seen here: ``FILTER_CHOICES_SECONDS`` bounds both."""
+    cache.delete_many([_filter_choices_key(code) for code, _name in settings.LANGUAGES])
 
 
 def forget_filter_choices_on_changes() -> None:
