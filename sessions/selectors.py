@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -99,8 +100,20 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
     if staff:
         return TrainingSession.objects.all()
     if officer is not None:
-        return TrainingSession.objects.filter(visible_to_officer(officer))
+        return _officer_sessions(officer.pk, officer.agency_id, officer.agency.country_id).all()
     return TrainingSession.objects.filter(status__in=PUBLIC_STATUSES, audience=TrainingSession.Audience.OPEN)
+
+
+@lru_cache(maxsize=1024)
+def _officer_sessions(officer_id: int, agency_id: int | None, country_id: str | None) -> QuerySet[TrainingSession]:
+    """``visible_to_officer`` as a queryset, built and resolved once per officer, agency and country.
+
+    Every portal and API list of an officer starts here; building the three ``EXISTS`` and resolving
+    them cost more CPU than running the query. The queryset is never evaluated: callers get
+    ``.all()``, a clone (as a view's class-level ``queryset`` is used), and it holds nothing but the keys.
+    """
+    officer = Officer(pk=officer_id, agency=Agency(pk=agency_id, country_id=country_id))
+    return TrainingSession.objects.filter(visible_to_officer(officer))
 
 
 # The portal's filter choices change when a topic or a venue country is added: a minute's delay is fine.

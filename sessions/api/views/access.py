@@ -1,5 +1,7 @@
 """Which sessions and meeting links an API caller may see (one place for the API's views)."""
 
+from functools import lru_cache
+
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from accounts.roles import has_confirmed_email_expression
@@ -30,9 +32,17 @@ def meeting_link_visible(request):
         return Value(True)
     if not role.is_officer:
         return Value(False)
-    seat = Registration.objects.filter(
-        officer_id=role.officer_id, session_id=OuterRef("pk"), status=Registration.Status.CONFIRMED
-    )
     return ExpressionWrapper(
-        Q(Exists(seat)) & Q(has_confirmed_email_expression(request.user)), output_field=BooleanField()
+        Q(_confirmed_seat(role.officer_id)) & Q(has_confirmed_email_expression(request.user)),
+        output_field=BooleanField(),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _confirmed_seat(officer_id: int) -> Exists:
+    """The officer holds a confirmed seat in the session row; built once per officer (it is copied when resolved)."""
+    return Exists(
+        Registration.objects.filter(
+            officer_id=officer_id, session_id=OuterRef("pk"), status=Registration.Status.CONFIRMED
+        )
     )
