@@ -209,6 +209,8 @@ def reconfirmation(request):
     return render(request, "portal/agency_reconfirmation.html", context, status=400 if note_form.errors else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def new_training_request(request):
     """A focal point asks for a training for their agency; managers are told in the back office."""
     agency = _focal_point_agency_or_403(request)

@@ -18,6 +18,7 @@ from tests.api_fixtures import token_client
 from tests.factories import (
     FocalPointFactory,
     ManagerFactory,
+    NominationFactory,
     OfficerFactory,
     RegistrationFactory,
     SessionTrainerFactory,
@@ -84,6 +85,7 @@ def world():
     return {
         "session": session,
         "training_request": TrainingRequestFactory(agency=focal_point.agency),
+        "nomination": NominationFactory(officer=OfficerFactory(agency=focal_point.agency)),
         "topic": TopicFactory(slug="extremes"),
         "focal_point": focal_point,
         "agency_officer": OfficerFactory(agency=focal_point.agency),
@@ -130,6 +132,10 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/training-requests/{id}/decline/"): {"reason": "Extremes"},
         ("POST", "/api/v1/training-requests/{id}/withdraw/"): None,
         ("POST", "/api/v1/training-requests/{id}/create-session/"): None,
+        ("POST", "/api/v1/sessions/{session_pk}/nominations/"): {"officers": [world["agency_officer"].pk]},
+        ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/withdraw/"): None,
+        ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/approve/"): None,
+        ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/reject/"): None,
     }
     return bodies
 
@@ -196,6 +202,9 @@ def _paths(path: str, world) -> list[str]:
         known["{id}"] = world["registration"].pk
     if path.startswith("/api/v1/training-requests/"):
         known["{id}"] = world["training_request"].pk
+    if "{session_pk}" in path:
+        known["{session_pk}"] = world["nomination"].session_id
+        known["{id}"] = world["nomination"].pk
     if path.startswith("/api/v1/agencies/"):
         known["{id}"] = world["focal_point"].agency_id
         known["{focal_point_id}"] = world["focal_point"].pk
@@ -206,7 +215,10 @@ def _paths(path: str, world) -> list[str]:
         return [filled]
     unknown = [str(2**31), str(HUGE), "-1", "0", "abc", "%20"]
     return [filled] + [
-        path.replace("{id}", value).replace("{token_key}", value).replace("{focal_point_id}", value)
+        path.replace("{id}", value)
+        .replace("{token_key}", value)
+        .replace("{focal_point_id}", value)
+        .replace("{session_pk}", value)
         for value in unknown
     ]
 

@@ -106,6 +106,8 @@ def test_email_kinds_cover_the_messages_we_send():
         "agency_reconfirmation_expired",
         "agency_reconfirmation_reminder",
         "invitation",
+        "nomination_pending",
+        "nomination_rejected",
         "officer_rejected",
         "officer_verified",
         "registration_cancelled",

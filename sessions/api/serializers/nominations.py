@@ -35,7 +35,7 @@ class NominationSerializer(serializers.ModelSerializer):
 
 class NominationCreateSerializer(serializers.Serializer):
     officers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
         default=list,
         max_length=MAX_NOMINEES,
