@@ -85,7 +85,11 @@ def _notify(request: TrainingRequest) -> None:
 
 
 def _locked(request: TrainingRequest) -> TrainingRequest:
-    return TrainingRequest.objects.select_for_update().select_related("agency", "requested_by").get(pk=request.pk)
+    return (
+        TrainingRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "requested_by")
+        .get(pk=request.pk)
+    )
 
 
 def _check_manager(by) -> None:
@@ -242,7 +246,7 @@ def deliver_requests_of_session(*, session) -> int:
     """Called by ``complete_session`` in its transaction: the scheduled request of ``session`` is delivered."""
     changed = 0
     for current in (
-        TrainingRequest.objects.select_for_update()
+        TrainingRequest.objects.select_for_update(of=("self",))
         .select_related("agency", "requested_by")
         .filter(session_id=session.pk, state=State.SCHEDULED)
     ):
