@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ZOOM = Path(__file__).parent.parent / "data" / "meeting_reports" / "zoom_participants.csv"
 
 
-def test_trainer_imports_a_zoom_report_and_sees_the_statuses_on_the_roll_call(page, live_server, screenshot):
+def test_trainer_imports_a_zoom_report_and_sees_the_statuses_on_the_roll_call(page, live_server, screenshot, roles):
     trainer = TrainerFactory(user__email="lena@trainingops.example")
     verified_user(trainer.user)
     ends = timezone.now() - timedelta(minutes=10)

@@ -39,7 +39,7 @@ def _request_form(page, *, start_in_days: int) -> None:
     page.get_by_role("button", name="Enviar la solicitud").click()
 
 
-def test_focal_point_requests_a_training_and_manager_creates_its_session(page, screenshot, focal_point):
+def test_focal_point_requests_a_training_and_manager_creates_its_session(page, screenshot, focal_point, roles):
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, "rocio@policia.gob.mx", next_url="/agency/")
     page.get_by_role("link", name="Solicitar una formación").click()
