@@ -19,7 +19,7 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.models import PrivacyConsent, User
 from accounts.roles import is_manager
-from agencies.models import AgencyReconfirmation, Officer, PendingOfficer
+from agencies.models import AgencyReconfirmation, Officer, PendingOfficer, TrainingRequest
 from agencies.services.officers import OfficerError
 from messaging.models import OutboundMessage
 from sessions.models import (
@@ -278,6 +278,13 @@ def erase_officer(*, officer: Officer, by) -> None:
     _forget(PendingOfficer, trail.pending_officer_ids)
     # Which version was accepted, and when, stays counted; by whom does not.
     _redact(PrivacyConsent, _ids(PrivacyConsent.objects.filter(user_id=trail.user_id)), user=None)
+    # A training request stays counted for its agency; the requester's own words and name go.
+    _redact(
+        TrainingRequest,
+        _ids(TrainingRequest.objects.filter(requested_by_id=trail.user_id)),
+        notes="",
+        requested_by=None,
+    )
     # Their notes on the agency's reconfirmation: that they answered stays, what they wrote goes.
     notes = AgencyReconfirmation.objects.filter(by_id=trail.user_id, kind=AgencyReconfirmation.Kind.PROBLEM)
     _redact(AgencyReconfirmation, _ids(notes), note=ERASED_NAME)

@@ -284,3 +284,18 @@ def test_erase_officer_drops_only_their_entry_from_a_pasted_outlook_line(manager
 
     request.refresh_from_db()
     assert request.pasted == '"López, Ana" <ana@policia.gob.mx>; bob@x.org; PF'
+
+
+def test_erase_officer_clears_the_words_of_their_training_requests_and_keeps_them_counted(manager_user):
+    from agencies.models import TrainingRequest
+    from tests.factories import TrainingRequestFactory
+
+    officer = OfficerFactory()
+    request = TrainingRequestFactory(agency=officer.agency, requested_by=officer.user, notes="Call Ana López on 555")
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    request.refresh_from_db()
+    assert (request.notes, request.requested_by_id) == ("", None)
+    assert TrainingRequest.objects.count() == 1
+    assert list(request.history.values_list("notes", "requested_by_id").distinct()) == [("", None)]
