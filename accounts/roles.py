@@ -77,11 +77,11 @@ TRAINER_PERMISSIONS = {
 def is_manager(user) -> bool:
     """Whether a staff user works on every session (superusers and the Managers group).
 
-    Cached on the user object: the admin asks several times per request.
+    Read from the user's role (``role_of_user``: one query, cached on the user object), so a request
+    that asks both this and ``role_of`` — the back office's navigation asks this on every page —
+    looks the role up once.
     """
-    if not hasattr(user, "_is_manager"):
-        user._is_manager = user.is_active and (user.is_superuser or user.groups.filter(name=MANAGERS).exists())
-    return user._is_manager
+    return user.is_active and role_of_user(user).is_manager
 
 
 def _named_permissions(Permission, by_app: dict[str, list[str]]) -> list:

@@ -5,7 +5,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts.roles import MANAGERS, TRAINERS, is_manager, sync_role_groups
+from accounts.models import User
+from accounts.roles import MANAGERS, TRAINERS, is_manager, role_of_user, sync_role_groups
 from tests.factories import ManagerFactory, StaffTrainerUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,36 @@ def test_is_manager_for_group_and_superuser_only():
     assert is_manager(ManagerFactory()) is True
     assert is_manager(UserFactory(is_superuser=True)) is True
     assert is_manager(StaffTrainerUserFactory()) is False
+
+
+def test_is_manager_false_for_an_inactive_manager():
+    assert is_manager(ManagerFactory(is_active=False)) is False
+
+
+def test_is_manager_and_role_of_user_read_the_role_once(django_assert_num_queries):
+    user = User.objects.get(pk=ManagerFactory().pk)
+
+    with django_assert_num_queries(1):
+        answers = (is_manager(user), role_of_user(user).is_manager, is_manager(user))
+
+    assert answers == (True, True, True)
+
+
+def test_back_office_page_reads_the_role_once_and_no_officer_for_staff(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ManagerFactory())
+    url = reverse("admin:accounts_privacynotice_changelist")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries]
+    assert sum('"auth_group"."name"' in statement or "EXISTS" in statement for statement in sql) == 1, sql
+    assert not any('FROM "agencies_officer"' in statement for statement in sql), sql
 
 
 def test_manager_cannot_make_anyone_superuser(client):

@@ -243,7 +243,7 @@ def test_report_page_served_from_the_store_reads_no_attendance(manager_client, p
 
     assert response.status_code == 200
     assert not any("training_attendance" in query["sql"] for query in queries)
-    assert len(queries) == 9, [query["sql"][:90] for query in queries]
+    assert len(queries) == 8, [query["sql"][:90] for query in queries]
 
 
 def test_report_page_of_a_large_year_is_being_prepared_then_served(manager_client, program, monkeypatch):

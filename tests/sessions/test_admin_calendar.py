@@ -238,7 +238,7 @@ def test_calendar_query_count_does_not_grow_with_sessions(client, django_assert_
     client.force_login(trainer.user)
     client.get(CALENDAR)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(f"{CALENDAR}?month=2030-03&trainer=all")
 
     assert sum(len(day.sessions) for week in response.context["weeks"] for day in week) == count

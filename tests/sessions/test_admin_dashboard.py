@@ -331,7 +331,7 @@ def fill_every_list(trainer, count):
         AgencyFactory(reconfirmation_due_on=NOW.date() - timedelta(days=1 + index))
 
 
-@pytest.mark.parametrize(("role", "queries"), [("manager", 19), ("trainer", 18)])
+@pytest.mark.parametrize(("role", "queries"), [("manager", 17), ("trainer", 16)])
 @pytest.mark.parametrize("count", [1, 6])
 def test_dashboard_query_count_does_not_grow_with_rows(client, django_assert_num_queries, count, role, queries):
     trainer = TrainerFactory()

@@ -320,7 +320,7 @@ def test_preview_queries_do_not_grow_with_the_report(client, session, trainer, d
     client.force_login(trainer.user)
     upload = SimpleUploadedFile("participants.csv", many_participants(count))
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.post(page_url(session), {"action": "preview", "report": upload})
 
     assert len(response.context["plan"].matched) == count
