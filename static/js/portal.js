@@ -2,22 +2,6 @@
 (function () {
   "use strict";
 
-  // Remember the browser's time zone so pages can show session times in the viewer's zone.
-  var zoneJustRemembered = false;
-  try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    var cookie = "tz=" + encodeURIComponent(zone);
-    if (zone && document.cookie.indexOf(cookie) === -1) {
-      document.cookie = cookie + ";path=/;max-age=31536000;samesite=lax";
-      zoneJustRemembered = document.cookie.indexOf(cookie) !== -1;
-    }
-  } catch (error) { /* an old browser: times stay in the session's zone and UTC */ }
-  // A page drawn before the server knew the zone (the first page of a visit, often opened from an
-  // email) is drawn once more with it. Only right after the cookie was stored: never a loop.
-  if (zoneJustRemembered && document.querySelector("[data-needs-viewer-zone]")) {
-    window.location.reload();
-  }
-
   // The session filters: open on a desktop, folded behind their "Filters" summary on a phone
   // (the page loads with them open, so without JavaScript nothing is hidden). A form with an error
   // stays open so its message is seen.

@@ -1,5 +1,6 @@
-/* TrainingOps back office: remember the browser's time zone (the "tz" cookie the portal also sets),
-   so the dashboard and the calendar show times in the viewer's zone. No dependencies. */
+/* TrainingOps, portal and back office: remember the browser's time zone (the "tz" cookie) so pages
+   show times in the viewer's zone. Loaded by base.html and by the back office's dashboard and
+   calendar. No dependencies. */
 (function () {
   "use strict";
   var zoneJustRemembered = false;
@@ -10,8 +11,9 @@
       document.cookie = cookie + ";path=/;max-age=31536000;samesite=lax";
       zoneJustRemembered = document.cookie.indexOf(cookie) !== -1;
     }
-  } catch (error) { /* an old browser: times stay in UTC */ }
-  // Drawn once more with the zone, only right after the cookie was stored: never a loop.
+  } catch (error) { /* an old browser: times stay in the session's zone and UTC */ }
+  // A page drawn before the server knew the zone (the first page of a visit, often opened from an
+  // email) is drawn once more with it. Only right after the cookie was stored: never a loop.
   document.addEventListener("DOMContentLoaded", function () {
     if (zoneJustRemembered && document.querySelector("[data-needs-viewer-zone]")) {
       window.location.reload();
