@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("STAFF_MFA_REQUIRED", "false")  # the bench manager has no second factor to enrol
 
 # The best hand-written SQL found for the same figures, on the same schema (each attendance carries
 # its registration's session and snapshot; see docs/benchmarks.md for the variants measured).
