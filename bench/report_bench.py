@@ -218,6 +218,7 @@ def served_timings(year: int, repeat: int):
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    import trainingops.wsgi  # noqa: F401 — as gunicorn loads it: what starting made is frozen (no full GC walks it)
     from reports import store
     from reports.models import StoredReport
 
