@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db.models import Value
+from django.db.models import CharField, Value
 from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -86,7 +86,9 @@ def _officers_to_show(officers, query: str, ticked: list[str]) -> tuple[list, bo
     ticked_officers = list(officers.filter(pk__in=ticked_ids)) if ticked_ids else []
     matching = officers.exclude(pk__in=[officer.pk for officer in ticked_officers])
     if query:
-        searchable = Concat("user__first_name", Value(" "), "user__last_name", Value(" "), "user__email")
+        searchable = Concat(
+            "user__first_name", Value(" "), "user__last_name", Value(" "), "user__email", output_field=CharField()
+        )
         matching = matching.annotate(searchable=Folded(searchable)).filter(matches_every_word("searchable", query))
     found = list(matching[: MAX_SHOWN + 1])
     return ticked_officers + found[:MAX_SHOWN], len(found) > MAX_SHOWN
