@@ -81,7 +81,14 @@ class Trainer(models.Model):
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
 
 # The moments a trainer types on a session; each is kept within trainingops.validators' years.
-SESSION_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+SESSION_DATETIME_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "nomination_deadline",
+    "quota_release_at",
+)
 
 
 def _all_in_range(names) -> Q:

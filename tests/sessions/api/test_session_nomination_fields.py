@@ -76,3 +76,13 @@ def test_a_focal_point_sees_their_own_agencys_quota_only(session):
 
 def test_an_officer_sees_no_quota(officer_client, session):
     assert officer_client.get(f"/api/v1/sessions/{session.pk}/").json()["quotas"] == []
+
+
+@pytest.mark.parametrize("field", ["nomination_deadline", "quota_release_at"])
+def test_a_nomination_date_beyond_the_supported_years_is_a_400_and_saves_nothing(manager_client, session, field):
+    response = manager_client.patch(f"/api/v1/sessions/{session.pk}/", {field: "9999-12-31T23:00:00Z"}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    session.refresh_from_db()
+    assert getattr(session, field).year == 2031
