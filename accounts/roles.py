@@ -11,7 +11,7 @@ from functools import cache
 
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 MANAGERS = "Managers"
 TRAINERS = "Trainers"
@@ -382,3 +382,12 @@ def may_decide_affiliation(user, officer) -> bool:
 def may_request_training(user, agency_id: int | None) -> bool:
     """Managers request a training for any agency; a focal point for their own."""
     return may_see_agency(user, agency_id)
+
+
+def visible_quota_condition(role: Role, user) -> Q | None:
+    """Which seat quotas of a session a user may read, as a condition on ``SessionQuota``: staff (who
+    set them) every agency's, a focal point their own agency's, anyone else none (None)."""
+    if role.is_staff_role:
+        return Q()
+    agency_id = focal_point_agency_id(user)
+    return Q(agency_id=agency_id) if agency_id is not None else None

@@ -81,7 +81,14 @@ class Trainer(models.Model):
 MAX_REMINDER_OFFSET_HOURS = 24 * 366
 
 # The moments a trainer types on a session; each is kept within trainingops.validators' years.
-SESSION_DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+SESSION_DATETIME_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "nomination_deadline",
+    "quota_release_at",
+)
 
 
 def _all_in_range(names) -> Q:
@@ -750,3 +757,25 @@ class CertificateSettings(models.Model):
     def load(cls) -> "CertificateSettings":
         """The one row, or an unsaved empty one before a manager has filled it in."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class PendingMeetingReport(models.Model):
+    """A meeting platform's participant report uploaded for preview, kept until its uploader confirms
+    the import or it expires (``sessions.services.meeting_attendance``). It names the participants:
+    deleted on confirmation, by the expiry sweep, and by erasure when it lists the erased person."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField(editable=False)
+    uploaded_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("uploaded meeting report")
+        verbose_name_plural = _("uploaded meeting reports")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "uploaded_by"], name="pending_meeting_report_one_per_uploader")
+        ]
+
+    def __str__(self):
+        return f"meeting report #{self.pk}"

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +16,17 @@ from agencies.models import Officer
 from sessions import selectors, services
 from sessions.models import Nomination, Registration
 from sessions.services.invitations import parse_pasted_addresses
+from trainingops.text_search import Folded, matches_every_word
 
 MAX_PASTED = 200
+# Officers listed at once: an agency may have thousands, the focal point searches for the others.
+MAX_SHOWN = 20
+
+
+class OfficerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search your agency's officers by name or email"), max_length=100, required=False
+    )
 
 
 class NominationForm(forms.Form):
@@ -34,14 +45,12 @@ class NominationForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, officers, **kwargs):
+    def __init__(self, *args, officers, shown, **kwargs):
+        """``officers``: every officer who may be nominated (what a posted choice is checked against);
+        ``shown``: the few listed as checkboxes (the search's matches and those already ticked)."""
         super().__init__(*args, **kwargs)
         self.fields["officers"].queryset = officers
-        self.fields["officers"].label_from_instance = lambda officer: (
-            f"{officer.user.get_full_name()} <{officer.user.email}>"
-            if officer.user.get_full_name()
-            else officer.user.email
-        )
+        self.fields["officers"].widget.choices = [(officer.pk, _officer_label(officer)) for officer in shown]
 
     def clean_addresses(self):
         pieces = parse_pasted_addresses(self.cleaned_data["addresses"])
@@ -63,6 +72,26 @@ class NominationForm(forms.Form):
         if not self.errors and not cleaned.get("officers") and not cleaned.get("addresses"):
             raise ValidationError(_("Choose at least one officer or enter an email address."), code="empty")
         return cleaned
+
+
+def _officer_label(officer) -> str:
+    name = officer.user.get_full_name()
+    return f"{name} <{officer.user.email}>" if name else officer.user.email
+
+
+def _officers_to_show(officers, query: str, ticked: list[str]) -> tuple[list, bool]:
+    """The first ``MAX_SHOWN`` officers matching every word of the query (accents and case aside),
+    after those already ticked in a refused form, and whether more match."""
+    ticked_ids = [int(pk) for pk in ticked[:MAX_PASTED] if pk.isdigit() and len(pk) < 10]
+    ticked_officers = list(officers.filter(pk__in=ticked_ids)) if ticked_ids else []
+    matching = officers.exclude(pk__in=[officer.pk for officer in ticked_officers])
+    if query:
+        searchable = Concat(
+            "user__first_name", Value(" "), "user__last_name", Value(" "), "user__email", output_field=CharField()
+        )
+        matching = matching.annotate(searchable=Folded(searchable)).filter(matches_every_word("searchable", query))
+    found = list(matching[: MAX_SHOWN + 1])
+    return ticked_officers + found[:MAX_SHOWN], len(found) > MAX_SHOWN
 
 
 def _nominable_officers(session, agency_id):
@@ -87,7 +116,11 @@ def nominate(request, pk: int):
     officer = Officer.objects.select_related("agency__country", "user").get(user=request.user)
     session = get_object_or_404(selectors.nomination_sessions_for(officer), pk=pk)
     officers = _nominable_officers(session, agency_id)
-    form = NominationForm(request.POST if request.method == "POST" else None, officers=officers)
+    search = OfficerSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    ticked = request.POST.getlist("officers") if request.method == "POST" else []
+    shown, more = _officers_to_show(officers, query, ticked)
+    form = NominationForm(request.POST if request.method == "POST" else None, officers=officers, shown=shown)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -113,6 +146,10 @@ def nominate(request, pk: int):
     context = {
         "session": session,
         "form": form,
+        "search": search,
+        "query": query,
+        "more": more,
+        "shown": len(shown),
         "quota": quota,
         "seats_left": selectors.seats_left(session, agency_id=agency_id),
         "nominations": Nomination.objects.filter(session=session, agency_id=agency_id, status__in=Nomination.ACTIVE)

@@ -64,3 +64,9 @@ def release_nomination_seats():
     if expired or released:
         logger.info("Released %d nomination seat(s) and the quotas of %d session(s)", expired, released)
     return {"expired": expired, "released": released}
+
+
+@shared_task(acks_late=True)
+def purge_expired_meeting_reports():
+    """Beat sweep (hourly): delete uploaded meeting reports nobody confirmed in time."""
+    return services.purge_expired_meeting_reports()

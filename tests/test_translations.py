@@ -122,6 +122,7 @@ def test_email_kinds_cover_the_messages_we_send():
         "training_request_accepted",
         "training_request_declined",
         "training_request_delivered",
+        "training_request_reopened",
         "training_request_scheduled",
         "training_request_submitted",
         "training_request_under_review",

@@ -270,6 +270,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.release_nomination_seats",
         "schedule": timedelta(minutes=5),
     },
+    # Meeting participant reports uploaded for a preview and never confirmed: they name people.
+    "sessions-purge-expired-meeting-reports": {
+        "task": "sessions.tasks.purge_expired_meeting_reports",
+        "schedule": timedelta(hours=1),
+    },
     # Recomputes the stored reports that a write around the models (QuerySet.update, raw SQL) or a
     # session's start may have made out of date: with the time a refresh takes, figures are fresh
     # within a minute of any change.

@@ -40,6 +40,7 @@ if settings.BENCH_FLOOR_VIEW:
         path("bench/floor/sessions", views.bench_floor_sessions, name="bench-floor-sessions"),
         path("bench/floor/attendance/<int:pk>", views.bench_floor_attendance, name="bench-floor-attendance"),
         path("bench/floor/portal/<int:count>", views.bench_floor_portal, name="bench-floor-portal"),
+        path("bench/floor/agency/<int:pk>", views.bench_floor_agency, name="bench-floor-agency"),
     ]
 
 if settings.DEBUG:

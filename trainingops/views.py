@@ -127,6 +127,107 @@ def bench_floor_portal(request, count: int):
     return HttpResponse(_floor_cards_template().render({"sessions": list(rows[:count])}, request))
 
 
+_FLOOR_AGENCY = (
+    "<!doctype html><html><body><h1>{{ agency.name }}</h1><p>{% for figure in figures.values %}{{ figure }} "
+    "{% endfor %}</p>{% for name, total, rows in lists %}<h2>{{ name }} ({{ total }})</h2><table>"
+    "{% for row in rows %}<tr>{% for value in row.values %}<td>{{ value }}</td>{% endfor %}</tr>{% endfor %}"
+    "</table>{% endfor %}</body></html>"
+)
+
+
+@cache
+def _floor_agency_template():
+    from django.template import engines
+
+    return engines["django"].from_string(_FLOOR_AGENCY)
+
+
+def _agency_floor_lists(agency_id: int) -> list[tuple[str, int, list[dict]]]:
+    """The agency page's lists, each its count and first 25 rows via .values() (same filters and order)."""
+    from django.utils import timezone
+
+    from agencies.models import FocalPoint, Officer, TrainingRequest
+    from sessions.models import Attendance, Certificate, Registration, TrainingSession
+
+    page = 25
+    officers = Officer.objects.filter(agency_id=agency_id)
+    querysets = {
+        "focal points": FocalPoint.objects.active()
+        .filter(agency_id=agency_id)
+        .values("officer__user__first_name", "officer__user__last_name", "officer__user__email"),
+        "requests": TrainingRequest.objects.filter(agency_id=agency_id)
+        .order_by("-created_at", "-pk")
+        .values("created_at", "period_start", "period_end", "expected_officers", "state", "decline_reason"),
+        "pending": officers.filter(verification_status=Officer.Verification.PENDING)
+        .order_by("created_at", "pk")
+        .values("user__first_name", "user__last_name", "user__email", "job_title"),
+        "officers": officers.order_by("user__last_name", "user__first_name", "user__email", "pk").values(
+            "user__first_name", "user__last_name", "user__email", "job_title", "verification_status"
+        ),
+        "nominations": TrainingSession.objects.filter(
+            status=TrainingSession.Status.PUBLISHED, starts_at__gt=timezone.now()
+        )
+        .exclude(registration_mode=TrainingSession.RegistrationMode.OPEN)
+        .order_by("starts_at", "id")
+        .values("title", "starts_at", "capacity", "nomination_deadline"),
+        "upcoming": Registration.objects.filter(
+            agency_id=agency_id,
+            officer__isnull=False,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            session__status=TrainingSession.Status.PUBLISHED,
+            session__starts_at__gte=timezone.now(),
+        )
+        .order_by("session__starts_at", "session_id", "pk")
+        .values("session__title", "session__starts_at", "officer__user__first_name", "officer__user__email", "status"),
+        "attendance": Attendance.objects.filter(agency_id=agency_id, registration__officer__isnull=False)
+        .order_by("-registration__session__starts_at", "pk")
+        .values(
+            "registration__session__title",
+            "registration__session__starts_at",
+            "registration__officer__user__email",
+            "status",
+        ),
+        "certificates": Certificate.objects.filter(registration__agency_id=agency_id)
+        .order_by("-issued_at", "pk")
+        .values("officer_name", "session_title", "session_date", "code"),
+    }
+    return [(name, queryset.count(), list(queryset[:page])) for name, queryset in querysets.items()]
+
+
+def bench_floor_agency(request, pk: int):
+    """The agency page's floor: the year's figures by two bare aggregates and each list's count and first
+    page via .values(), in a bare template: no layout, no form, no report selector, no role check.
+
+    Routed only when BENCH_FLOOR_VIEW is set (see bench/agency_bench.py); it checks no permission.
+    """
+    from django.db.models import Avg, Count, Q
+    from django.utils import timezone
+
+    from agencies.models import Agency
+    from sessions.models import Attendance, SurveyResponse
+
+    year = timezone.localdate().year
+    attended = Attendance.objects.filter(
+        agency_id=pk, status__in=["present", "partial"], session__starts_at__year=year, session__status="completed"
+    )
+    figures = attended.aggregate(
+        sessions=Count("session_id", distinct=True),
+        officers=Count("officer_key", distinct=True),
+        attendances=Count("pk"),
+    )
+    figures |= SurveyResponse.objects.filter(
+        Q(registration__agency_id=pk), registration__session__starts_at__year=year, submitted_at__isnull=False
+    ).aggregate(
+        responses=Count("pk"),
+        overall=Avg("overall_rating"),
+        usefulness=Avg("usefulness_rating"),
+        trainer=Avg("trainer_rating"),
+        recommend=Avg("recommend_score"),
+    )
+    context = {"agency": Agency.objects.get(pk=pk), "figures": figures, "lists": _agency_floor_lists(pk)}
+    return HttpResponse(_floor_agency_template().render(context, request))
+
+
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 

@@ -27,12 +27,18 @@ from sessions.models import (
     Certificate,
     Invitation,
     InvitationRequest,
+    Nomination,
     Registration,
     SurveyResponse,
     TrainingSession,
     new_token,
 )
-from sessions.services import cancel_registration, drop_addresses_from_pasted
+from sessions.services import (
+    cancel_registration,
+    decline_nominated_invitation,
+    drop_addresses_from_pasted,
+    purge_meeting_reports_naming,
+)
 from trainingops.actors import on_behalf
 
 logger = logging.getLogger(__name__)
@@ -239,6 +245,19 @@ def _drop_from_pending_invitation_requests(addresses: Sequence[str]) -> None:
         request.save(update_fields=["pasted"])
 
 
+def _clear_nominations_of_addresses(addresses: Sequence[str]) -> None:
+    """Nominations made by one of the person's addresses keep counting for the agency, without it.
+
+    A seat still held for the address (an invitation not yet accepted) is released first, as the
+    person declining would release it, so the next waitlisted officer moves up.
+    """
+    nominations = Nomination.objects.filter(_any_address("email", addresses))
+    held = nominations.filter(status=Nomination.Status.INVITED, invitation__isnull=False)
+    for invitation in Invitation.objects.select_for_update().filter(nomination__in=held):
+        decline_nominated_invitation(invitation=invitation)
+    _redact(Nomination, _ids(nominations), email="")
+
+
 def _void_unanswered_survey_links(response_ids: list[int]) -> None:
     """A survey link still unanswered stops working: nobody may answer in the erased person's name."""
     for response in SurveyResponse.objects.filter(pk__in=response_ids, submitted_at__isnull=True):
@@ -256,8 +275,9 @@ def erase_officer(*, officer: Officer, by) -> None:
     seat goes to the next waitlisted officer, who is told, while the person, now nobody, is not.
     Past registrations and attendance stay with their pseudonymous key and agency/country
     snapshot, so the yearly counts do not move. Their name, addresses, job title and free text
-    (attendance notes, survey comments, reconfirmation notes, certificates, invitations, a trainer's walk-in record of them,
-    the emails in the message log, the admin's log) go, in the live rows and in every simple-history
+    (attendance notes, survey comments, reconfirmation notes, certificates, invitations, nominations made by
+    their address, a trainer's walk-in record of them, a meeting report uploaded but not yet confirmed that
+    lists them, the emails in the message log, the admin's log) go, in the live rows and in every simple-history
     version of them. Their privacy-notice consents stay, without the link to them.
     """
     officer = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
@@ -270,6 +290,8 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact(SurveyResponse, trail.response_ids, comments="")
     _void_unanswered_survey_links(trail.response_ids)
     _drop_from_pending_invitation_requests(trail.addresses)
+    _clear_nominations_of_addresses(trail.addresses)
+    purge_meeting_reports_naming(addresses=trail.addresses, names=trail.names)
     erased_address = Concat(Value("erased-"), Cast("id", CharField()), Value("@invalid.invalid"))
     _redact(Invitation, trail.invitation_ids, email=erased_address, officer=None)
     _redact_messages(trail)

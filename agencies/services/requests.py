@@ -60,15 +60,21 @@ def _requester_language(user) -> str:
     return getattr(officer, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
-def _notify(request: TrainingRequest) -> None:
-    """Email the requester the request's new state (once per state: the idempotency key)."""
+def _notify(request: TrainingRequest, *, kind: str = "", session=None) -> None:
+    """Email the requester the request's new state: once per state, and per session for the states a
+    cancelled session may bring round again (the idempotency key)."""
     from messaging.services import queue_message
 
     user = request.requested_by
     if user is None or not user.email:
         return
+    kind = kind or f"training_request_{request.state}"
+    session = session or request.session
+    once = f"{kind}:{request.pk}"
+    if kind in ("training_request_scheduled", "training_request_reopened"):
+        once += f":{session.pk}"
     queue_message(
-        kind=f"training_request_{request.state}",
+        kind=kind,
         recipient=user.email,
         language=_requester_language(user),
         context={
@@ -77,8 +83,9 @@ def _notify(request: TrainingRequest) -> None:
             "name": user.first_name or user.email,
             "reason": request.decline_reason,
             "agency_url": reverse("agencies:agency"),
+            "session": session,
         },
-        idempotency_key=f"training_request_{request.state}:{request.pk}",
+        idempotency_key=once,
         user=user,
         related=request,
     )
@@ -208,15 +215,16 @@ def withdraw_training_request(*, request: TrainingRequest, by) -> TrainingReques
 
 @on_behalf
 @transaction.atomic
-def create_session_from_request(*, request: TrainingRequest, by, title: str = ""):
+def create_session_from_request(*, request: TrainingRequest, by, title: str = "", capacity: int | None = None):
     """A draft session made from an accepted request, linked to it; the request is then scheduled.
 
     The draft has the request's topics, language, format, the agency as host and as its audience,
-    and room for the expected officers. The agency's seat quota is added by the nominations
-    feature (issue 14, section 3) when it lands; until then the audience restricts it to the agency.
+    is filled by nomination, holds ``capacity`` seats (by default the expected officers) and reserves
+    the requesting agency a quota of its expected officers, capped by the capacity. Partner agencies
+    and their quotas are added by the manager on the session.
     """
     from sessions import services as session_services
-    from sessions.models import SESSION_LANGUAGES, TrainingSession
+    from sessions.models import SESSION_LANGUAGES, SessionQuota, TrainingSession
 
     _check_manager(by)
     current = _locked(request)
@@ -225,12 +233,16 @@ def create_session_from_request(*, request: TrainingRequest, by, title: str = ""
     topics = list(current.topics.all())
     language = current.language if current.language in dict(SESSION_LANGUAGES) else "en"
     title = title.strip() or ", ".join(topic.name for topic in topics)[:200]
+    if capacity is not None and capacity < 1:
+        raise _invalid(_("Expect at least one officer."), "capacity")
+    capacity = capacity or current.expected_officers
     session = session_services.create_session(
         by=by,
         title=title,
         format=current.format,
         language=language,
-        capacity=current.expected_officers,
+        capacity=capacity,
+        registration_mode=TrainingSession.RegistrationMode.NOMINATION,
         host_agency=current.agency,
         country_id=current.agency.country_id if current.format != TrainingRequest.Format.VIRTUAL else None,
         venue=current.venue_offered[:200],
@@ -238,6 +250,7 @@ def create_session_from_request(*, request: TrainingRequest, by, title: str = ""
         topics=topics,
         audience_agencies=[current.agency],
     )
+    SessionQuota.objects.create(session=session, agency=current.agency, seats=min(current.expected_officers, capacity))
     _move(request, current, State.SCHEDULED, session=session)
     return session
 
@@ -251,5 +264,22 @@ def deliver_requests_of_session(*, session) -> int:
         .filter(session_id=session.pk, state=State.SCHEDULED)
     ):
         _move(current, current, State.DELIVERED, delivered_at=timezone.now())
+        changed += 1
+    return changed
+
+
+def reopen_requests_of_cancelled_session(*, session) -> int:
+    """Called by ``cancel_session`` in its transaction: the request ``session`` was made from goes back
+    to accepted, unlinked, so that a manager may schedule it again; its requester is told why."""
+    changed = 0
+    for current in (
+        TrainingRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "requested_by")
+        .filter(session_id=session.pk, state=State.SCHEDULED)
+    ):
+        current.state = State.ACCEPTED
+        current.session = None
+        current.save(update_fields=["state", "session", "updated_at"])
+        _notify(current, kind="training_request_reopened", session=session)
         changed += 1
     return changed

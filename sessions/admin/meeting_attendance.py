@@ -1,12 +1,10 @@
 """Back office: a session's attendance from the meeting platform's participant report (preview, then confirm).
 
-The uploaded report is kept (as text) in the user's own session between the preview and the
-confirmation, and the confirmation recomputes everything from it: the posted fields only say which
+The uploaded report is kept (``services.keep_meeting_report``: a row with an expiry, which erasure
+reaches) between the preview and the confirmation, and the confirmation recomputes everything from it: the posted fields only say which
 name matches were confirmed and which unmatched people to add as walk-ins (with their agency), and
 each is checked against the recomputed plan. Saved through ``services.import_meeting_attendance``.
 """
-
-import base64
 
 from django import forms
 from django.contrib import messages
@@ -19,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from sessions import services
 from sessions.meeting_reports import MAX_REPORT_BYTES, MeetingReportError, parse_meeting_report
-
-SESSION_KEY = "meeting-report-%d"
 
 
 class MeetingReportForm(forms.Form):
@@ -55,7 +51,6 @@ def meeting_attendance_urls(model_admin):
 
 def meeting_attendance_view(model_admin, request, session_id):
     session = model_admin._roll_call_session(request, session_id)  # its trainers and the managers
-    key = SESSION_KEY % session.pk
     form = MeetingReportForm()
     plan, error = None, ""
     action = request.POST.get("action") if request.method == "POST" else ""
@@ -63,19 +58,19 @@ def meeting_attendance_view(model_admin, request, session_id):
         form = MeetingReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data["report"]
-            request.session[key] = base64.b64encode(data).decode()
+            services.keep_meeting_report(session=session, by=request.user, data=data)
             plan, error = _plan(session, form.cleaned_data["parsed"])
     elif action == "confirm":
-        stored = request.session.get(key)
+        stored = services.kept_meeting_report(session=session, by=request.user)
         if stored is None:
             error = gettext("Upload the report again: the uploaded file is no longer kept.")
         else:
-            report = parse_meeting_report(base64.b64decode(stored))
+            report = parse_meeting_report(stored)
             plan, error = _plan(session, report)
             if plan is not None:
                 saved = _confirm(model_admin, request, session, plan)
                 if saved:
-                    del request.session[key]
+                    services.forget_meeting_report(session=session, by=request.user)
                     return HttpResponseRedirect(reverse("admin:training_trainingsession_roll_call", args=[session.pk]))
     context = {
         **model_admin.admin_site.each_context(request),

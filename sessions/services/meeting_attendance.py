@@ -6,22 +6,33 @@ its time in the meeting earns against the session's thresholds. ``import_meeting
 plan through ``record_attendance_sheet`` (as the roll call and the API do) and adds the chosen unmatched
 participants as walk-ins (``add_walk_in``), all in one transaction. Name matches are saved only when
 confirmed. Importing the same report again changes nothing.
+
+Between the preview and the confirmation the uploaded file is kept as a ``PendingMeetingReport``
+(one per session and uploader, for ``PENDING_REPORT_LIFETIME``): in the database, where erasure
+reaches it, rather than in the uploader's login session.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from sessions.meeting_reports import MeetingReport, Participant, fold_name
-from sessions.models import Attendance, Registration, TrainingSession
+from sessions.meeting_reports import MeetingReport, MeetingReportError, Participant, fold_name, parse_meeting_report
+from sessions.models import Attendance, PendingMeetingReport, Registration, TrainingSession
 from sessions.services.attendance import check_attendance_open, record_attendance_sheet
 from sessions.services.base import AttendanceError
 from sessions.services.walk_ins import add_walk_in
 from trainingops.actors import on_behalf
 
 BY_EMAIL, BY_NAME = "email", "name"
+
+# Long enough to check a preview and confirm it, short enough that a forgotten upload soon goes.
+PENDING_REPORT_LIFETIME = timedelta(hours=2)
 
 
 @dataclass
@@ -205,3 +216,59 @@ def import_meeting_attendance(
             )
             added += 1
     return MeetingAttendanceResult(saved=len(items), walk_ins=added, unconfirmed=unconfirmed)
+
+
+@transaction.atomic
+def keep_meeting_report(*, session: TrainingSession, by, data: bytes) -> PendingMeetingReport:
+    """Keep an uploaded report until ``by`` confirms its import or it expires, replacing their earlier
+    upload for the session. Expired uploads of anyone go at the same time."""
+    now = timezone.now()
+    PendingMeetingReport.objects.filter(Q(expires_at__lte=now) | Q(session=session, uploaded_by=by)).delete()
+    kept = PendingMeetingReport.objects.create(
+        session=session, uploaded_by=by, data=bytes(data), uploaded_at=now, expires_at=now + PENDING_REPORT_LIFETIME
+    )
+    return kept
+
+
+def kept_meeting_report(*, session: TrainingSession, by) -> bytes | None:
+    """The report ``by`` uploaded for the session and has not confirmed, unless it expired."""
+    kept = PendingMeetingReport.objects.filter(session=session, uploaded_by=by, expires_at__gt=timezone.now()).first()
+    return bytes(kept.data) if kept is not None else None
+
+
+def forget_meeting_report(*, session: TrainingSession, by) -> None:
+    """Drop the kept upload once its import is saved: nothing of it stays."""
+    PendingMeetingReport.objects.filter(session=session, uploaded_by=by).delete()
+
+
+def purge_expired_meeting_reports(*, now: datetime | None = None) -> int:
+    """Sweep: delete the uploads nobody confirmed in time."""
+    deleted, _by_model = PendingMeetingReport.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+def _names_anyone(report: MeetingReport, addresses: set[str], names: set[str]) -> bool:
+    for participant in report.participants:
+        folded = {fold_name(name) for name in (participant.name, *participant.other_names)}
+        if participant.email.lower() in addresses or folded & names:
+            return True
+    return False
+
+
+@transaction.atomic
+def purge_meeting_reports_naming(*, addresses: Iterable[str], names: Iterable[str]) -> int:
+    """Erasure: delete every kept upload that lists the person (by address or name) and every
+    expired one. The uploader uploads the report again if they still need it."""
+    addresses = {address.lower() for address in addresses if address}
+    names = {fold_name(name) for name in names if name}
+    doomed = []
+    for kept in PendingMeetingReport.objects.select_for_update().all():
+        try:
+            report = parse_meeting_report(bytes(kept.data))
+        except MeetingReportError:
+            doomed.append(kept.pk)  # unreadable now: nobody can check whom it names
+            continue
+        if kept.expires_at <= timezone.now() or _names_anyone(report, addresses, names):
+            doomed.append(kept.pk)
+    deleted, _by_model = PendingMeetingReport.objects.filter(pk__in=doomed).delete()
+    return deleted

@@ -191,7 +191,10 @@ def _require_publishable(session: TrainingSession) -> None:
 
 @on_behalf
 def cancel_session(*, session: TrainingSession, by, reason: str = "") -> TrainingSession:
-    """Cancel a draft or published session for good and tell everyone registered or waitlisted."""
+    """Cancel a draft or published session for good and tell everyone registered or waitlisted.
+
+    The training request it was made from, if any, goes back to accepted so it can be scheduled again.
+    """
     with transaction.atomic():
         current = lock_session(session)
         if current.status not in (TrainingSession.Status.DRAFT, TrainingSession.Status.PUBLISHED):
@@ -206,6 +209,10 @@ def cancel_session(*, session: TrainingSession, by, reason: str = "") -> Trainin
         current.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
         if was_published:
             notifications.session_cancelled(session=current)
+        # A training request this session was made from may be scheduled again (and its requester is told).
+        from agencies.services import reopen_requests_of_cancelled_session
+
+        reopen_requests_of_cancelled_session(session=current)
     copy_session_state(current, session)
     return session
 

@@ -299,3 +299,63 @@ def test_erase_officer_clears_the_words_of_their_training_requests_and_keeps_the
     assert (request.notes, request.requested_by_id) == ("", None)
     assert TrainingRequest.objects.count() == 1
     assert list(request.history.values_list("notes", "requested_by_id").distinct()) == [("", None)]
+
+
+def test_erase_officer_clears_the_address_of_ended_nominations_and_keeps_them_counted(manager_user):
+    from sessions.models import Nomination
+    from tests.factories import FocalPointFactory
+
+    focal = FocalPointFactory().officer
+    sessions = [
+        upcoming_session(registration_mode=TrainingSession.RegistrationMode.NOMINATION, capacity=5) for _ in range(3)
+    ]
+    for session in sessions:
+        session_services.nominate(session=session, emails=[EMAIL], by=focal.user)
+    expired, declined, withdrawn = Nomination.objects.order_by("pk")
+    Nomination.objects.filter(pk=expired.pk).update(status=Nomination.Status.EXPIRED)
+    session_services.decline_invitation(invitation=declined.invitation)
+    session_services.withdraw_nomination(nomination=withdrawn, by=focal.user)
+    officer = OfficerFactory(user=UserFactory(email=EMAIL), agency=focal.agency)
+    assert rows_mentioning(EMAIL) != []
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    assert rows_mentioning(EMAIL) == []
+    assert list(Nomination.objects.order_by("pk").values_list("status", "email", "agency")) == [
+        (Nomination.Status.EXPIRED, "", focal.agency_id),
+        (Nomination.Status.WITHDRAWN, "", focal.agency_id),
+        (Nomination.Status.WITHDRAWN, "", focal.agency_id),
+    ]
+
+
+def test_erase_officer_releases_a_seat_still_held_for_their_address(manager_user):
+    from sessions.models import Nomination
+    from tests.factories import FocalPointFactory
+
+    focal = FocalPointFactory().officer
+    session = upcoming_session(registration_mode=TrainingSession.RegistrationMode.NOMINATION, capacity=1)
+    session_services.nominate(session=session, emails=[EMAIL], by=focal.user)
+    officer = OfficerFactory(user=UserFactory(email=EMAIL), agency=focal.agency)
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    assert list(Nomination.objects.values_list("status", "email")) == [(Nomination.Status.WITHDRAWN, "")]
+    assert rows_mentioning(EMAIL) == []
+
+
+def test_erase_officer_deletes_an_unconfirmed_meeting_report_that_lists_them_only(manager_user, trainer):
+    from sessions.models import PendingMeetingReport
+
+    header = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)"
+    naming_her = f"{header}\r\n{FIRST_NAME} {LAST_NAME},{EMAIL.upper()},,,60".encode()
+    by_name_only = f"{header}\r\n{FIRST_NAME.upper()}  {LAST_NAME.lower()},,,,60".encode()
+    someone_else = f"{header}\r\nJean Dupont,jean@gendarmerie.example,,,60".encode()
+    officer = OfficerFactory(user=UserFactory(email=EMAIL, first_name=FIRST_NAME, last_name=LAST_NAME))
+    session = TrainingSessionFactory()
+    for data in (naming_her, someone_else):
+        session_services.keep_meeting_report(session=session, by=UserFactory(), data=data)
+    session_services.keep_meeting_report(session=TrainingSessionFactory(), by=trainer.user, data=by_name_only)
+
+    services.erase_officer(officer=officer, by=manager_user)
+
+    assert [bytes(kept.data) for kept in PendingMeetingReport.objects.all()] == [someone_else]

@@ -221,3 +221,76 @@ def test_completing_a_session_without_request_changes_no_request(manager_user):
     session_services.complete_session(session=session, by=manager_user)
     request.refresh_from_db()
     assert request.state == State.SCHEDULED
+
+
+def _accepted(focal_point, manager, **overrides):
+    request = _submit(focal_point, **overrides)
+    services.accept_training_request(request=request, by=manager)
+    return request
+
+
+def test_session_from_request_reserves_the_agency_a_quota_of_its_expected_officers(manager_user, focal_point):
+    request = _accepted(focal_point, manager_user, expected_officers=25)
+
+    session = services.create_session_from_request(request=request, by=manager_user, capacity=35)
+
+    assert (session.capacity, session.registration_mode) == (35, TrainingSession.RegistrationMode.NOMINATION)
+    assert list(session.quotas.values_list("agency", "seats")) == [(focal_point.agency_id, 25)]
+    assert session.quotas.get().history.get().history_user == manager_user
+
+
+def test_session_from_request_caps_the_quota_at_the_capacity(manager_user, focal_point):
+    request = _accepted(focal_point, manager_user, expected_officers=40)
+
+    session = services.create_session_from_request(request=request, by=manager_user, capacity=30)
+
+    assert list(session.quotas.values_list("agency", "seats")) == [(focal_point.agency_id, 30)]
+
+
+def test_session_from_request_with_no_capacity_is_refused_and_nothing_saved(manager_user, focal_point):
+    request = _accepted(focal_point, manager_user)
+
+    with pytest.raises(services.TrainingRequestError, match="at least one officer"):
+        services.create_session_from_request(request=request, by=manager_user, capacity=0)
+
+    request.refresh_from_db()
+    assert (request.state, TrainingSession.objects.count()) == (State.ACCEPTED, 0)
+
+
+def test_cancelling_the_session_of_a_request_takes_it_back_to_accepted_and_tells_the_requester(
+    manager_user, focal_point, django_capture_on_commit_callbacks
+):
+    request = _accepted(focal_point, manager_user)
+    session = services.create_session_from_request(request=request, by=manager_user)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session_services.cancel_session(session=session, by=manager_user, reason="El formador está enfermo.")
+
+    request.refresh_from_db()
+    assert (request.state, request.session) == (State.ACCEPTED, None)
+    latest = request.history.first()
+    assert (latest.state, latest.history_user) == (State.ACCEPTED, manager_user)
+    [email] = mail.outbox
+    assert (email.to, email.subject) == (
+        [focal_point.officer.user.email],
+        "La sesión de su solicitud de formación ha sido cancelada",
+    )
+    assert f"La sesión «{session.title}»" in email.body
+    assert "El formador está enfermo." in email.body
+
+    again = services.create_session_from_request(request=request, by=manager_user)
+
+    request.refresh_from_db()
+    assert (request.state, request.session) == (State.SCHEDULED, again)
+    assert OutboundMessage.objects.filter(kind="training_request_scheduled").count() == 2
+
+
+def test_cancelling_a_session_made_from_no_request_changes_no_request(manager_user, focal_point):
+    request = _accepted(focal_point, manager_user)
+    services.create_session_from_request(request=request, by=manager_user)
+
+    session_services.cancel_session(session=TrainingSessionFactory(), by=manager_user)
+
+    request.refresh_from_db()
+    assert request.state == State.SCHEDULED

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from sessions import services
 from sessions.meeting_reports import parse_meeting_report
-from sessions.models import Attendance, Registration
+from sessions.models import Attendance, PendingMeetingReport, Registration
+from sessions.tasks import purge_expired_meeting_reports
 from tests.factories import (
     AgencyFactory,
     OfficerFactory,
@@ -256,6 +257,47 @@ def test_preview_then_confirm_from_the_kept_file(client, session, roll, trainer)
     assert Registration.objects.get(source=Registration.Source.WALK_IN).pending_officer.email == "ana.gomez@pnp.example"
 
 
+def test_the_upload_is_kept_as_a_row_of_its_uploader_not_in_the_login_session_and_goes_on_confirm(
+    client, session, roll, trainer
+):
+    client.force_login(trainer.user)
+    with ZOOM.open("rb") as upload:
+        client.post(page_url(session), {"action": "preview", "report": upload})
+
+    kept = PendingMeetingReport.objects.get()
+    assert (kept.session, kept.uploaded_by, bytes(kept.data)) == (session, trainer.user, ZOOM.read_bytes())
+    assert kept.expires_at == kept.uploaded_at + services.meeting_attendance.PENDING_REPORT_LIFETIME
+    assert "María" not in str(dict(client.session))
+
+    client.post(page_url(session), {"action": "confirm", "confirm_name": []})
+
+    assert PendingMeetingReport.objects.count() == 0
+
+
+def test_an_expired_upload_is_not_used_and_the_sweep_deletes_it(client, session, roll, trainer):
+    client.force_login(trainer.user)
+    with ZOOM.open("rb") as upload:
+        client.post(page_url(session), {"action": "preview", "report": upload})
+    PendingMeetingReport.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = client.post(page_url(session), {"action": "confirm"})
+
+    assert "Upload the report again" in response.content.decode()
+    assert Attendance.objects.count() == 0
+    assert purge_expired_meeting_reports() == 1
+    assert PendingMeetingReport.objects.count() == 0
+
+
+def test_another_trainers_upload_is_not_theirs_to_confirm(client, session, roll, trainer):
+    services.keep_meeting_report(session=session, by=UserFactory(), data=ZOOM.read_bytes())
+    client.force_login(trainer.user)
+
+    response = client.post(page_url(session), {"action": "confirm"})
+
+    assert "Upload the report again" in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
 def test_confirm_without_a_kept_file_asks_for_the_file_again(client, session, roll, trainer):
     client.force_login(trainer.user)
 
@@ -320,7 +362,8 @@ def test_preview_queries_do_not_grow_with_the_report(client, session, trainer, d
     client.force_login(trainer.user)
     upload = SimpleUploadedFile("participants.csv", many_participants(count))
 
-    with django_assert_max_num_queries(12):
+    # Keeping the upload (a savepoint, a delete, an insert) replaced the login session's save: +1.
+    with django_assert_max_num_queries(13):
         response = client.post(page_url(session), {"action": "preview", "report": upload})
 
     assert len(response.context["plan"].matched) == count

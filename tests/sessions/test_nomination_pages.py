@@ -153,3 +153,96 @@ def test_the_nomination_form_query_count_does_not_grow(focal_client, focal_point
         response = focal_client.get(nominate_url(session))
 
     assert len(response.context["nominations"]) == count
+
+
+# --- Finding officers among thousands ---------------------------------------------------------
+
+
+def shown_choices(response) -> list[str]:
+    return [str(label) for _pk, label in response.context["form"].fields["officers"].widget.choices]
+
+
+def test_the_search_ignores_accents_and_case_and_matches_every_word(focal_client, focal_point, session):
+    OfficerFactory(
+        agency=focal_point.agency, user=UserFactory(first_name="José", last_name="López", email="jl@sspc.gob.mx")
+    )
+    OfficerFactory(
+        agency=focal_point.agency, user=UserFactory(first_name="Ana", last_name="Lopes", email="al@sspc.gob.mx")
+    )
+    OfficerFactory(user=UserFactory(first_name="José", last_name="López", email="other@agency.org"))
+
+    by_name = focal_client.get(nominate_url(session), {"q": "LOPEZ jose"})
+    by_accent = focal_client.get(nominate_url(session), {"q": "lópez"})
+    by_email = focal_client.get(nominate_url(session), {"q": "al@SSPC"})
+    nobody = focal_client.get(nominate_url(session), {"q": "zzz"})
+
+    assert shown_choices(by_name) == ["José López <jl@sspc.gob.mx>"]
+    assert shown_choices(by_accent) == ["José López <jl@sspc.gob.mx>"]
+    assert shown_choices(by_email) == ["Ana Lopes <al@sspc.gob.mx>"]
+    assert shown_choices(nobody) == []
+    assert "No officer of your agency matches “zzz”." in nobody.content.decode()
+
+
+def test_the_list_is_bounded_and_says_so(focal_client, focal_point, session):
+    for n in range(25):
+        OfficerFactory(agency=focal_point.agency, user=UserFactory(last_name=f"Ruiz {n:02}"))
+
+    response = focal_client.get(nominate_url(session), {"q": "ruiz"})
+
+    assert len(shown_choices(response)) == 20
+    assert "Only the first 20 matches are listed: search to find the others." in response.content.decode()
+
+
+def test_an_officer_ticked_in_a_refused_form_stays_listed_and_ticked(focal_client, focal_point, session):
+    ana = OfficerFactory(agency=focal_point.agency, user=UserFactory(first_name="Ana", last_name="Ruiz"))
+
+    response = focal_client.post(
+        nominate_url(session) + "?q=nobody", {"officers": [ana.pk], "addresses": "not an address"}
+    )
+
+    assert response.status_code == 400
+    assert shown_choices(response) == [f"Ana Ruiz <{ana.user.email}>"]
+    assert f'value="{ana.pk}" id="id_officers_0" checked' in response.content.decode()
+    assert not Nomination.objects.exists()
+
+
+def test_an_overlong_search_is_a_form_error_not_a_failure(focal_client, session):
+    response = focal_client.get(nominate_url(session), {"q": "x" * 101})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 100 characters (it has 101)." in response.content.decode()
+
+
+def test_nominating_an_officer_found_by_search(focal_client, focal_point, session):
+    ana = OfficerFactory(agency=focal_point.agency, user=UserFactory(first_name="Ána", last_name="Ruiz"))
+
+    response = focal_client.post(nominate_url(session) + "?q=ana", {"officers": [ana.pk]})
+
+    assert response.status_code == 302
+    assert list(Nomination.objects.values_list("officer", flat=True)) == [ana.pk]
+
+
+def _bulk_officers(agency, count):
+    from accounts.models import User
+    from agencies.models import Officer
+
+    users = User.objects.bulk_create(
+        [User(email=f"officer{n}@sspc.gob.mx", first_name="Ana", last_name=f"López {n}") for n in range(count)],
+        batch_size=1000,
+    )
+    Officer.objects.bulk_create(
+        [Officer(user=user, agency=agency, verification_status="verified") for user in users], batch_size=1000
+    )
+
+
+@pytest.mark.parametrize("count", [1, 5000])
+def test_the_nomination_form_queries_and_list_stay_bounded_at_5000_officers(
+    focal_client, focal_point, session, count, django_assert_num_queries
+):
+    _bulk_officers(focal_point.agency, count)
+
+    with django_assert_num_queries(17):
+        response = focal_client.get(nominate_url(session), {"q": "lopez"})
+
+    assert len(shown_choices(response)) == min(count, 20)
+    assert response.content.decode().count('name="officers"') == min(count, 20)

@@ -33,6 +33,9 @@ SESSION_ROW_FIELDS = (
     "audience",
     "registration_opens_at",
     "registration_closes_at",
+    "registration_mode",
+    "nomination_deadline",
+    "quota_release_at",
     "host_agency_id",
     "cancellation_reason",
     "updated_at",
@@ -91,6 +94,21 @@ class SessionSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=TrainingSession.Audience.choices, read_only=True)
     registration_opens_at = serializers.DateTimeField(read_only=True, allow_null=True)
     registration_closes_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    registration_mode = serializers.ChoiceField(
+        choices=TrainingSession.RegistrationMode.choices,
+        read_only=True,
+        help_text=_("Open: officers register themselves; otherwise their agency's focal points nominate them."),
+    )
+    nomination_deadline = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Until when focal points may nominate; null: until registration closes."),
+    )
+    quota_release_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("When seats reserved for agencies and still unused go to the waitlist; null: never."),
+    )
     host_agency = serializers.IntegerField(read_only=True, allow_null=True)
     cancellation_reason = serializers.CharField(read_only=True)
     topics = serializers.ListField(child=serializers.SlugField(), read_only=True, help_text=_("Topic slugs."))
@@ -119,6 +137,9 @@ class SessionSerializer(serializers.Serializer):
             "audience": row["audience"],
             "registration_opens_at": iso_in_zone(row["registration_opens_at"], zone),
             "registration_closes_at": iso_in_zone(row["registration_closes_at"], zone),
+            "registration_mode": row["registration_mode"],
+            "nomination_deadline": iso_in_zone(row["nomination_deadline"], zone),
+            "quota_release_at": iso_in_zone(row["quota_release_at"], zone),
             "host_agency": row["host_agency_id"],
             "cancellation_reason": row["cancellation_reason"],
             "topics": row["topics"],
@@ -127,16 +148,27 @@ class SessionSerializer(serializers.Serializer):
         }
 
 
+class SessionQuotaSerializer(serializers.Serializer):
+    agency = serializers.IntegerField(read_only=True)
+    seats = serializers.IntegerField(read_only=True, help_text=_("Seats reserved for the agency."))
+
+
 class SessionDetailSerializer(SessionSerializer):
-    """One session, with its audience lists."""
+    """One session, with its audience lists and the seat quotas the caller may see."""
 
     audience_agencies = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     audience_countries = serializers.ListField(child=serializers.CharField(), read_only=True)
+    quotas = SessionQuotaSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Seats reserved per agency: every agency's for staff, their own agency's for a focal point."),
+    )
 
     def to_representation(self, row):
         data = super().to_representation(row)
         data["audience_agencies"] = row["audience_agencies"]
         data["audience_countries"] = row["audience_countries"]
+        data["quotas"] = row.get("quotas", [])
         return data
 
 

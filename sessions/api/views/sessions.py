@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from accounts.roles import visible_quota_condition
 from sessions import services
 from sessions.api.filters import QuickFilterBackend, SessionFilter, StableOrderingFilter
 from sessions.api.permissions import (
@@ -39,7 +40,7 @@ from sessions.api.views.attendance import (
     record_attendance_sheet,
 )
 from sessions.api.views.invitations import INVITATION_EXAMPLES, invite_or_preview, session_invitations
-from sessions.models import Registration, TrainingSession
+from sessions.models import Registration, SessionQuota, TrainingSession
 from trainingops.api.pagination import ApiPagination, WindowCountPagination
 
 
@@ -106,7 +107,15 @@ class SessionViewSet(viewsets.GenericViewSet):
     def _detail(self, pk) -> dict:
         row = get_object_or_404(self._rows(self.get_queryset()), pk=pk)
         attach_session_relations([row], detail=True)
+        row["quotas"] = self._visible_quotas(row["id"])
         return SessionDetailSerializer(row).data
+
+    def _visible_quotas(self, session_id: int):
+        visible = visible_quota_condition(role_of(self.request), self.request.user)
+        if visible is None:
+            return []
+        quotas = SessionQuota.objects.filter(visible, session_id=session_id).order_by("agency_id")
+        return [{"agency": agency, "seats": seats} for agency, seats in quotas.values_list("agency_id", "seats")]
 
     def _rows(self, queryset):
         visible = meeting_link_visible(self.request)
