@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.ClearSiteDataOnLogoutMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.OfficerLanguageMiddleware",
     "accounts.middleware.PrivacyConsentMiddleware",
