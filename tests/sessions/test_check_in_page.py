@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
+from sessions.models import TrainingSession
 from tests.factories import (
     ManagerFactory,
     OfficerFactory,
@@ -177,3 +179,48 @@ def test_vendored_jsqr_is_the_pinned_package_with_its_licence():
     assert package["dependencies"] == {"jsqr": "1.4.0"}
     assert hashlib.sha256((vendor / "jsQR.js").read_bytes()).hexdigest() == JSQR_SHA256
     assert (vendor / "LICENSE").read_text().split()[:3] == ["Apache", "License", "Version"]
+
+
+# --- Where a trainer finds the page ---
+
+
+def test_back_office_session_page_links_to_its_check_in(client, taught):
+    session, trainer = taught
+    client.force_login(trainer.user)
+    check_in = reverse("sessions:check_in", args=[session.pk])
+
+    page = client.get(reverse("admin:training_trainingsession_change", args=[session.pk])).content.decode()
+
+    assert page.count(f'href="{check_in}"') == 1
+
+
+def test_draft_session_page_has_no_check_in_link(client, trainer):
+    session = TrainingSessionFactory(status=TrainingSession.Status.DRAFT)
+    SessionTrainerFactory(session=session, trainer=trainer)
+    client.force_login(trainer.user)
+
+    page = client.get(reverse("admin:training_trainingsession_change", args=[session.pk])).content.decode()
+
+    assert "/check-in/" not in page
+
+
+def test_dashboard_this_week_links_to_the_check_in_of_each_published_session(client, trainer):
+    today = TrainingSessionFactory(title="Today", starts_at=timezone.now())
+    draft = TrainingSessionFactory(title="Draft", starts_at=timezone.now(), status=TrainingSession.Status.DRAFT)
+    for session in (today, draft):
+        SessionTrainerFactory(session=session, trainer=trainer)
+    client.force_login(trainer.user)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert html.count('class="back-office-action check-in-link"') == 1
+    assert f'href="{reverse("sessions:check_in", args=[today.pk])}"' in html
+
+
+def test_roll_call_page_links_to_the_check_in(client, taught):
+    session, trainer = taught
+    client.force_login(trainer.user)
+
+    page = client.get(reverse("admin:training_trainingsession_roll_call", args=[session.pk])).content.decode()
+
+    assert f'<a href="{reverse("sessions:check_in", args=[session.pk])}" id="check-in-link">' in page
