@@ -39,6 +39,7 @@ def record_attendance(
     check_attendance_open(registration.session)
     if registration.status == Registration.Status.CANCELLED:
         raise AttendanceError(_("This registration was cancelled."))
+    time_given = checked_in_at is not None
     if checked_in_at is None and status in Attendance.COUNTED:
         checked_in_at = timezone.now()
     check_in_range(checked_in_at, field="checked_in_at")
@@ -47,7 +48,11 @@ def record_attendance(
         # is the one saved, even if the officer registers again from another agency meanwhile.
         snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
-        if attendance and (attendance.status, attendance.note) == (status, note):
+        # Repeating the same call changes nothing; a time given explicitly (a check-in's earlier scan) does.
+        unchanged = attendance and (attendance.status, attendance.note) == (status, note)
+        if unchanged and not (
+            time_given and status in Attendance.COUNTED and checked_in_at != attendance.checked_in_at
+        ):
             return attendance
         attendance = attendance or Attendance(registration=registration)
         for name, value in snapshot.items():
