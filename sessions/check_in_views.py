@@ -89,8 +89,8 @@ def check_in_page(request, pk: int):
         "session": session,
         "page_config": {
             "session": session.pk,
-            "rosterUrl": f"/api/v1/sessions/{session.pk}/check-ins/roster/",
-            "checkInsUrl": f"/api/v1/sessions/{session.pk}/check-ins/",
+            "rosterUrl": reverse("session-check-in-roster", kwargs={"session_pk": session.pk}),
+            "checkInsUrl": reverse("session-check-in-list", kwargs={"session_pk": session.pk}),
             "workerUrl": reverse("sessions:check_in_worker", args=[session.pk]),
             "scope": reverse("sessions:check_in", args=[session.pk]),
             "batchSize": SYNC_BATCH_SIZE,

@@ -24,6 +24,7 @@
   const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     hour: "2-digit",
     minute: "2-digit",
+    hourCycle: "h23",
     timeZone: config.timezone,
   });
 

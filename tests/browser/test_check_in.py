@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.models import Registration, SessionTrainer, TrainingSession
+from sessions import checkin_codes
+from sessions.models import Attendance, CheckIn, Registration, SessionTrainer, TrainingSession
 from tests.browser.accessibility import PHONE, assert_fits_width, assert_no_serious_violations
 from tests.browser.helpers import sign_in, verified_user
 from tests.factories import (
@@ -85,6 +86,115 @@ def open_check_in(page, session):
     # The page's service worker has kept the page and taken it over: it now opens offline too.
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     return url
+
+
+def scan(page, code: str) -> None:
+    page.fill("#check-in-code", code)
+    page.locator("#check-in-code-form button[type=submit]").click()
+
+
+def row(page, registration):
+    return page.locator(f".check-in-scan[data-registration='{registration.pk}']")
+
+
+def test_trainer_checks_in_offline_and_each_scan_reaches_the_server_once(page, workshop, screenshot):
+    session, (ana, bruno, carla, diego) = workshop["session"], workshop["registrations"]
+    other_session = TrainingSessionFactory()
+    other_code = checkin_codes.sign_code(registration=RegistrationFactory(session=other_session))
+    url = open_check_in(page, session)
+    expect(page.locator("#check-in-roster")).to_contain_text("List of 3 confirmed seats saved on this device at")
+
+    # Online: a code gives who it is within 200 ms, and is recorded at once.
+    elapsed = page.evaluate(SCAN_AND_TIME, [checkin_codes.sign_code(registration=ana), "Ana López"])
+    assert elapsed < RESULT_WITHIN_MS
+    assert int(page.locator("#check-in-result").get_attribute("data-elapsed-ms")) < RESULT_WITHIN_MS
+    expect(page.locator("#check-in-result-detail")).to_have_text("Fiscalía General de la República (FGR) · Checked in")
+    expect(row(page, ana)).to_have_attribute("data-status", "checked_in")
+    assert CheckIn.objects.filter(registration=ana).count() == 1
+
+    # Offline: more scans, decided on the device and kept for later.
+    page.context.set_offline(True)
+    expect(page.locator("#check-in-network")).to_have_text(
+        "Offline: scans are kept on this device and sent when the network is back."
+    )
+    elapsed = page.evaluate(SCAN_AND_TIME, [checkin_codes.sign_code(registration=bruno), "Bruno Benítez"])
+    assert elapsed < RESULT_WITHIN_MS
+    page.fill("#check-in-search", "cruz")
+    page.get_by_role("button", name="Check in: Carla Cruz").click()
+    expect(page.locator("#check-in-result-name")).to_have_text("Carla Cruz")
+    scan(page, checkin_codes.sign_code(registration=ana))
+    expect(page.locator("#check-in-result-name")).to_have_text("Ana López")
+    expect(page.locator("#check-in-result-detail")).to_have_text(
+        f"Fiscalía General de la República (FGR) · Already checked in at {ana_time(ana)}"
+    )
+    scan(page, other_code)
+    expect(page.locator("#check-in-result-name")).to_have_text("This code is for another session.")
+    forged = checkin_codes.sign_code(registration=bruno)[:-6] + "AAAAAA"
+    scan(page, forged)
+    expect(page.locator("#check-in-result-name")).to_have_text(
+        "This code is forged or altered: its signature does not match."
+    )
+    expect(row(page, bruno).locator(".check-in-scan-status")).to_have_text("Waiting to sync")
+    expect(page.locator("#check-in-pending")).to_have_text("2 waiting to sync")
+    assert_fits_width(page)
+    assert_no_serious_violations(page)
+    screenshot(page, "check-in-phone-offline")
+
+    # Closing the tab offline and opening the page again loses nothing.
+    page.close()
+    page = workshop_page = page.context.new_page()
+    page.goto(url)
+    expect(page.locator("#check-in[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#check-in-pending")).to_have_text("2 waiting to sync")
+    expect(row(page, carla)).to_have_attribute("data-status", "waiting")
+    assert CheckIn.objects.filter(session=session).count() == 1
+
+    # Back online: the kept scans are sent, each recorded once.
+    workshop_page.context.set_offline(False)
+    expect(page.locator("#check-in-pending")).to_have_text("All scans sent")
+    expect(row(page, bruno)).to_have_attribute("data-status", "checked_in")
+    expect(row(page, carla)).to_have_attribute("data-status", "checked_in")
+    page.evaluate("window.trainingOpsCheckIn.sync()")
+    page.reload()
+    expect(page.locator("#check-in[data-ready=true]")).to_have_count(1)
+    assert sorted(CheckIn.objects.filter(session=session).values_list("registration_id", flat=True)) == sorted(
+        [ana.pk, bruno.pk, carla.pk]
+    )
+    present = Attendance.objects.filter(registration__session=session, status=Attendance.Status.PRESENT)
+    assert sorted(present.values_list("registration_id", flat=True)) == sorted([ana.pk, bruno.pk, carla.pk])
+    assert not CheckIn.objects.filter(registration=diego).exists()
+
+    # A cancelled seat's code: the server's refusal is shown on its row.
+    scan(page, checkin_codes.sign_code(registration=diego))
+    expect(row(page, diego)).to_have_attribute("data-status", "refused")
+    assert row(page, diego).locator(".check-in-scan-status").inner_text() != "Waiting to sync"
+    assert_fits_width(page)
+
+
+def ana_time(registration) -> str:
+    """When the registration was checked in, as the page shows it: hours and minutes in the session's zone."""
+    checked_in_at = Attendance.objects.get(registration=registration).checked_in_at
+    return timezone.localtime(checked_in_at, registration.session.timezone).strftime("%H:%M")
+
+
+def test_check_in_page_reads_a_code_from_a_photo(page, workshop):
+    ana = workshop["registrations"][0]
+    open_check_in(page, workshop["session"])
+
+    page.set_input_files(
+        "#check-in-photo",
+        files=[
+            {
+                "name": "code.png",
+                "mimeType": "image/png",
+                "buffer": checkin_codes.qr_png(checkin_codes.sign_code(registration=ana)),
+            }
+        ],
+    )
+
+    expect(page.locator("#check-in-result-name")).to_have_text("Ana López")
+    expect(row(page, ana)).to_have_attribute("data-status", "checked_in")
+    assert CheckIn.objects.filter(registration=ana).count() == 1
 
 
 def test_check_in_page_fits_a_phone_and_passes_axe(page, workshop, screenshot):
