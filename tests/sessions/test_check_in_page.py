@@ -224,3 +224,14 @@ def test_roll_call_page_links_to_the_check_in(client, taught):
     page = client.get(reverse("admin:training_trainingsession_roll_call", args=[session.pk])).content.decode()
 
     assert f'<a href="{reverse("sessions:check_in", args=[session.pk])}" id="check-in-link">' in page
+
+
+def test_check_in_page_speaks_the_visitors_language(client, taught):
+    session, trainer = taught
+    client.force_login(trainer.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.get(reverse("sessions:check_in", args=[session.pk]))
+
+    assert response.context["page_config"]["words"]["already"] == "Déjà enregistré à %(time)s"
+    assert '<h2 id="check-in-scan-title">Scanner</h2>' in response.content.decode()
