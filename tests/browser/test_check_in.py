@@ -18,6 +18,7 @@ from tests.browser.helpers import sign_in, verified_user
 from tests.factories import (
     AgencyFactory,
     CountryFactory,
+    ManagerFactory,
     OfficerFactory,
     RegistrationFactory,
     SessionTrainerFactory,
@@ -195,6 +196,39 @@ def test_check_in_page_reads_a_code_from_a_photo(page, workshop):
     expect(page.locator("#check-in-result-name")).to_have_text("Ana López")
     expect(row(page, ana)).to_have_attribute("data-status", "checked_in")
     assert CheckIn.objects.filter(registration=ana).count() == 1
+
+
+def test_two_devices_scan_the_same_officer_offline_and_the_earliest_scan_is_kept(browser, live_server, page, workshop):
+    session, bruno = workshop["session"], workshop["registrations"][1]
+    manager = verified_user(ManagerFactory(email="maria@trainingops.example"))
+    code = checkin_codes.sign_code(registration=bruno)
+    # The second device: a manager's phone at the other door.
+    other_context = browser.new_context(base_url=live_server.url, locale="en-US", viewport=PHONE)
+    other = other_context.new_page()
+    sign_in(other, manager.email, next_url=reverse("sessions:check_in", args=[session.pk]))
+    expect(other.locator("#check-in[data-ready=true]")).to_have_count(1)
+    other.wait_for_function("navigator.serviceWorker.controller !== null")
+    open_check_in(page, session)
+
+    other_context.set_offline(True)
+    page.context.set_offline(True)
+    scan(other, code)
+    expect(other.locator("#check-in-result-name")).to_have_text("Bruno Benítez")
+    page.wait_for_timeout(50)
+    scan(page, code)
+    expect(page.locator("#check-in-result-name")).to_have_text("Bruno Benítez")
+
+    # The later scan reaches the server first; the earlier one, synced after, is the one kept.
+    page.context.set_offline(False)
+    expect(row(page, bruno)).to_have_attribute("data-status", "checked_in")
+    other_context.set_offline(False)
+    expect(row(other, bruno)).not_to_have_attribute("data-status", "waiting")
+
+    scans = list(CheckIn.objects.filter(registration=bruno).order_by("scanned_at"))
+    assert len(scans) == 2
+    assert Attendance.objects.get(registration=bruno).checked_in_at == scans[0].scanned_at
+    assert scans[0].recorded_by == manager
+    other_context.close()
 
 
 def test_check_in_page_fits_a_phone_and_passes_axe(page, workshop, screenshot):
