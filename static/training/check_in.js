@@ -17,6 +17,7 @@
   // A roster kept on the device is dropped this long after the check-in closes (or after it was loaded).
   const ROSTER_KEPT_MS = 24 * 60 * 60 * 1000;
   const SYNC_EVERY_MS = 20 * 1000;
+  const ROSTER_REFRESH_MS = 60 * 1000;
   const SAME_CODE_PAUSE_MS = 3000;
 
   const element = (id) => document.getElementById(id);
@@ -496,6 +497,8 @@
   });
   window.addEventListener("offline", showNetwork);
   window.setInterval(sync, SYNC_EVERY_MS);
+  // Other devices check people in too: the roster's times come back with each refresh.
+  window.setInterval(() => (navigator.onLine ? fetchRoster() : null), ROSTER_REFRESH_MS);
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.workerUrl, { scope: config.scope }).catch(() => null);
