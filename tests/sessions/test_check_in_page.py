@@ -235,3 +235,23 @@ def test_check_in_page_speaks_the_visitors_language(client, taught):
 
     assert response.context["page_config"]["words"]["already"] == "Déjà enregistré à %(time)s"
     assert '<h2 id="check-in-scan-title">Scanner</h2>' in response.content.decode()
+
+
+def test_portal_session_page_links_its_trainer_to_the_check_in(client, taught):
+    session, trainer = taught
+    client.force_login(trainer.user)
+    check_in = reverse("sessions:check_in", args=[session.pk])
+
+    page = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
+
+    assert page.count(f'href="{check_in}"') == 1
+
+
+@pytest.mark.parametrize("who", ["officer", "other trainer"])
+def test_portal_session_page_has_no_check_in_link_for_others(client, taught, who):
+    session, _ = taught
+    client.force_login(OfficerFactory().user if who == "officer" else TrainerFactory().user)
+
+    page = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
+
+    assert "/check-in/" not in page
