@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from sessions import checkin_codes
 from sessions.models import Attendance, CheckIn, Registration, SessionTrainer, TrainingSession
 from tests.browser.accessibility import PHONE, assert_fits_width, assert_no_serious_violations
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.helpers import sign_in, verified_user
 from tests.factories import (
     AgencyFactory,
@@ -229,6 +230,50 @@ def test_two_devices_scan_the_same_officer_offline_and_the_earliest_scan_is_kept
     assert Attendance.objects.get(registration=bruno).checked_in_at == scans[0].scanned_at
     assert scans[0].recorded_by == manager
     other_context.close()
+
+
+def camera_film(path, text: str) -> None:
+    """A few seconds of a camera filming the printed code: MJPEG frames, as Chromium's fake camera reads them."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    code = Image.open(BytesIO(checkin_codes.qr_png(text))).convert("RGB")
+    code.thumbnail((400, 400))
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    buffer = BytesIO()
+    frame.save(buffer, format="JPEG", quality=90)
+    path.write_bytes(buffer.getvalue() * 30)
+
+
+def test_check_in_page_scans_a_code_with_the_camera(browser, live_server, workshop, tmp_path):
+    carla = workshop["registrations"][2]
+    film = tmp_path / "camera.mjpeg"
+    camera_film(film, checkin_codes.sign_code(registration=carla))
+    camera_browser = browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={film}",
+        ],
+    )
+    context = camera_browser.new_context(base_url=live_server.url, locale="en-US")
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    try:
+        open_check_in(page, workshop["session"])
+        page.get_by_role("button", name="Scan with the camera").click()
+
+        expect(page.locator("#check-in-result-name")).to_have_text("Carla Cruz")
+        expect(row(page, carla)).to_have_attribute("data-status", "checked_in")
+        page.get_by_role("button", name="Stop the camera").click()
+        expect(page.locator("#check-in-camera")).to_be_hidden()
+    finally:
+        camera_browser.close()
+    assert CheckIn.objects.filter(registration=carla).count() == 1
 
 
 def test_check_in_page_fits_a_phone_and_passes_axe(page, workshop, screenshot):
