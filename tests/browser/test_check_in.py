@@ -169,7 +169,7 @@ def test_trainer_checks_in_offline_and_each_scan_reaches_the_server_once(page, w
     # A cancelled seat's code: the server's refusal is shown on its row.
     scan(page, checkin_codes.sign_code(registration=diego))
     expect(row(page, diego)).to_have_attribute("data-status", "refused")
-    assert row(page, diego).locator(".check-in-scan-status").inner_text() != "Waiting to sync"
+    expect(row(page, diego).locator(".check-in-scan-status")).to_have_text("This registration was cancelled.")
     assert_fits_width(page)
 
 
@@ -274,6 +274,75 @@ def test_check_in_page_scans_a_code_with_the_camera(browser, live_server, worksh
     finally:
         camera_browser.close()
     assert CheckIn.objects.filter(registration=carla).count() == 1
+
+
+EXPIRE_KEPT_ROSTER = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("trainingops-check-in");
+  opening.onsuccess = () => {
+    const store = opening.result.transaction("rosters", "readwrite").objectStore("rosters");
+    store.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) { opening.result.close(); resolve(true); return; }
+      cursor.update({ ...cursor.value, expires: Date.now() - 1 });
+      cursor.continue();
+    };
+  };
+  opening.onerror = () => reject(opening.error);
+})"""
+NO_ED25519 = """(() => {
+  const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+  crypto.subtle.importKey = (format, key, algorithm, ...rest) =>
+    algorithm && algorithm.name === "Ed25519"
+      ? Promise.reject(new DOMException("Unsupported", "NotSupportedError"))
+      : importKey(format, key, algorithm, ...rest);
+})();"""
+
+
+def test_roster_kept_on_the_device_expires(page, workshop):
+    ana = workshop["registrations"][0]
+    open_check_in(page, workshop["session"])
+    expect(page.locator("#check-in-roster")).to_contain_text("List of 3 confirmed seats")
+
+    page.context.set_offline(True)
+    page.evaluate(EXPIRE_KEPT_ROSTER)
+    page.reload()
+    expect(page.locator("#check-in[data-ready=true]")).to_have_count(1)
+
+    assert page.locator("#check-in-roster").inner_text() == ""
+    scan(page, checkin_codes.sign_code(registration=ana))
+    expect(page.locator("#check-in-result-name")).to_have_text(
+        "The list of confirmed seats is not on this device yet: connect once to load it."
+    )
+    assert (
+        page.evaluate(
+            "() => new Promise((resolve) => { const o = indexedDB.open('trainingops-check-in');"
+            " o.onsuccess = () => { const r = o.result.transaction('rosters').objectStore('rosters').count();"
+            " r.onsuccess = () => resolve(r.result); }; })"
+        )
+        == 0
+    )
+
+
+def test_browser_without_ed25519_accepts_a_code_until_the_server_refuses_it(page, workshop):
+    bruno = workshop["registrations"][1]
+    page.add_init_script(NO_ED25519)
+    open_check_in(page, workshop["session"])
+    page.context.set_offline(True)
+
+    forged = checkin_codes.sign_code(registration=bruno)[:-6] + "AAAAAA"
+    scan(page, forged)
+
+    expect(page.locator("#check-in-result-name")).to_have_text("Bruno Benítez")
+    expect(page.locator("#check-in-result-detail")).to_have_text(
+        "Fiscalía General de la República (FGR) · Checked in on this device; the server confirms the code when it syncs."
+    )
+    expect(row(page, bruno)).to_have_attribute("data-status", "waiting")
+    page.context.set_offline(False)
+    expect(row(page, bruno)).to_have_attribute("data-status", "refused")
+    expect(row(page, bruno).locator(".check-in-scan-status")).to_have_text(
+        "This code was not issued by this site or has been altered."
+    )
+    assert not CheckIn.objects.filter(registration=bruno).exists()
 
 
 def test_check_in_page_fits_a_phone_and_passes_axe(page, workshop, screenshot):
