@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import nomination_views, views
+from sessions import check_in_views, nomination_views, views
 
 app_name = "sessions"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("my-trainings/", views.my_trainings, name="my_trainings"),
     path("my-trainings/<int:registration_id>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:code>/", views.certificate_verify, name="certificate_verify"),
+    path(
+        "my-trainings/<int:registration_id>/check-in-code.<str:kind>",
+        check_in_views.personal_code,
+        name="check_in_code",
+    ),
+    path("sessions/<int:pk>/self-check-in/<str:token>/", check_in_views.self_check_in, name="self_check_in"),
 ]
