@@ -21,7 +21,7 @@ def roll_call_url(session) -> str:
 
 @register.filter
 def check_in_url(session) -> str:
-    """The session's check-in page, where codes are scanned at the door (``sessions.check_in_views``)."""
+    """The session's check-in page, where codes are scanned at the door (``sessions.check_in_page_views``)."""
     return reverse("sessions:check_in", args=[session.pk])
 
 
