@@ -255,3 +255,12 @@ def test_portal_session_page_has_no_check_in_link_for_others(client, taught, who
     page = client.get(reverse("sessions:detail", args=[session.pk])).content.decode()
 
     assert "/check-in/" not in page
+
+
+def test_check_in_codes_page_links_to_the_check_in(client, taught):
+    session, trainer = taught
+    client.force_login(trainer.user)
+
+    page = client.get(reverse("admin:training_trainingsession_check_in_codes", args=[session.pk])).content.decode()
+
+    assert f'<a href="{reverse("sessions:check_in", args=[session.pk])}" id="check-in-link">' in page
