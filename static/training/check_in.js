@@ -89,6 +89,19 @@
     return transact("scans", "readwrite", (store) => store.put(scan));
   }
 
+  /* Sent scans carry names: they are dropped with the roster they came from (waiting ones stay until sent). */
+  function pruneScans() {
+    const now = Date.now();
+    return transact("scans", "readwrite", (store) => {
+      store.openCursor().onsuccess = (event) => {
+        const cursor = event.target.result;
+        if (!cursor) return;
+        if (cursor.value.status !== "waiting" && !(cursor.value.expires > now)) cursor.delete();
+        cursor.continue();
+      };
+    });
+  }
+
   function loadScans() {
     return transact("scans", "readonly", (store) => asPromise(store.index("session").getAll(sessionId)));
   }
@@ -114,6 +127,7 @@
 
   function useRoster(record) {
     state.roster = record.data;
+    state.rosterExpires = record.expires;
     state.byId = new Map(record.data.registrations.map((person) => [person.id, person]));
     state.cancelled = new Set(record.data.cancelled_registrations || []);
     state.key = null;
@@ -246,6 +260,7 @@
         registration: registrationId,
         scanned_at: new Date().toISOString(),
         status: "waiting",
+        expires: state.rosterExpires || Date.now() + ROSTER_KEPT_MS,
         name: person ? person.name : "",
         agency: person ? person.agency : "",
         message: "",
@@ -514,10 +529,12 @@
       if (record) return forgetRoster();
       return null;
     }),
-    loadScans().then((scans) => {
-      state.scans = scans.sort((first, second) => second.scanned_at.localeCompare(first.scanned_at));
-      renderScans();
-    }),
+    pruneScans()
+      .then(loadScans)
+      .then((scans) => {
+        state.scans = scans.sort((first, second) => second.scanned_at.localeCompare(first.scanned_at));
+        renderScans();
+      }),
   ])
     .catch(() => null)
     .then(() => (navigator.onLine ? fetchRoster() : null))

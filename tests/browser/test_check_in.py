@@ -276,16 +276,19 @@ def test_check_in_page_scans_a_code_with_the_camera(browser, live_server, worksh
     assert CheckIn.objects.filter(registration=carla).count() == 1
 
 
-EXPIRE_KEPT_ROSTER = """() => new Promise((resolve, reject) => {
+EXPIRE_KEPT_DATA = """() => new Promise((resolve, reject) => {
   const opening = indexedDB.open("trainingops-check-in");
   opening.onsuccess = () => {
-    const store = opening.result.transaction("rosters", "readwrite").objectStore("rosters");
-    store.openCursor().onsuccess = (event) => {
-      const cursor = event.target.result;
-      if (!cursor) { opening.result.close(); resolve(true); return; }
-      cursor.update({ ...cursor.value, expires: Date.now() - 1 });
-      cursor.continue();
-    };
+    const transaction = opening.result.transaction(["rosters", "scans"], "readwrite");
+    for (const name of ["rosters", "scans"]) {
+      transaction.objectStore(name).openCursor().onsuccess = (event) => {
+        const cursor = event.target.result;
+        if (!cursor) return;
+        cursor.update({ ...cursor.value, expires: Date.now() - 1 });
+        cursor.continue();
+      };
+    }
+    transaction.oncomplete = () => { opening.result.close(); resolve(true); };
   };
   opening.onerror = () => reject(opening.error);
 })"""
@@ -298,17 +301,23 @@ NO_ED25519 = """(() => {
 })();"""
 
 
-def test_roster_kept_on_the_device_expires(page, workshop):
-    ana = workshop["registrations"][0]
+def test_roster_and_sent_scans_kept_on_the_device_expire(page, workshop):
+    ana, bruno = workshop["registrations"][:2]
     open_check_in(page, workshop["session"])
     expect(page.locator("#check-in-roster")).to_contain_text("List of 3 confirmed seats")
-
+    scan(page, checkin_codes.sign_code(registration=ana))
+    expect(row(page, ana)).to_have_attribute("data-status", "checked_in")
     page.context.set_offline(True)
-    page.evaluate(EXPIRE_KEPT_ROSTER)
+    scan(page, checkin_codes.sign_code(registration=bruno))
+    expect(row(page, bruno)).to_have_attribute("data-status", "waiting")
+
+    page.evaluate(EXPIRE_KEPT_DATA)
     page.reload()
     expect(page.locator("#check-in[data-ready=true]")).to_have_count(1)
 
+    # The names go with the roster; the scan not sent yet stays until it is.
     assert page.locator("#check-in-roster").inner_text() == ""
+    assert page.locator(".check-in-scan").evaluate_all("rows => rows.map((row) => row.dataset.status)") == ["waiting"]
     scan(page, checkin_codes.sign_code(registration=ana))
     expect(page.locator("#check-in-result-name")).to_have_text(
         "The list of confirmed seats is not on this device yet: connect once to load it."
