@@ -73,7 +73,6 @@ def _page_words() -> dict[str, str]:
         "sync_failed": gettext("Not sent yet: the server did not answer. Trying again shortly."),
         "no_camera": gettext("The camera cannot be used here: enter the code or search by name."),
         "no_code_in_photo": gettext("No code found in this photo."),
-        "no_match": gettext("Nobody on the list matches this search."),
         "check_in": gettext("Check in"),
         "stop_camera": gettext("Stop the camera"),
         "start_camera": gettext("Scan with the camera"),

@@ -234,12 +234,11 @@
     const at = alreadyAt(registrationId);
     const person = state.byId.get(registrationId);
     if (at) {
-      const name = person ? person.name : "";
-      showResult(
-        { state: "already", name: name || format(words.already, { time: localTime(at) }), agency: person && person.agency,
-          detail: name ? format(words.already, { time: localTime(at) }) : "" },
-        started,
-      );
+      const already = format(words.already, { time: localTime(at) });
+      const result = person
+        ? { state: "already", name: person.name, agency: person.agency, detail: already }
+        : { state: "already", name: already, detail: "" };
+      showResult(result, started);
       return Promise.resolve();
     }
     if (!state.roster) {
