@@ -72,7 +72,10 @@ def _round_data():
     trainer = TrainerFactory()
     SessionTrainerFactory(session=session, trainer=trainer)
     agency = AgencyFactory()
-    registrations = [RegistrationFactory(session=session, officer=OfficerFactory(agency=agency)) for _ in range(SCANS)]
+    registrations = [
+        RegistrationFactory(session=session, officer=OfficerFactory(agency=agency, user__password=None))
+        for _ in range(SCANS)
+    ]
     items = [
         {
             "nonce": f"bench-{session.pk}-{index:05d}",
@@ -98,7 +101,7 @@ def _timed_post(client, session, body) -> tuple[float, dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
     _setup()
     from django.db import connection

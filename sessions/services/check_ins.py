@@ -8,7 +8,7 @@ earliest scan as the time checked in.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from sessions import checkin_codes
 from sessions.models import Attendance, CheckIn, Registration, TrainingSession
 from sessions.selectors import check_in_window, self_check_in_window
-from sessions.services.attendance import record_attendance
+from sessions.selectors import checked_in_at as selectors_checked_in_at
+from sessions.services.attendance import record_attendance, record_check_in_attendance
 from sessions.services.base import SessionError, lock_session
 from trainingops.actors import on_behalf
 
@@ -75,13 +76,17 @@ def record_check_ins(*, session: TrainingSession, items: list[dict], by) -> list
 
     Each item is ``{"nonce", "scanned_at", "code"}`` or ``{"nonce", "scanned_at", "registration"}``
     (an id found by search), or ``{"nonce", "malformed": True}`` for an item the API could not read.
-    Items are applied in one transaction under the session's lock, each in its own savepoint, so
-    two devices' batches do not interleave and one item's refusal undoes nothing else.
+    The batch is read and decided under the session's lock, so two devices' batches do not interleave;
+    a refused item is only answered, and what the others give is written at the end in a few
+    statements: their attendance by ``record_check_in_attendance``, the check-ins in one insert.
     """
     with transaction.atomic():
         locked = lock_session(session)
         batch = _Batch.load(locked, items)
-        return [batch.apply(item, by=by) for item in items]
+        results = [batch.apply(item, by=by) for item in items]
+        record_check_in_attendance(session=locked, times=batch.times, by=by)
+        CheckIn.objects.bulk_create(batch.new)
+    return results
 
 
 @dataclass
@@ -90,6 +95,10 @@ class _Batch:
     registrations: dict[int, Registration]
     known: dict[str, CheckIn]
     codes: dict[str, checkin_codes.CodePayload | str]
+    window: tuple
+    kept: dict[int, datetime | None] = field(default_factory=dict)
+    times: dict[int, datetime] = field(default_factory=dict)
+    new: list[CheckIn] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: TrainingSession, items: list[dict]) -> "_Batch":
@@ -97,7 +106,7 @@ class _Batch:
         nonces = {item["nonce"] for item in items if isinstance(item.get("nonce"), str)}
         known = {
             check_in.nonce: check_in
-            for check_in in CheckIn.objects.filter(nonce__in=nonces).select_related("registration")
+            for check_in in CheckIn.objects.filter(nonce__in=nonces).select_related("registration__agency")
         }
         wanted = {item["registration"] for item in items if type(item.get("registration")) is int}
         codes = {item["code"]: _read(item["code"]) for item in items if isinstance(item.get("code"), str)}
@@ -107,9 +116,14 @@ class _Batch:
             .select_related("officer__user", "pending_officer", "agency", "attendance")
             .in_bulk()
         )
-        return cls(session=session, registrations=registrations, known=known, codes=codes)
+        for registration in registrations.values():
+            registration.session = session
+        return cls(
+            session=session, registrations=registrations, known=known, codes=codes, window=check_in_window(session)
+        )
 
     def apply(self, item: dict, *, by) -> CheckInResult:
+        """Decide one item (nothing is written here): refused, or a check-in to record at the end."""
         nonce = item.get("nonce") or ""
         if item.get("malformed"):
             return refused(nonce, "malformed")
@@ -117,27 +131,43 @@ class _Batch:
             return self._repeat(self.known[nonce])
         try:
             registration, via = self._registration_of(item)
-            with transaction.atomic():
-                check_in, checked_in_at = _check_in(
-                    registration=registration, scanned_at=item["scanned_at"], nonce=nonce, via=via, by=by
-                )
+            check_can_check_in(registration=registration, scanned_at=item["scanned_at"], window=self.window)
         except CheckInRefused as refusal:
             return refused(nonce, refusal.reason)
-        self.known[nonce] = check_in
-        return CheckInResult(
-            nonce=nonce, status=check_in.outcome, registration=registration, checked_in_at=checked_in_at
+        kept = self._kept_time(registration)
+        now_kept = min(kept, item["scanned_at"]) if kept is not None else item["scanned_at"]
+        if now_kept != kept:
+            self.kept[registration.pk] = self.times[registration.pk] = now_kept
+        outcome = CheckIn.Outcome.CHECKED_IN if kept is None else CheckIn.Outcome.ALREADY_CHECKED_IN
+        check_in = CheckIn(
+            session=self.session,
+            registration=registration,
+            nonce=nonce,
+            via=via,
+            outcome=outcome,
+            scanned_at=item["scanned_at"],
+            recorded_by=by,
         )
+        self.new.append(check_in)
+        self.known[nonce] = check_in
+        return CheckInResult(nonce=nonce, status=outcome, registration=registration, checked_in_at=now_kept)
+
+    def _kept_time(self, registration: Registration) -> datetime | None:
+        if registration.pk not in self.kept:
+            self.kept[registration.pk] = selectors_checked_in_at(registration)
+        return self.kept[registration.pk]
 
     def _repeat(self, check_in: CheckIn) -> CheckInResult:
         if check_in.session_id != self.session.pk:
             # Another session's nonce: answer nothing about that session.
             return refused(check_in.nonce, "malformed")
-        registration = self.registrations.get(check_in.registration_id) or check_in.registration
+        registration = self.registrations.get(check_in.registration_id)
+        kept = self._kept_time(registration) if registration else _kept_time(check_in.registration)
         return CheckInResult(
             nonce=check_in.nonce,
             status=check_in.outcome,
-            registration=registration,
-            checked_in_at=_kept_time(registration),
+            registration=registration or check_in.registration,
+            checked_in_at=kept,
         )
 
     def _registration_of(self, item: dict) -> tuple[Registration, str]:
@@ -153,7 +183,6 @@ class _Batch:
         registration = self.registrations.get(registration_id)
         if registration is None:
             raise CheckInRefused("unknown_registration")
-        registration.session = self.session
         return registration, via
 
 
@@ -182,7 +211,8 @@ def check_can_check_in(*, registration: Registration, scanned_at: datetime, wind
     if registration.status != Registration.Status.CONFIRMED:
         raise CheckInRefused("not_confirmed")
     opens, closes = window or check_in_window(session)
-    if opens is None or not opens <= scanned_at < closes or scanned_at > timezone.now() + CLOCK_SKEW:
+    now = timezone.now()
+    if opens is None or not opens <= scanned_at < closes or scanned_at > now + CLOCK_SKEW or now < opens:
         raise CheckInRefused("outside_session_days")
 
 
