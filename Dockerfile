@@ -20,7 +20,7 @@ RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # Build-time only values: no database or broker is touched by these two commands.
 RUN if [ -d locale ]; then DEBUG=true python manage.py compilemessages --ignore=.venv -v 0; fi \
-    && DEBUG=false SECRET_KEY=build-only-not-a-secret VAR_DIR=/tmp/build-var \
+    && DEBUG=false SECRET_KEY=build-only-not-a-secret CHECKIN_SIGNING_KEY=dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE= VAR_DIR=/tmp/build-var \
        python manage.py collectstatic --noinput -v 0 \
     && rm -rf /tmp/build-var
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # `make run PORT=8001` serves on another port when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate messages bench clean
+.PHONY: run test lint format install migrate messages bench clean vendor-js
 
 $(BIN)/activate: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,14 @@ test: install messages lint
 
 bench: install messages
 	$(BIN)/python bench/run.py
+
+# Front-end packages: installed with npm from the versions pinned in package.json, their built files and
+# licences copied into static/vendor/ (committed; served by our static files, never from a CDN).
+vendor-js:
+	rm -rf var/npm && mkdir -p var/npm && cp package.json var/npm/
+	cd var/npm && npm install --ignore-scripts --no-audit --no-fund --no-package-lock
+	mkdir -p static/vendor/jsqr
+	cp var/npm/node_modules/jsqr/dist/jsQR.js var/npm/node_modules/jsqr/LICENSE static/vendor/jsqr/
 
 clean:
 	rm -rf var staticfiles .pytest_cache

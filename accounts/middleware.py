@@ -125,3 +125,20 @@ class PrivacyConsentMiddleware:
         if not current or request.session.get(PRIVACY_SESSION_KEY, 0) >= current:
             return False
         return remember_accepted_version(request, user) < current
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """On the response that signs someone out (back office or portal), ask the browser to clear this site's
+    storage and cache: the check-in page keeps a session's roster, its scans and a service worker on the
+    device, which must not outlive the sign-in (``accounts.receivers.clear_site_data_on_logout``)."""
+
+    HEADER = '"cache", "storage"'
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "clears_site_data", False):
+            response["Clear-Site-Data"] = self.HEADER
+        return response

@@ -50,6 +50,7 @@ def bench_env(database_url: str) -> dict:
     env.update(
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key",  # noqa: S106 — a throwaway local server
+        CHECKIN_SIGNING_KEY="dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=",
         DATABASE_URL=database_url,
         DB_CONN_MAX_AGE="600",
         ALLOWED_HOSTS="127.0.0.1,localhost",

@@ -37,6 +37,7 @@ os.environ.update(
         "DJANGO_SETTINGS_MODULE": "trainingops.settings",
         "VAR_DIR": str(BENCH_VAR),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only"),
+        "CHECKIN_SIGNING_KEY": os.environ.get("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE="),
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",
         "STAFF_MFA_REQUIRED": "false",

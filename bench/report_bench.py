@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("STAFF_MFA_REQUIRED", "false")  # the bench manager has no second factor to enrol
 

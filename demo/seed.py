@@ -60,6 +60,7 @@ from sessions.models import (
 from tests import factories
 
 NOMINATION_SESSION_TITLE = "Financial investigations workshop (by nomination)"
+CHECK_IN_SESSION_TITLE = "Workshop today: tracing crypto-assets (QR check-in)"
 
 
 @dataclass
@@ -385,6 +386,7 @@ class DemoBuilder:
             self._write_focal_points(agencies, officers)
             self._write_reconfirmation_dates(agencies)
             self._write_nomination_session(agencies)
+            self._write_check_in_session(trainers, officers)
             self._write_pending_officers(agencies)
             self._write_training_requests(agencies, topics)
         return self.report
@@ -527,6 +529,36 @@ class DemoBuilder:
             self._get_or_create(
                 "seat quotas", factories.SessionQuotaFactory, lookup={"session": session, "agency": agencies[key]},
                 seats=5,
+            )  # fmt: skip
+
+    def _write_check_in_session(self, trainers, officers) -> None:
+        """A workshop in Mexico City happening today, for trying check-in: the demo trainer leads it, the
+        demo officer and twelve PFM officers hold confirmed seats, self check-in is on. Its personal codes
+        are on the back office's "Check-in codes" page (or saved as images by ``check_in_codes``). Run on
+        another day, the same session moves to that day (no second one is made)."""
+        tz = "America/Mexico_City"
+        local_today = timezone.localtime(timezone.now(), ZoneInfo(tz)).date()
+        starts_at, ends_at = _aware(local_today, time(8), tz), _aware(local_today, time(20), tz)
+        session = self._get_or_create(
+            "sessions", factories.TrainingSessionFactory, lookup={"title_en": CHECK_IN_SESSION_TITLE},
+            title_es="Taller: rastreo de criptoactivos (registro de asistencia con código QR)",
+            title_fr="Atelier : traçage de cryptoactifs (enregistrement par code QR)",
+            description_en="Today's workshop: scan the officers' personal codes on the check-in page.",
+            format=TrainingSession.Format.IN_PERSON, city="Mexico City", country_id="MX", meeting_url="",
+            venue="Centro de Capacitación, Av. Paseo de la Reforma 211", timezone=tz, language="es",
+            starts_at=starts_at, ends_at=ends_at, capacity=35, self_check_in=True,
+        )  # fmt: skip
+        if session.starts_at.astimezone(ZoneInfo(tz)).date() != local_today:
+            TrainingSession.objects.filter(pk=session.pk).update(starts_at=starts_at, ends_at=ends_at)
+        self._get_or_create(
+            "session trainers", factories.SessionTrainerFactory, lookup={"session": session},
+            trainer=trainers[TRAINER_EMAIL],
+        )  # fmt: skip
+        for email in [OFFICER_EMAIL, *self.officers_by_agency["pfm"][1:13]]:
+            officer = officers[email]
+            self._get_or_create(
+                "registrations", factories.RegistrationFactory, lookup={"session": session, "officer": officer},
+                source=Registration.Source.PORTAL,
             )  # fmt: skip
 
     def _write_pending_officers(self, agencies) -> None:

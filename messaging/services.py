@@ -5,6 +5,7 @@ worker is handed its id once the transaction commits. Delivery claims each row b
 a retried task, a second delivery of the same task or two workers never send a message twice.
 """
 
+import base64
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
@@ -32,12 +33,24 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a message: text as it is, or binary content (``bytes``) kept as base64 in the row."""
+
     filename: str
-    content: str
+    content: str | bytes
     mimetype: str = "application/octet-stream"
 
     def as_dict(self) -> dict:
+        if isinstance(self.content, bytes):
+            content = base64.b64encode(self.content).decode("ascii")
+            return {"filename": self.filename, "content": content, "mimetype": self.mimetype, "encoding": "base64"}
         return {"filename": self.filename, "content": self.content, "mimetype": self.mimetype}
+
+
+def attachment_content(attachment: dict) -> str | bytes:
+    """What an attachment stored by ``Attachment.as_dict`` holds: its text, or its bytes decoded from base64."""
+    if attachment.get("encoding") == "base64":
+        return base64.b64decode(attachment["content"])
+    return attachment["content"]
 
 
 @dataclass
@@ -269,7 +282,7 @@ def _as_email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments:
-        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        email.attach(attachment["filename"], attachment_content(attachment), attachment["mimetype"])
     return email
 
 

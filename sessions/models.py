@@ -200,6 +200,12 @@ class TrainingSession(models.Model):
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    # Officers may check themselves in with the code shown at the venue or posted in the meeting chat.
+    self_check_in = models.BooleanField(
+        _("self check-in"),
+        default=False,
+        help_text=_("Officers with a confirmed seat check themselves in with a code shown at the venue or a link."),
+    )
     partial_threshold_percent = models.PositiveSmallIntegerField(
         _("partial from (% of the session in the meeting)"),
         default=25,
@@ -541,6 +547,55 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.registration}: {self.get_status_display()}"
+
+
+class CheckIn(models.Model):
+    """One scan of a personal code, a name found by search, or an officer's self check-in.
+
+    ``nonce`` is the scanning device's (or the server's, for a self check-in) id of the scan, so that a
+    batch sent again records nothing new; ``outcome`` is what the first sending answered. The attendance
+    it led to is the registration's ``Attendance`` (checked in at the earliest scan).
+    """
+
+    class Via(models.TextChoices):
+        CODE = "code", _("Personal code")
+        SEARCH = "search", _("Search by name")
+        SELF = "self", _("Self check-in")
+
+    class Outcome(models.TextChoices):
+        CHECKED_IN = "checked_in", _("Checked in")
+        ALREADY_CHECKED_IN = "already_checked_in", _("Already checked in")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="check_ins")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="check_ins")
+    nonce = models.CharField(_("device nonce"), max_length=64, unique=True)
+    via = models.CharField(_("via"), max_length=6, choices=Via.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    scanned_at = models.DateTimeField(_("scanned at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["session", "recorded_at", "id"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        indexes = [models.Index(fields=["session", "recorded_at"], name="check_in_session_recorded")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scanned_at__gte=EARLIEST_DATETIME) & Q(scanned_at__lt=END_DATETIME),
+                name="check_in_scanned_in_supported_years",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id} @ {self.scanned_at:%Y-%m-%d %H:%M}"
 
 
 class Invitation(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import confirmed_email_condition, has_confirmed_email, remember_confirmed_email
 from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
+from sessions import checkin_codes
 from sessions.calendar import build_session_ics
 from sessions.models import Attendance, Invitation, Registration, Survey, SurveyResponse, TrainingSession
 
@@ -51,6 +52,15 @@ def _ics(session: TrainingSession, registration: Registration, *, method: str = 
     return Attachment(filename="session.ics", content=content, mimetype=ICS_MIMETYPE)
 
 
+def _check_in_code(registration: Registration) -> Attachment:
+    """The personal check-in code as a PNG: shown at the entrance from the email, with no login needed."""
+    return Attachment(
+        filename="check-in-code.png",
+        content=checkin_codes.qr_png(checkin_codes.sign_code(registration=registration)),
+        mimetype="image/png",
+    )
+
+
 def _event_key(kind: str, registration: Registration) -> str:
     """The state being announced: the registration's status and the moment it entered it.
 
@@ -79,7 +89,8 @@ def _queue_for(registration: Registration, kind: str, *, confirmed: bool, attach
         user=officer.user,
         session=registration.session,
         registration=registration,
-        attachments=[_ics(registration.session, registration)] if attach_ics else [],
+        # A confirmed seat's email carries the calendar file and the personal check-in code.
+        attachments=[_ics(registration.session, registration), _check_in_code(registration)] if attach_ics else [],
     )
 
 

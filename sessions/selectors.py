@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from agencies.models import Agency, Country, Officer
@@ -673,3 +674,51 @@ def nomination_sessions_for(officer: Officer, now: datetime | None = None) -> Qu
         .annotate(agency_quota=Subquery(quota), agency_nominations=Coalesce(Subquery(nominated), 0))
         .order_by("starts_at", "id")
     )
+
+
+# --- Check-in -----------------------------------------------------------------------------------
+# A scan counts from two hours before the start (people arrive early) to the end of the session's
+# last day in its own zone (a scan synced late in the evening still counts for that day).
+CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
+# The code shown at the venue, or the link in the meeting chat, works from shortly before the start.
+SELF_CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
+
+
+def check_in_window(session: TrainingSession) -> tuple[datetime | None, datetime | None]:
+    """(opens, closes) of the session's check-in by scan or search; (None, None) without dates."""
+    if session.starts_at is None or session.ends_at is None:
+        return None, None
+    zone = ZoneInfo(str(session.timezone))
+    last_day = session.ends_at.astimezone(zone).date()
+    closes = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return session.starts_at - CHECK_IN_OPENS_BEFORE, closes
+
+
+def self_check_in_window(session: TrainingSession) -> tuple[datetime | None, datetime | None]:
+    """(opens, closes) of officers' self check-in: from shortly before the start to the end."""
+    if session.starts_at is None or session.ends_at is None:
+        return None, None
+    return session.starts_at - SELF_CHECK_IN_OPENS_BEFORE, session.ends_at
+
+
+def self_check_in_token(session: TrainingSession) -> str:
+    """The unguessable part of the session's self check-in link (derived from SECRET_KEY, nothing stored)."""
+    return salted_hmac("sessions.self_check_in", str(session.uuid), algorithm="sha256").hexdigest()[:32]
+
+
+def check_in_roster(session: TrainingSession) -> list[Registration]:
+    """The session's confirmed registrations with what the check-in page shows, ordered by name."""
+    rows = list(
+        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).select_related(
+            "officer__user", "pending_officer", "agency", "country", "attendance"
+        )
+    )
+    return sorted(rows, key=lambda registration: (registration.person_name.casefold(), registration.pk))
+
+
+def checked_in_at(registration: Registration) -> datetime | None:
+    """When the registration checked in (counted attendance), from its loaded attendance; None if not."""
+    attendance = getattr(registration, "attendance", None)
+    if attendance is None or attendance.status not in Attendance.COUNTED:
+        return None
+    return attendance.checked_in_at

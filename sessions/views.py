@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import focal_point_condition, has_confirmed_email
+from accounts.roles import focal_point_condition, has_confirmed_email, may_manage_session, role_of
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
@@ -153,6 +153,10 @@ def session_detail(request, pk: int):
         if officer is not None and not active
         else [],
         "registration_open": selectors.registration_state(session) == selectors.RegistrationState.OPEN,
+        # Its trainers and the managers find the check-in page here too (issue 15); officers ask nothing more.
+        "may_check_in": request.user.is_staff
+        and session.status != TrainingSession.Status.DRAFT
+        and may_manage_session(role_of(request), session.pk, request=request),
         # The meeting link is only for officers holding a confirmed seat, at a confirmed address.
         "meeting_url": session.meeting_url
         if confirmed and session.is_virtual and has_confirmed_email(request.user)

@@ -132,12 +132,17 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/training-requests/{id}/decline/"): {"reason": "Extremes"},
         ("POST", "/api/v1/training-requests/{id}/withdraw/"): None,
         ("POST", "/api/v1/training-requests/{id}/create-session/"): None,
+        ("POST", "/api/v1/sessions/{session_pk}/check-ins/"): {"check_ins": [_check_in_item(registration)]},
         ("POST", "/api/v1/sessions/{session_pk}/nominations/"): {"officers": [world["agency_officer"].pk]},
         ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/withdraw/"): None,
         ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/approve/"): None,
         ("POST", "/api/v1/sessions/{session_pk}/nominations/{id}/reject/"): None,
     }
     return bodies
+
+
+def _check_in_item(registration) -> dict:
+    return {"nonce": "extremes-0001", "registration": registration.pk, "scanned_at": timezone.now().isoformat()}
 
 
 def _valid_body(method: str, path: str, world):
@@ -205,6 +210,8 @@ def _paths(path: str, world) -> list[str]:
     if "{session_pk}" in path:
         known["{session_pk}"] = world["nomination"].session_id
         known["{id}"] = world["nomination"].pk
+    if "/check-ins/" in path:
+        known["{session_pk}"] = world["session"].pk
     if path.startswith("/api/v1/agencies/"):
         known["{id}"] = world["focal_point"].agency_id
         known["{focal_point_id}"] = world["focal_point"].pk
@@ -303,3 +310,31 @@ def test_session_created_out_of_range_is_not_saved(world):
         "errors": {"starts_at": ["Enter a date from the year 2000 to 2100."]},
     }
     assert TrainingSession.objects.count() == before
+
+
+@pytest.mark.parametrize("role", ["manager", "trainer"])
+def test_check_in_items_with_extreme_values_are_refused_one_by_one(world, role):
+    """A batch's items are read one by one: each extreme value gives that item a refusal, never a 400 or 500."""
+    client = world["clients"][role]
+    url = f"/api/v1/sessions/{world['session'].pk}/check-ins/"
+    valid = _check_in_item(world["registration"])
+    item_schema = _resolve(
+        _request_schema("POST", "/api/v1/sessions/{session_pk}/check-ins/")["properties"]["check_ins"]
+    )
+    properties = _resolve(item_schema["items"])["properties"]
+    items = [
+        {**valid, "nonce": f"extreme-{index:04d}", name: value}
+        for name, schema in properties.items()
+        if name != "nonce"
+        for index, value in enumerate(_values_for(schema))
+    ]
+    items += [{**valid, "nonce": value} for value in _values_for(properties["nonce"])] + WHOLE_BODIES
+    before = row_counts()
+
+    response = client.post(url, {"check_ins": items}, format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == len(items)
+    assert {result["status"] for result in results} == {"refused"}
+    assert row_counts() == before

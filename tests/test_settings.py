@@ -1,5 +1,6 @@
 """Settings come only from the environment: each case runs a fresh interpreter with its own env."""
 
+import base64
 import json
 import os
 import secrets
@@ -32,6 +33,7 @@ def _production(tmp_path, **overrides) -> dict:
         tmp_path,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        CHECKIN_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="training.example.org",
         **overrides,
     )

@@ -5,6 +5,8 @@ Every value that differs between a laptop and production comes from the environm
 filesystem Celery broker under ``var/``, no Redis needed. Every variable is listed in README.md.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +27,15 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-true"  # noqa: S105
+
+# The Ed25519 key that signs personal check-in codes (sessions/checkin_codes.py): base64 of the raw
+# 32-byte seed. Like SECRET_KEY, required in production; in development a key is derived from
+# SECRET_KEY so that nothing needs setting locally (and codes stay valid across restarts).
+CHECKIN_SIGNING_KEY = env.str("CHECKIN_SIGNING_KEY", default="")
+if not CHECKIN_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set CHECKIN_SIGNING_KEY (or DEBUG=true for local development).")
+    CHECKIN_SIGNING_KEY = base64.b64encode(hashlib.sha256(f"checkin:{SECRET_KEY}".encode()).digest()).decode()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -76,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.ClearSiteDataOnLogoutMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.OfficerLanguageMiddleware",
     "accounts.middleware.PrivacyConsentMiddleware",

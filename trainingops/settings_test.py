@@ -5,6 +5,9 @@ import uuid
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault(
+    "CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE="
+)  # a fixed 32-byte seed, tests only
 os.environ.setdefault("STAFF_MFA_REQUIRED", "false")
 
 from trainingops.settings import *  # noqa: E402,F403

@@ -135,6 +135,7 @@ class TrainingSessionForm(forms.ModelForm):
             "reminder_offsets_hours",
             "present_threshold_percent",
             "partial_threshold_percent",
+            "self_check_in",
             "venue",
             "city",
             "country",

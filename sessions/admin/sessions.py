@@ -28,6 +28,7 @@ from sessions.admin.base import (
     viewer_zone,
 )
 from sessions.admin.calendar import calendar_view
+from sessions.admin.check_ins import check_in_codes_urls
 from sessions.admin.forms import (
     UTC_DISPLAY_FORMAT,
     CopySessionForm,
@@ -239,6 +240,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                     ("registration_opens_at", "registration_closes_at"),
                     "reminder_offsets_hours",
                     ("present_threshold_percent", "partial_threshold_percent"),
+                    "self_check_in",
                 )
             },
         ),
@@ -438,6 +440,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             path("calendar/", calendar, name="training_trainingsession_calendar"),
             *self.roll_call_urls(),
             *meeting_attendance_urls(self),
+            *check_in_codes_urls(self),
             *super().get_urls(),
         ]
 

@@ -5,6 +5,7 @@
 - ``registrations``: seats, the waitlist and the registration snapshot;
 - ``attendance``: attendance, the attendance sheet (API bulk update, roll call) and walk-ins of officers;
 - ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
+- ``check_ins``: check-ins by personal code, search and self check-in, idempotent by the device's nonce;
 - ``meeting_attendance``: virtual attendance from a meeting platform's participant report;
 - ``invitations``: who to invite, sending, accepting, declining;
 - ``nominations``: focal points nominating their officers within agency quotas, approvals, sweeps;
@@ -35,6 +36,13 @@ from sessions.services.base import (
     copy_session_state,
     lock_session,
     validate_session,
+)
+from sessions.services.check_ins import (
+    CheckInRefused,
+    CheckInResult,
+    check_can_check_in,
+    record_check_ins,
+    self_check_in,
 )
 from sessions.services.invitations import (
     INVITATION_CHUNK_SIZE,
@@ -113,6 +121,11 @@ from sessions.services.walk_ins import (
 )
 
 __all__ = [
+    "CheckInRefused",
+    "CheckInResult",
+    "check_can_check_in",
+    "record_check_ins",
+    "self_check_in",
     "MeetingAttendancePlan",
     "attendance_for_minutes",
     "import_meeting_attendance",

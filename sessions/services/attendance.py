@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Officer
 from sessions import notifications
@@ -39,6 +40,7 @@ def record_attendance(
     check_attendance_open(registration.session)
     if registration.status == Registration.Status.CANCELLED:
         raise AttendanceError(_("This registration was cancelled."))
+    time_given = checked_in_at is not None
     if checked_in_at is None and status in Attendance.COUNTED:
         checked_in_at = timezone.now()
     check_in_range(checked_in_at, field="checked_in_at")
@@ -47,7 +49,11 @@ def record_attendance(
         # is the one saved, even if the officer registers again from another agency meanwhile.
         snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
-        if attendance and (attendance.status, attendance.note) == (status, note):
+        # Repeating the same call changes nothing; a time given explicitly (a check-in's earlier scan) does.
+        unchanged = attendance and (attendance.status, attendance.note) == (status, note)
+        if unchanged and not (
+            time_given and status in Attendance.COUNTED and checked_in_at != attendance.checked_in_at
+        ):
             return attendance
         attendance = attendance or Attendance(registration=registration)
         for name, value in snapshot.items():
@@ -59,6 +65,59 @@ def record_attendance(
         attendance.save()
         send_late_survey(registration=registration, attendance=attendance)
     return attendance
+
+
+@on_behalf
+def record_check_in_attendance(*, session: TrainingSession, times: dict[int, datetime], by) -> None:
+    """Mark the registrations checked in (``times``: registration id → time scanned) present, at once.
+
+    What ``record_attendance`` does for one registration, for a batch of check-ins in a few statements:
+    the registration's snapshot copied onto the attendance, the history recorded as ``by``'s doing, the
+    survey sent to someone recorded after completion. An attendance already counted (present, or
+    partial from the roll call) keeps its status and note and moves to the earlier time; an absent or
+    excused one becomes present. The caller has checked each registration (confirmed, this session).
+    """
+    if not times:
+        return
+    check_attendance_open(session)
+    with transaction.atomic():
+        registrations = list(Registration.objects.select_for_update().filter(session=session, pk__in=times))
+        existing = {
+            attendance.registration_id: attendance
+            for attendance in Attendance.objects.select_for_update().filter(registration_id__in=times)
+        }
+        now = timezone.now()
+        created, updated = [], []
+        for registration in registrations:
+            attendance, time = existing.get(registration.pk), times[registration.pk]
+            if attendance is not None and attendance.status in Attendance.COUNTED:
+                if attendance.checked_in_at is not None and attendance.checked_in_at <= time:
+                    continue
+            else:
+                attendance = attendance or Attendance(registration=registration, note="")
+                attendance.status = Attendance.Status.PRESENT
+            for name, value in attendance_snapshot(registration).items():
+                setattr(attendance, name, value)
+            attendance.checked_in_at, attendance.recorded_by, attendance.recorded_at = time, by, now
+            (updated if attendance.pk else created).append(attendance)
+        user = by if getattr(by, "is_authenticated", False) else None
+        if created:
+            bulk_create_with_history(created, Attendance, default_user=user)
+        if updated:
+            fields = [
+                "status",
+                "checked_in_at",
+                "recorded_by",
+                "recorded_at",
+                "session",
+                "officer_key",
+                "agency",
+                "country",
+            ]
+            bulk_update_with_history(updated, Attendance, fields, default_user=user)
+        if session.status == TrainingSession.Status.COMPLETED:
+            for attendance in created + updated:
+                send_late_survey(registration=attendance.registration, attendance=attendance)
 
 
 def send_late_survey(*, registration: Registration, attendance: Attendance | None = None) -> None:

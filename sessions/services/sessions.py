@@ -61,6 +61,7 @@ COPIED_FIELDS = (
     "reminder_offsets_hours",
     "present_threshold_percent",
     "partial_threshold_percent",
+    "self_check_in",
 )
 
 

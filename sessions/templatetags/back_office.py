@@ -19,6 +19,12 @@ def roll_call_url(session) -> str:
     return reverse("admin:training_trainingsession_roll_call", args=[session.pk])
 
 
+@register.filter
+def check_in_url(session) -> str:
+    """The session's check-in page, where codes are scanned at the door (``sessions.check_in_page_views``)."""
+    return reverse("sessions:check_in", args=[session.pk])
+
+
 @register.simple_tag
 def session_period(session, zone) -> str:
     """ "12 Mar 09:00–13:00 (Paris)": a session's times in the viewer's zone."""

@@ -59,6 +59,7 @@ def start_worker(sink: SmtpSink, log: Path) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "trainingops.settings",
         "DEBUG": "false",
         "SECRET_KEY": "integration-test-secret",
+        "CHECKIN_SIGNING_KEY": "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=",
         "DATABASE_URL": database_url(),
         "EMAIL_URL": sink.url,
         "SITE_URL": settings.SITE_URL,

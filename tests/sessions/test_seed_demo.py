@@ -218,3 +218,20 @@ def test_seed_demo_has_a_session_by_nomination_with_quotas(seeded):
     session = TrainingSession.objects.get(registration_mode=TrainingSession.RegistrationMode.NOMINATION)
     assert session.title == "Financial investigations workshop (by nomination)"
     assert sorted(session.quotas.values_list("agency__acronym", "seats")) == [("INTERPOL", 5), ("PFM", 5)]
+
+
+def test_seed_demo_has_a_session_today_with_codes_to_scan(seeded):
+    from demo.seed import CHECK_IN_SESSION_TITLE
+    from sessions import checkin_codes, selectors
+
+    session = TrainingSession.objects.get(title_en=CHECK_IN_SESSION_TITLE)
+    roster = selectors.check_in_roster(session)
+
+    assert _local_date(session) == timezone.localtime(timezone.now(), session.timezone).date()
+    assert session.status == TrainingSession.Status.PUBLISHED
+    assert session.self_check_in is True
+    assert list(session.trainers.values_list("user__email", flat=True)) == [TRAINER_EMAIL]
+    assert len(roster) == 13
+    assert OFFICER_EMAIL in [registration.officer.user.email for registration in roster]
+    code = checkin_codes.sign_code(registration=roster[0])
+    assert checkin_codes.read_code(code).session_id == session.pk

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api.requests import TrainingRequestViewSet
 from agencies.api.views import AgencyViewSet, CountryViewSet
 from sessions.api.views import RegistrationViewSet, SessionViewSet, TopicViewSet, TrainerViewSet
+from sessions.api.views.check_ins import CheckInViewSet
 from sessions.api.views.nominations import NominationViewSet
 from trainingops.api.tokens import TokenViewSet
 
@@ -20,6 +21,7 @@ class ApiRouter(DefaultRouter):
 router = ApiRouter()
 router.register("sessions", SessionViewSet, basename="session")
 router.register(r"sessions/(?P<session_pk>\d+)/nominations", NominationViewSet, basename="session-nomination")
+router.register(r"sessions/(?P<session_pk>\d+)/check-ins", CheckInViewSet, basename="session-check-in")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("countries", CountryViewSet, basename="country")
