@@ -1,6 +1,7 @@
 """Attendance of a registration, walk-ins, and the attendance's copy of the registration snapshot."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -31,9 +32,19 @@ def check_attendance_open(session: TrainingSession) -> None:
 
 @on_behalf
 def record_attendance(
-    *, registration: Registration, status: str, by, checked_in_at: datetime | None = None, note: str = ""
+    *,
+    registration: Registration,
+    status: str,
+    by,
+    checked_in_at: datetime | None = None,
+    note: str = "",
+    hours_attended: Decimal | None = None,
 ) -> Attendance:
-    """Set (or correct) the attendance of one registration; repeating the same call changes nothing."""
+    """Set (or correct) the attendance of one registration; repeating the same call changes nothing.
+
+    ``hours_attended`` is given for a session of several days only (by ``settle_attendance_from_days``,
+    the sum of the days' hours); a one-day session's hours are its own.
+    """
     if status not in Attendance.Status.values:
         raise AttendanceError(_("Unknown attendance status."), field="status")
     check_attendance_open(registration.session)
@@ -47,7 +58,11 @@ def record_attendance(
         # is the one saved, even if the officer registers again from another agency meanwhile.
         snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
-        if attendance and (attendance.status, attendance.note) == (status, note):
+        if attendance and (attendance.status, attendance.note, attendance.hours_attended) == (
+            status,
+            note,
+            hours_attended,
+        ):
             return attendance
         attendance = attendance or Attendance(registration=registration)
         for name, value in snapshot.items():
@@ -56,6 +71,7 @@ def record_attendance(
         attendance.checked_in_at = checked_in_at if status in Attendance.COUNTED else None
         attendance.recorded_by = by
         attendance.note = note
+        attendance.hours_attended = hours_attended
         attendance.save()
         send_late_survey(registration=registration, attendance=attendance)
     return attendance
