@@ -98,7 +98,7 @@ def test_days_inline_refuses_removing_a_day_with_attendance(trainer_client, work
     # The admin's own check of protected rows speaks first.
     assert (
         response.context["inline_admin_formsets"][1]
-        .formset.errors[0]["__all__"][0]
+        .formset.non_form_errors()[0]
         .startswith(
             "Deleting session day 2030-03-10 09:00–17:00 would require deleting the following protected related objects"
         )
