@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -835,6 +835,11 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.officer_name}"
+
+    @property
+    def days_attended(self) -> list[tuple[date, Decimal]]:
+        """The printed days of a session of several days as (date, hours) pairs; empty for a one-day session."""
+        return [(date.fromisoformat(day["date"]), Decimal(day["hours"])) for day in self.days]
 
 
 class CertificateSettings(models.Model):

@@ -5,12 +5,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from reports.selectors import yearly_report
 from sessions import services
 from sessions.models import Attendance, DayAttendance, SessionDay, TrainingSession
 from sessions.selectors import roll_call_day
+from sessions.services.certificates import held_on, issue_certificate, render_certificate_pdf
 from tests.factories import (
     OfficerFactory,
     RegistrationFactory,
@@ -301,3 +303,57 @@ def test_yearly_report_counts_a_multi_day_session_as_a_one_day_session_with_the_
         services.record_attendance(registration=registration, status=status, by=None)
 
     assert multi_day_figures == figures() == (1, 2, 2, len({officer.agency_id for officer in officers[:2]}))
+
+
+def test_certificate_of_a_multi_day_session_states_the_days_and_hours_attended():
+    session = workshop()
+    days = with_days(session)
+    registration = RegistrationFactory(session=session, officer__preferred_language="fr")
+    for day, status in zip(days, ["present", "absent", "partial"], strict=True):
+        services.record_day_attendance(registration=registration, day=day, status=status, by=None)
+
+    certificate = issue_certificate(registration=registration)
+
+    assert (certificate.hours, certificate.attendance_status, certificate.days) == (
+        Decimal("12.0"),
+        "partial",
+        [{"date": "2025-03-10", "hours": "8.0"}, {"date": "2025-03-12", "hours": "4.0"}],
+    )
+    lines = {}
+    for language in ("en", "es", "fr"):
+        with translation.override(language):
+            lines[language] = held_on(certificate)
+    assert lines == {
+        "en": "on March 10, 2025 (8 h), March 12, 2025 (4 h) — 12 hours in all",
+        "es": "el 10 de marzo de 2025 (8 h), 12 de marzo de 2025 (4 h) — 12 horas en total",
+        "fr": "les 10 mars 2025 (8 h), 12 mars 2025 (4 h) — 12 heures au total",
+    }
+    assert render_certificate_pdf(certificate=certificate).startswith(b"%PDF-")
+
+
+def test_certificate_of_a_one_day_session_keeps_its_date_and_hours():
+    session = workshop(days=1)
+    registration = RegistrationFactory(session=session)
+    services.record_attendance(registration=registration, status="present", by=None)
+
+    certificate = issue_certificate(registration=registration)
+
+    assert (certificate.hours, certificate.days) == (Decimal("8.0"), [])
+    with translation.override("en"):
+        assert held_on(certificate) == "held on March 10, 2025 — 8 hours"
+
+
+def test_certificate_verify_page_lists_the_days(client):
+    session = workshop()
+    days = with_days(session, 2)
+    registration = RegistrationFactory(session=session)
+    for day in days:
+        services.record_day_attendance(registration=registration, day=day, status="present", by=None)
+    certificate = issue_certificate(registration=registration)
+
+    page = client.get(
+        reverse("sessions:certificate_verify", args=[certificate.code]), headers={"accept-language": "en"}
+    )
+
+    assert "16 hours in all, on these days:" in page.content.decode()
+    assert "<li>March 10, 2025 (8 h)</li><li>March 11, 2025 (8 h)</li>" in page.content.decode()
