@@ -685,8 +685,13 @@ def roll_call_day(days: list[SessionDay], zone, now: datetime | None = None) -> 
 
 
 def session_days(session: TrainingSession) -> list[SessionDay]:
-    """The session's days by date (empty for a one-day session), each knowing its session."""
-    days = list(SessionDay.objects.filter(session=session).order_by("date"))
-    for day in days:
-        day.session = session
-    return days
+    """The session's days by date (empty for a one-day session), each knowing its session.
+
+    Read once per session object: a batch of emails about one session, its calendar file and its
+    page share them.
+    """
+    if not hasattr(session, "_days_by_date"):
+        session._days_by_date = list(SessionDay.objects.filter(session=session).order_by("date"))
+        for day in session._days_by_date:
+            day.session = session
+    return session._days_by_date

@@ -5,11 +5,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
+from icalendar import Calendar
 
 from reports.selectors import yearly_report
 from sessions import services
+from sessions.calendar import build_session_ics
 from sessions.models import Attendance, DayAttendance, SessionDay, TrainingSession
 from sessions.selectors import roll_call_day
 from sessions.services.certificates import held_on, issue_certificate, render_certificate_pdf
@@ -357,3 +360,88 @@ def test_certificate_verify_page_lists_the_days(client):
 
     assert "16 hours in all, on these days:" in page.content.decode()
     assert "<li>March 10, 2025 (8 h)</li><li>March 11, 2025 (8 h)</li>" in page.content.decode()
+
+
+def upcoming_workshop() -> TrainingSession:
+    session = TrainingSessionFactory(
+        starts_at=datetime(2030, 3, 10, 9, tzinfo=MEXICO),
+        ends_at=datetime(2030, 3, 11, 17, tzinfo=MEXICO),
+        timezone="America/Mexico_City",
+        capacity=5,
+        title="Tracing workshop",
+    )
+    SessionDayFactory(session=session, date=date(2030, 3, 10), starts_at_time=time(9), ends_at_time=time(17))
+    SessionDayFactory(session=session, date=date(2030, 3, 11), starts_at_time=time(9), ends_at_time=time(13))
+    return session
+
+
+def test_ics_of_a_multi_day_session_has_one_event_per_day():
+    session = upcoming_workshop()
+
+    events = Calendar.from_ical(build_session_ics(session, include_meeting_url=False)).walk("VEVENT")
+
+    assert [(str(event["UID"]), event.decoded("DTSTART"), event.decoded("DTEND")) for event in events] == [
+        (
+            f"session-{session.uuid}@trainingops",
+            datetime(2030, 3, 10, 9, tzinfo=MEXICO),
+            datetime(2030, 3, 10, 17, tzinfo=MEXICO),
+        ),
+        (
+            f"session-{session.uuid}-day-2@trainingops",
+            datetime(2030, 3, 11, 9, tzinfo=MEXICO),
+            datetime(2030, 3, 11, 13, tzinfo=MEXICO),
+        ),
+    ]
+
+
+def test_ics_of_a_one_day_session_is_one_event_as_before():
+    session = TrainingSessionFactory()
+
+    events = Calendar.from_ical(build_session_ics(session, include_meeting_url=False)).walk("VEVENT")
+
+    assert [str(event["UID"]) for event in events] == [f"session-{session.uuid}@trainingops"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "days_line"),
+    [
+        (
+            "en",
+            "Registration confirmed: Tracing workshop",
+            "Days:\n- March 10, 2030, 9 a.m. – 5 p.m.\n- March 11, 2030, 9 a.m. – 1 p.m.\n",
+        ),
+        (
+            "es",
+            "Inscripción confirmada: Tracing workshop",
+            "Días:\n- 10 de marzo de 2030, 09:00 – 17:00\n- 11 de marzo de 2030, 09:00 – 13:00\n",
+        ),
+        (
+            "fr",
+            "Inscription confirmée : Tracing workshop",
+            "Jours:\n- 10 mars 2030, 09:00 – 17:00\n- 11 mars 2030, 09:00 – 13:00\n",
+        ),
+    ],
+)
+def test_confirmation_email_lists_the_days(django_capture_on_commit_callbacks, language, subject, days_line):
+    session = upcoming_workshop()
+    officer = OfficerFactory(user__email="ana@policia.gob.mx", preferred_language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register_officer(session=session, officer=officer, source="portal")
+
+    email = mail.outbox[0]
+    assert (email.to, email.subject) == (["ana@policia.gob.mx"], subject)
+    assert days_line in email.body
+    assert len(Calendar.from_ical(email.attachments[0][1]).walk("VEVENT")) == 2
+
+
+def test_portal_session_page_lists_the_days(client):
+    session = upcoming_workshop()
+
+    page = client.get(reverse("sessions:detail", args=[session.pk]), headers={"accept-language": "en"})
+
+    assert page.status_code == 200
+    assert (
+        '<ul class="session-days" id="session-days"><li>March 10, 2030, 9 a.m. – 5 p.m.</li>'
+        "<li>March 11, 2030, 9 a.m. – 1 p.m.</li></ul>"
+    ) in page.content.decode()
