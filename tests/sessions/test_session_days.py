@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
+from agencies.services import erase_officer
 from reports.selectors import yearly_report
 from sessions import services
 from sessions.calendar import build_session_ics
@@ -445,3 +446,38 @@ def test_portal_session_page_lists_the_days(client):
         '<ul class="session-days" id="session-days"><li>March 10, 2030, 9 a.m. – 5 p.m.</li>'
         "<li>March 11, 2030, 9 a.m. – 1 p.m.</li></ul>"
     ) in page.content.decode()
+
+
+def test_erasure_keeps_the_days_and_the_counts_of_a_multi_day_session():
+    session = workshop()
+    days = with_days(session)
+    officer = OfficerFactory()
+    registration = RegistrationFactory(session=session, officer=officer)
+    for day, status in zip(days, ["present", "partial", "absent"], strict=True):
+        services.record_day_attendance(registration=registration, day=day, status=status, by=None)
+    issue_certificate(registration=registration)
+    before = yearly_report(year=2025, breakdowns=()).current
+
+    erase_officer(officer=officer, by=officer.user)
+
+    after = yearly_report(year=2025, breakdowns=()).current
+    assert (
+        (after.attendances, after.officers_trained, after.agencies_reached)
+        == (
+            before.attendances,
+            before.officers_trained,
+            before.agencies_reached,
+        )
+        == (1, 1, 1)
+    )
+    assert sorted(DayAttendance.objects.filter(registration=registration).values_list("status", flat=True)) == [
+        "absent",
+        "partial",
+        "present",
+    ]
+    attendance = Attendance.objects.get(registration=registration)
+    assert (attendance.status, attendance.hours_attended, attendance.registration.officer) == (
+        "partial",
+        Decimal("12.0"),
+        None,
+    )
