@@ -155,22 +155,32 @@ def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) 
     Each line goes through ``record_attendance`` or ``record_walk_in``; the API's bulk update and the
     back office's roll call both save through here. Refused lines raise ``AttendanceSheetRejected``.
     """
+    registrations = {
+        registration.pk: registration
+        for registration in Registration.objects.filter(session=session).select_related("officer__user")
+    }
+    by_email = {
+        registration.officer.user.email.lower(): registration
+        for registration in registrations.values()
+        if registration.officer_id is not None
+    }
+    seen: set[str] = set()
+    apply_sheet_lines(items, lambda item: _record_line(session, item, registrations, by_email, seen, by))
+
+
+def apply_sheet_lines(items: list[dict], record_line) -> None:
+    """Record each line of a sheet with ``record_line`` in one transaction: every line, or none.
+
+    The lines refused (a ``SessionError`` each) are collected, then everything is rolled back and
+    ``AttendanceSheetRejected`` raised with them by line index. The session's sheet and a day's
+    sheet (``record_day_attendance_sheet``) both save through here.
+    """
     errors: dict[int, SessionError] = {}
     try:
         with transaction.atomic():
-            registrations = {
-                registration.pk: registration
-                for registration in Registration.objects.filter(session=session).select_related("officer__user")
-            }
-            by_email = {
-                registration.officer.user.email.lower(): registration
-                for registration in registrations.values()
-                if registration.officer_id is not None
-            }
-            seen: set[str] = set()
             for index, item in enumerate(items):
                 try:
-                    _record_line(session, item, registrations, by_email, seen, by)
+                    record_line(item)
                 except SessionError as error:
                     errors[index] = error
             if errors:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import MAX_SESSION_DAYS, Attendance, DayAttendance, Registration, SessionDay, TrainingSession
-from sessions.services.attendance import check_attendance_open, record_attendance
-from sessions.services.base import AttendanceError, AttendanceSheetRejected, SessionError, lock_session
+from sessions.services.attendance import apply_sheet_lines, check_attendance_open, record_attendance
+from sessions.services.base import AttendanceError, SessionError, lock_session
 from trainingops.actors import on_behalf
 
 
@@ -159,24 +159,9 @@ def record_day_attendance_sheet(*, session: TrainingSession, day: SessionDay, it
         raise AttendanceError(_("This day belongs to another session."), field="day")
     day.session = session
     check_day_attendance_open(day)
-    errors: dict[int, SessionError] = {}
-    try:
-        with transaction.atomic():
-            registrations = Registration.objects.filter(session=session).in_bulk()
-            seen: set[int] = set()
-            for index, item in enumerate(items):
-                try:
-                    _record_day_line(session, day, item, registrations, seen, by)
-                except SessionError as error:
-                    errors[index] = error
-            if errors:
-                raise _DayLinesRefused
-    except _DayLinesRefused:
-        raise AttendanceSheetRejected(errors) from None
-
-
-class _DayLinesRefused(Exception):
-    """Raised inside the day sheet's transaction to roll every line back."""
+    registrations = Registration.objects.filter(session=session).in_bulk()
+    seen: set[int] = set()
+    apply_sheet_lines(items, lambda item: _record_day_line(session, day, item, registrations, seen, by))
 
 
 def _record_day_line(session, day, item, registrations, seen, by) -> None:

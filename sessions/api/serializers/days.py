@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sessions.api.serializers.common import iso_in_zone, person_name
+from sessions.api.serializers.common import iso_in_zone, officer_summary
 from sessions.api.serializers.registrations import OfficerSummaryField
 from sessions.models import DayAttendance, Registration
 
@@ -63,14 +63,9 @@ class DayAttendanceSerializer(serializers.Serializer):
 
     def to_representation(self, row):
         zone, record = self.context["timezone"], row["day_record"]
-        officer = None
-        if row["officer_id"] is not None:
-            email = row["officer__user__email"]
-            name = person_name(row["officer__user__first_name"], row["officer__user__last_name"], email)
-            officer = {"uuid": str(row["officer__uuid"]), "name": name, "email": email}
         return {
             "registration_id": row["id"],
-            "officer": officer,
+            "officer": officer_summary(row),
             "registration_status": row["status"],
             "agency": row["agency_id"],
             "country": row["country_id"],

@@ -4,6 +4,7 @@ from rest_framework import exceptions
 
 from sessions import services
 from sessions.api.serializers import DAY_SHEET_ROW_FIELDS
+from sessions.api.views.attendance import sheet_rejected
 from sessions.models import DayAttendance, Registration, SessionDay, TrainingSession
 
 MAX_DAY_ATTENDANCE_ITEMS = 1000
@@ -38,8 +39,4 @@ def record_day_sheet(*, session: TrainingSession, day: SessionDay, items: list[d
     try:
         services.record_day_attendance_sheet(session=session, day=day, items=items, by=by)
     except services.AttendanceSheetRejected as rejected:
-        errors = {
-            f"{index}.{error.field or 'non_field_errors'}": [str(error.message)]
-            for index, error in rejected.errors.items()
-        }
-        raise exceptions.ValidationError(errors, code="invalid") from rejected
+        raise sheet_rejected(rejected) from rejected
