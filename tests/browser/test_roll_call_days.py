@@ -1,15 +1,17 @@
-"""A trainer takes the roll of one day of a three-day workshop on a phone; the session's attendance follows."""
+"""Sessions of several days on a phone: the trainer's roll of one day (the session's attendance follows), the
+officer's session page listing the days."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from playwright.sync_api import expect
 
 from sessions.models import Attendance, DayAttendance, SessionTrainer, TrainingSession
 from tests.browser.accessibility import assert_fits_width, assert_no_serious_violations
-from tests.browser.helpers import sign_in, verified_user
+from tests.browser.helpers import sign_in, verified_officer, verified_user
 from tests.factories import (
     RegistrationFactory,
     SessionDayFactory,
@@ -81,3 +83,32 @@ def test_trainer_takes_the_roll_of_one_day_on_a_phone(page, live_server, screens
         "partial",
         "partial",
     ]
+
+
+def test_officer_reads_the_days_of_a_workshop_on_a_phone(page, screenshot):
+    officer = verified_officer("ana@policia.gob.mx")
+    zone = ZoneInfo("America/Mexico_City")
+    first = (timezone.now() + timedelta(days=20)).astimezone(zone).date()
+    session = TrainingSessionFactory(
+        title="Tracing illicit funds: three-day workshop",
+        timezone="America/Mexico_City",
+        starts_at=datetime.combine(first, time(9), tzinfo=zone),
+        ends_at=datetime.combine(first + timedelta(days=2), time(13), tzinfo=zone),
+    )
+    for offset, ends in ((0, time(17)), (1, time(17)), (2, time(13))):
+        SessionDayFactory(
+            session=session, date=first + timedelta(days=offset), starts_at_time=time(9), ends_at_time=ends
+        )
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, officer.user.email)
+    page.goto(f"/sessions/{session.pk}/")
+
+    expect(page.locator("#session-days li")).to_have_count(3)
+    assert (
+        page.locator("#session-days li").last.inner_text()
+        == f"{formats.date_format(first + timedelta(days=2))}, 9 a.m. – 1 p.m."
+    )
+    assert_fits_width(page)
+    assert_no_serious_violations(page)
+    screenshot(page, "portal-session-days-phone")
