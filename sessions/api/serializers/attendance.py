@@ -7,8 +7,8 @@ from sessions.api.serializers.common import iso_in_zone, officer_summary
 from sessions.api.serializers.registrations import OfficerSummaryField
 from sessions.models import Attendance, Registration
 
-# Columns read for one line of an attendance sheet: a 200-line sheet is one query and 200 small dicts.
-ATTENDANCE_ROW_FIELDS = (
+# The registration's columns of a sheet's line (the session's sheet, a day's sheet; see officer_summary).
+SHEET_REGISTRATION_FIELDS = (
     "id",
     "officer_id",
     "officer__uuid",
@@ -16,6 +16,11 @@ ATTENDANCE_ROW_FIELDS = (
     "officer__user__last_name",
     "officer__user__email",
     "status",
+)
+
+# Columns read for one line of an attendance sheet: a 200-line sheet is one query and 200 small dicts.
+ATTENDANCE_ROW_FIELDS = (
+    *SHEET_REGISTRATION_FIELDS,
     "source",
     "agency_id",
     "country_id",

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sessions.api.serializers.attendance import SHEET_REGISTRATION_FIELDS
 from sessions.api.serializers.common import iso_in_zone, officer_summary
 from sessions.api.serializers.registrations import OfficerSummaryField
 from sessions.models import DayAttendance, Registration
@@ -33,13 +34,7 @@ class SessionDaySerializer(serializers.Serializer):
 
 # Columns read for one line of a day's sheet (the day's own record is read in one more query).
 DAY_SHEET_ROW_FIELDS = (
-    "id",
-    "officer_id",
-    "officer__uuid",
-    "officer__user__first_name",
-    "officer__user__last_name",
-    "officer__user__email",
-    "status",
+    *SHEET_REGISTRATION_FIELDS,
     "agency_id",
     "country_id",
     "attendance__status",
