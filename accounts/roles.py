@@ -67,6 +67,15 @@ TRAINER_PERMISSIONS = {
         "change_sessionquota",
         "delete_sessionquota",
         "view_nomination",
+        # A session's days, in the session form, and attendance per day (the roll call).
+        "view_sessionday",
+        "add_sessionday",
+        "change_sessionday",
+        "delete_sessionday",
+        "view_dayattendance",
+        "add_dayattendance",
+        "change_dayattendance",
+        "view_historicaldayattendance",
     ],
     "messaging": ["view_outboundmessage"],
     # To pick a session's country, host agency and audience.

@@ -47,6 +47,7 @@ from demo.program import (
     TRAINING_REQUESTS,
     VENUES,
 )
+from sessions import services
 from sessions.models import (
     Attendance,
     Registration,
@@ -61,6 +62,16 @@ from tests import factories
 
 NOMINATION_SESSION_TITLE = "Financial investigations workshop (by nomination)"
 CHECK_IN_SESSION_TITLE = "Workshop today: tracing crypto-assets (QR check-in)"
+MULTI_DAY_SESSION_TITLE = "Tracing illicit funds: three-day workshop"
+# Each attendee's three days: present, partial, absent (by their place on the roll).
+MULTI_DAY_ATTENDANCE = [
+    ["present", "present", "present"],
+    ["present", "partial", "present"],
+    ["present", "absent", "absent"],
+    ["present", "present", "present"],
+    ["absent", "absent", "absent"],
+    ["present", "present", "partial"],
+]
 
 
 @dataclass
@@ -387,6 +398,7 @@ class DemoBuilder:
             self._write_reconfirmation_dates(agencies)
             self._write_nomination_session(agencies)
             self._write_check_in_session(trainers, officers)
+            self._write_multi_day_session(trainers, officers)
             self._write_pending_officers(agencies)
             self._write_training_requests(agencies, topics)
         return self.report
@@ -560,6 +572,49 @@ class DemoBuilder:
                 "registrations", factories.RegistrationFactory, lookup={"session": session, "officer": officer},
                 source=Registration.Source.PORTAL,
             )  # fmt: skip
+
+    def _write_multi_day_session(self, trainers, officers) -> None:
+        """A completed three-day workshop in Mexico City (the last day a morning), its roll taken day by day.
+
+        The days and each day's attendance go through the services, as the roll call saves them, so the
+        session's attendance and the certificates follow from the days; both services change nothing
+        when run again (and, the session being completed by then, send no survey).
+        """
+        zone = "America/Mexico_City"
+        first = self.today - timedelta(days=24)
+        while first.weekday() >= 3:  # Monday to Wednesday
+            first -= timedelta(days=1)
+        starts_at = _aware(first, time(9), zone)
+        session = self._get_or_create(
+            "sessions", factories.TrainingSessionFactory, lookup={"title_en": MULTI_DAY_SESSION_TITLE},
+            description_en="Three days of hands-on tracing: blockchain analytics, exchanges' records, seizure.",
+            format=TrainingSession.Format.IN_PERSON, city="Mexico City", country_id="MX", meeting_url="",
+            timezone=zone, starts_at=starts_at, ends_at=_aware(first + timedelta(days=2), time(13), zone),
+            capacity=30, status=TrainingSession.Status.PUBLISHED, language="es",
+        )  # fmt: skip
+        trainer = trainers[TRAINER_EMAIL]
+        self._get_or_create(
+            "session trainers", factories.SessionTrainerFactory, lookup={"session": session, "trainer": trainer}
+        )
+        hours = [(time(9), time(17)), (time(9), time(17)), (time(9), time(13))]
+        days = services.set_session_days(
+            session=session,
+            days=[services.DayHours(first + timedelta(days=n), *hours[n]) for n in range(3)],
+            by=trainer.user,
+        )
+        mexican = [email for key, country, *_ in AGENCIES if country == "MX" for email in self.officers_by_agency[key]]
+        people = [OFFICER_EMAIL, *[email for email in mexican if email != OFFICER_EMAIL][:5]]
+        for email, statuses in zip(people, MULTI_DAY_ATTENDANCE, strict=False):
+            registration = self._get_or_create(
+                "registrations", factories.RegistrationFactory, lookup={"session": session, "officer": officers[email]},
+                source=Registration.Source.INVITATION,
+            )  # fmt: skip
+            for day, status in zip(days, statuses, strict=True):
+                services.record_day_attendance(registration=registration, day=day, status=status, by=trainer.user)
+        # Marked held as it was then: completing it now would send the follow-up survey from the demo.
+        TrainingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(
+            status=TrainingSession.Status.COMPLETED, completed_at=_aware(first + timedelta(days=2), time(15), zone)
+        )
 
     def _write_pending_officers(self, agencies) -> None:
         """Officers waiting for a decision on the agency they claim (for the focal points to decide)."""

@@ -1,6 +1,7 @@
 import secrets
 import uuid
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -518,6 +519,9 @@ class Attendance(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The sum of the days' hours attended, for a session of several days (``settle_attendance_from_days``);
+    # empty for a one-day session, whose hours are its own.
+    hours_attended = models.DecimalField(_("hours attended"), max_digits=5, decimal_places=1, null=True, blank=True)
     # Copies of the registration's session and snapshot, so that the yearly report reads counted
     # attendance from one index without joining registrations. sessions.services writes them with
     # the attendance and whenever a registration is snapshotted again; ``sync_attendance_snapshots``
@@ -596,6 +600,114 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.registration_id} @ {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+# A session of several days has at most this many (a month of a course, day by day).
+MAX_SESSION_DAYS = 31
+
+
+class SessionDay(models.Model):
+    """One day of a session that spans several days, with its hours in the session's own time zone.
+
+    A session without days is a one-day session, as before: its start and end are its hours. A
+    session with days takes attendance per day (``DayAttendance``); the session's attendance follows
+    from them (``sessions.services.session_days``).
+    """
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    starts_at_time = models.TimeField(_("starts (local time)"))
+    ends_at_time = models.TimeField(_("ends (local time)"))
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        ordering = ["session", "date"]
+        verbose_name = _("session day")
+        verbose_name_plural = _("session days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "date"],
+                name="session_day_unique_date",
+                violation_error_message=_("This session already has this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at_time__gt=F("starts_at_time")),
+                name="session_day_ends_after_start",
+                violation_error_message=_("A day must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.starts_at_time:%H:%M}–{self.ends_at_time:%H:%M}"
+
+    def _local(self, time, zone):
+        return datetime.combine(self.date, time).replace(tzinfo=zone)
+
+    def starts_at_in(self, zone) -> datetime:
+        """The day's start as an aware moment, given the session's zone."""
+        return self._local(self.starts_at_time, zone)
+
+    def ends_at_in(self, zone) -> datetime:
+        return self._local(self.ends_at_time, zone)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.starts_at_in(self.session.timezone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.ends_at_in(self.session.timezone)
+
+    @property
+    def hours(self) -> Decimal:
+        """Scheduled hours of the day (a daylight-saving change is counted as clock time)."""
+        start = datetime.combine(self.date, self.starts_at_time)
+        end = datetime.combine(self.date, self.ends_at_time)
+        return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class DayAttendance(models.Model):
+    """A registration's attendance on one day of a session of several days."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        PARTIAL = "partial", _("Partial")
+        ABSENT = "absent", _("Absent")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="day_attendances")
+    # A day with attendance taken cannot be removed (the service says so first).
+    day = models.ForeignKey(SessionDay, on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+    # Time attended when known (a meeting report); a partial day without it counts half the day.
+    minutes_attended = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        ordering = ["day__date", "id"]
+        verbose_name = _("day attendance")
+        verbose_name_plural = _("day attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "day"], name="day_attendance_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id} @ {self.day}: {self.get_status_display()}"
+
+    @property
+    def hours_attended(self) -> Decimal:
+        """The day's hours for present; the time recorded, else half the day, for partial; none for absent."""
+        if self.status == self.Status.PRESENT:
+            return self.day.hours
+        if self.status == self.Status.ABSENT:
+            return Decimal("0.0")
+        if self.minutes_attended is not None:
+            hours = Decimal(self.minutes_attended) / Decimal(60)
+            return min(hours, self.day.hours).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (self.day.hours / 2).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 class Invitation(models.Model):
@@ -766,6 +878,8 @@ class Certificate(models.Model):
     session_title = models.CharField(_("session title"), max_length=200)
     session_date = models.DateField(_("session date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    # For a session of several days, the days attended as printed: [{"date": "2026-12-01", "hours": "8.0"}].
+    days = models.JSONField(_("days attended"), default=list, blank=True)
     trainer_names = models.CharField(_("trainers"), max_length=500, blank=True)
     attendance_status = models.CharField(_("attendance"), max_length=10, choices=Attendance.Status.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
@@ -783,6 +897,11 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.officer_name}"
+
+    @property
+    def days_attended(self) -> list[tuple[date, Decimal]]:
+        """The printed days of a session of several days as (date, hours) pairs; empty for a one-day session."""
+        return [(date.fromisoformat(day["date"]), Decimal(day["hours"])) for day in self.days]
 
 
 class CertificateSettings(models.Model):

@@ -37,6 +37,7 @@ from sessions.models import (
     Invitation,
     Nomination,
     Registration,
+    SessionDay,
     SessionQuota,
     SessionTrainer,
     Survey,
@@ -674,6 +675,27 @@ def nomination_sessions_for(officer: Officer, now: datetime | None = None) -> Qu
         .annotate(agency_quota=Subquery(quota), agency_nominations=Coalesce(Subquery(nominated), 0))
         .order_by("starts_at", "id")
     )
+
+
+def roll_call_day(days: list[SessionDay], zone, now: datetime | None = None) -> SessionDay | None:
+    """The day a roll call opens on: today in the session's zone if it is one of the days, else the first."""
+    if not days:
+        return None
+    today = (now or timezone.now()).astimezone(zone).date()
+    return next((day for day in days if day.date == today), days[0])
+
+
+def session_days(session: TrainingSession) -> list[SessionDay]:
+    """The session's days by date (empty for a one-day session), each knowing its session.
+
+    Read once per session object: a batch of emails about one session, its calendar file and its
+    page share them.
+    """
+    if not hasattr(session, "_days_by_date"):
+        session._days_by_date = list(SessionDay.objects.filter(session=session).order_by("date"))
+        for day in session._days_by_date:
+            day.session = session
+    return session._days_by_date
 
 
 # --- Check-in -----------------------------------------------------------------------------------

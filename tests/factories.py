@@ -4,7 +4,7 @@ The one set of builders: the tests, the demo data (``demo.seed``) and the load d
 (``generate_load_data``) all build their rows here.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
@@ -17,9 +17,11 @@ from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
     CertificateSettings,
+    DayAttendance,
     Invitation,
     Nomination,
     Registration,
+    SessionDay,
     SessionQuota,
     SessionTrainer,
     Survey,
@@ -286,6 +288,29 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     officer_key = factory.SelfAttribute("registration.officer_key")
     agency = factory.SelfAttribute("registration.agency")
     country = factory.SelfAttribute("registration.country")
+
+
+class SessionDayFactory(factory.django.DjangoModelFactory):
+    """A day of a session of several days; in the product, ``sessions.services.set_session_days``."""
+
+    class Meta:
+        model = SessionDay
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    date = factory.LazyAttribute(lambda o: o.session.starts_at.astimezone(o.session.timezone).date())
+    starts_at_time = time(9, 0)
+    ends_at_time = time(17, 0)
+
+
+class DayAttendanceFactory(factory.django.DjangoModelFactory):
+    """A row as ``record_day_attendance`` leaves it, without the session attendance it settles."""
+
+    class Meta:
+        model = DayAttendance
+
+    day = factory.SubFactory(SessionDayFactory)
+    registration = factory.SubFactory(RegistrationFactory, session=factory.SelfAttribute("..day.session"))
+    status = DayAttendance.Status.PRESENT
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

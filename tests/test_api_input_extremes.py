@@ -7,7 +7,7 @@ negative numbers, empty strings, wrong JSON types, unknown ids. An error answer 
 documented body and leaves every table as it was.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -21,6 +21,7 @@ from tests.factories import (
     NominationFactory,
     OfficerFactory,
     RegistrationFactory,
+    SessionDayFactory,
     SessionTrainerFactory,
     TopicFactory,
     TrainerFactory,
@@ -78,12 +79,16 @@ def world():
     trainer = TrainerFactory()
     session = TrainingSessionFactory(starts_at=timezone.now() - timedelta(hours=1))
     SessionTrainerFactory(session=session, trainer=trainer)
+    # A day of the session from its start (a session of several days, for the days' attendance).
+    start = session.starts_at
+    day = SessionDayFactory(session=session, date=start.date(), starts_at_time=start.time(), ends_at_time=time(23, 59))
     officer = OfficerFactory()
     registration = RegistrationFactory(session=session, officer=officer)
     upcoming = TrainingSessionFactory()
     focal_point = FocalPointFactory()
     return {
         "session": session,
+        "day": day,
         "training_request": TrainingRequestFactory(agency=focal_point.agency),
         "nomination": NominationFactory(officer=OfficerFactory(agency=focal_point.agency)),
         "topic": TopicFactory(slug="extremes"),
@@ -109,6 +114,9 @@ def _valid_bodies(world) -> dict:
         ("PATCH", "/api/v1/sessions/{id}/"): session,
         ("POST", "/api/v1/sessions/{id}/attendance/"): [{"registration_id": registration.pk, "status": "present"}],
         ("PUT", "/api/v1/sessions/{id}/attendance/"): [{"registration_id": registration.pk, "status": "present"}],
+        ("POST", "/api/v1/sessions/{id}/days/{day_id}/attendance/"): [
+            {"registration_id": registration.pk, "status": "partial", "minutes_attended": 30}
+        ],
         ("POST", "/api/v1/sessions/{id}/cancel/"): {"reason": "Extremes"},
         ("POST", "/api/v1/sessions/{id}/complete/"): None,
         ("POST", "/api/v1/sessions/{id}/copy/"): {"starts_at": "2030-02-01T09:00:00Z"},
@@ -202,7 +210,7 @@ def _with(body, name, value):
 
 def _paths(path: str, world) -> list[str]:
     """The path with a real id, then with ids that exist nowhere or are not ids at all."""
-    known = {"{id}": world["session"].pk, "{token_key}": "zzzzzzzz"}
+    known = {"{id}": world["session"].pk, "{token_key}": "zzzzzzzz", "{day_id}": world["day"].pk}
     if path.startswith("/api/v1/registrations/"):
         known["{id}"] = world["registration"].pk
     if path.startswith("/api/v1/training-requests/"):
@@ -226,6 +234,7 @@ def _paths(path: str, world) -> list[str]:
         .replace("{token_key}", value)
         .replace("{focal_point_id}", value)
         .replace("{session_pk}", value)
+        .replace("{day_id}", value)
         for value in unknown
     ]
 

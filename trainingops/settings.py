@@ -373,6 +373,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions.models.TrainingSession.Status",
         "RegistrationStatusEnum": "sessions.models.Registration.Status",
         "AttendanceStatusEnum": "sessions.models.Attendance.Status",
+        "DayAttendanceStatusEnum": "sessions.models.DayAttendance.Status",
         "PortalLanguageEnum": LANGUAGES,
         "SessionLanguageEnum": "sessions.models.SESSION_LANGUAGES",
     },

@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, Registration, TrainingSession
+from sessions import services
+from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, DayAttendance, Registration, TrainingSession
 from sessions.translation import TEXT_FIELDS_BY_LANGUAGE
 from trainingops.validators import validate_wall_time_in_range
 
@@ -223,6 +224,32 @@ class SessionQuotaFormSet(forms.BaseInlineFormSet):
                 params={"total": total, "capacity": capacity},
                 code="over_capacity",
             )
+
+
+class SessionDayFormSet(forms.BaseInlineFormSet):
+    """The days of a session of several days, checked together by ``services.validate_session_days``
+    against the session as edited on the same page (its start and end may change with its days)."""
+
+    def kept_days(self) -> list[services.DayHours]:
+        days = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not all(data.get(name) for name in ("date", "starts_at_time", "ends_at_time")):
+                continue
+            days.append(services.DayHours(data["date"], data["starts_at_time"], data["ends_at_time"]))
+        return days
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        removed = [form.instance.pk for form in self.deleted_forms if form.instance.pk]
+        if removed and DayAttendance.objects.filter(day__in=removed).exists():
+            raise ValidationError(_("A day with attendance taken cannot be removed."), code="has_attendance")
+        try:
+            services.validate_session_days(session=self.instance, days=self.kept_days())
+        except services.SessionError as error:
+            raise ValidationError(error.message, code=error.code) from error
 
 
 class RegistrationAttendanceForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from sessions import services
+from sessions.admin.roll_call import chosen_day
 from sessions.meeting_reports import MAX_REPORT_BYTES, MeetingReportError, parse_meeting_report
 
 
@@ -51,6 +52,7 @@ def meeting_attendance_urls(model_admin):
 
 def meeting_attendance_view(model_admin, request, session_id):
     session = model_admin._roll_call_session(request, session_id)  # its trainers and the managers
+    _days, day = chosen_day(request, session)  # a session of several days: the report is one day's
     form = MeetingReportForm()
     plan, error = None, ""
     action = request.POST.get("action") if request.method == "POST" else ""
@@ -59,24 +61,26 @@ def meeting_attendance_view(model_admin, request, session_id):
         if form.is_valid():
             data = form.cleaned_data["report"]
             services.keep_meeting_report(session=session, by=request.user, data=data)
-            plan, error = _plan(session, form.cleaned_data["parsed"])
+            plan, error = _plan(session, form.cleaned_data["parsed"], day)
     elif action == "confirm":
         stored = services.kept_meeting_report(session=session, by=request.user)
         if stored is None:
             error = gettext("Upload the report again: the uploaded file is no longer kept.")
         else:
             report = parse_meeting_report(stored)
-            plan, error = _plan(session, report)
+            plan, error = _plan(session, report, day)
             if plan is not None:
-                saved = _confirm(model_admin, request, session, plan)
+                saved = _confirm(model_admin, request, session, plan, day)
                 if saved:
                     services.forget_meeting_report(session=session, by=request.user)
-                    return HttpResponseRedirect(reverse("admin:training_trainingsession_roll_call", args=[session.pk]))
+                    roll_call = reverse("admin:training_trainingsession_roll_call", args=[session.pk])
+                    return HttpResponseRedirect(f"{roll_call}?day={day.pk}" if day else roll_call)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Attendance from the meeting report: %(session)s") % {"session": session},
         "opts": model_admin.model._meta,
         "session": session,
+        "day": day,
         "form": form,
         "plan": plan,
         "error": error,
@@ -85,15 +89,18 @@ def meeting_attendance_view(model_admin, request, session_id):
     return TemplateResponse(request, "admin/training/trainingsession/meeting_attendance.html", context)
 
 
-def _plan(session, report):
+def _plan(session, report, day=None):
     try:
-        services.check_attendance_open(session)
-        return services.plan_meeting_attendance(session=session, report=report), ""
+        if day is None:
+            services.check_attendance_open(session)
+        else:
+            services.check_day_attendance_open(day)
+        return services.plan_meeting_attendance(session=session, report=report, day=day), ""
     except services.SessionError as error:
         return None, str(error.message)
 
 
-def _confirm(model_admin, request, session, plan) -> bool:
+def _confirm(model_admin, request, session, plan, day=None) -> bool:
     names = {line.participant.key for line in plan.matched if line.matched_by == "name"}
     confirmed = set(request.POST.getlist("confirm_name")) & names
     unmatched = {line.participant.key for line in plan.unmatched}
@@ -106,7 +113,12 @@ def _confirm(model_admin, request, session, plan) -> bool:
         walk_ins[key] = agency
     try:
         result = services.import_meeting_attendance(
-            session=session, report=plan.report, by=request.user, confirmed_names=confirmed, walk_ins=walk_ins
+            session=session,
+            report=plan.report,
+            by=request.user,
+            confirmed_names=confirmed,
+            walk_ins=walk_ins,
+            day=day,
         )
     except services.AttendanceSheetRejected as rejected:
         reasons = "; ".join(str(error.message) for error in rejected.errors.values())

@@ -33,13 +33,22 @@ from sessions.admin.forms import (
     UTC_DISPLAY_FORMAT,
     CopySessionForm,
     RegistrationAttendanceForm,
+    SessionDayFormSet,
     SessionQuotaFormSet,
     TrainingSessionForm,
 )
 from sessions.admin.invitations import invite_officers
 from sessions.admin.meeting_attendance import meeting_attendance_urls
 from sessions.admin.roll_call import RollCallAdminMixin
-from sessions.models import Registration, SessionQuota, SessionTrainer, Trainer, TrainingSession
+from sessions.models import (
+    MAX_SESSION_DAYS,
+    Registration,
+    SessionDay,
+    SessionQuota,
+    SessionTrainer,
+    Trainer,
+    TrainingSession,
+)
 from sessions.selectors import booking_conflicts_of, with_seat_counts
 from sessions.translation import TEXT_FIELDS_BY_LANGUAGE, translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
@@ -138,6 +147,23 @@ class SessionQuotaInline(SafeAutocompleteAdminMixin, SessionPartInline, admin.Ta
         return obj is not None and obj.status in (TrainingSession.Status.CANCELLED, TrainingSession.Status.COMPLETED)
 
 
+class SessionDayInline(SessionPartInline, admin.TabularInline):
+    """The days of a session of several days (none for a one-day session), saved by ``services.set_session_days``."""
+
+    model = SessionDay
+    formset = SessionDayFormSet
+    fields = ("date", "starts_at_time", "ends_at_time")
+    extra = 0
+    verbose_name = _("day")
+    verbose_name_plural = _("days (a session of several days; leave empty for a one-day session)")
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return MAX_SESSION_DAYS
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.status in (TrainingSession.Status.CANCELLED, TrainingSession.Status.COMPLETED)
+
+
 class RegistrationInline(SessionPartInline, admin.TabularInline):
     """Who registered, and their attendance, editable in place; the roll call has its own page
     (``RollCallAdminMixin``), which the inline's heading links to (``edit_inline/roll_call_tabular.html``)."""
@@ -216,7 +242,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     list_select_related = ("country",)
     autocomplete_fields = ("topics", "country", "host_agency", "audience_agencies", "audience_countries")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [SessionTrainerInline, RegistrationInline, SessionQuotaInline]
+    inlines = [SessionTrainerInline, SessionDayInline, RegistrationInline, SessionQuotaInline]
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers, "copy_to_new_dates"]
     base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
     fieldsets = (
@@ -329,12 +355,19 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     def save_formset(self, request, form, formset, change):
         if formset.model is Registration:
             self._save_attendance(request, formset)
+        elif formset.model is SessionDay:
+            self._save_days(request, formset)
         else:
             super().save_formset(request, form, formset, change)
 
     def _make_creator_lead_trainer(self, request, session):
         if services.assign_creator_as_trainer(session=session, by=request.user):
             self.message_user(request, gettext("You were made the lead trainer of this session."), messages.INFO)
+
+    def _save_days(self, request, formset):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.has_changed():
+            services.set_session_days(session=formset.instance, days=formset.kept_days(), by=request.user)
 
     def _save_attendance(self, request, formset):
         # Registrations themselves are read-only here: only attendance is written, by the service.

@@ -4,6 +4,7 @@
 - ``sessions``: a session's life (create, edit, trainers, publish, cancel, complete);
 - ``registrations``: seats, the waitlist and the registration snapshot;
 - ``attendance``: attendance, the attendance sheet (API bulk update, roll call) and walk-ins of officers;
+- ``session_days``: the days of a session of several days and attendance per day;
 - ``walk_ins``: walk-ins added by name, email and agency, claimed when the person signs up;
 - ``check_ins``: check-ins by personal code, search and self check-in, idempotent by the device's nonce;
 - ``meeting_attendance``: virtual attendance from a meeting platform's participant report;
@@ -99,6 +100,15 @@ from sessions.services.reminders import (
     reminder_offsets,
     send_due_reminders,
 )
+from sessions.services.session_days import (
+    DayHours,
+    check_day_attendance_open,
+    record_day_attendance,
+    record_day_attendance_sheet,
+    set_session_days,
+    settle_attendance_from_days,
+    validate_session_days,
+)
 from sessions.services.sessions import (
     SCHEDULE_FIELDS,
     assign_creator_as_trainer,
@@ -121,6 +131,13 @@ from sessions.services.walk_ins import (
 )
 
 __all__ = [
+    "DayHours",
+    "check_day_attendance_open",
+    "record_day_attendance",
+    "record_day_attendance_sheet",
+    "set_session_days",
+    "settle_attendance_from_days",
+    "validate_session_days",
     "CheckInRefused",
     "CheckInResult",
     "check_can_check_in",

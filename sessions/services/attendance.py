@@ -1,6 +1,7 @@
 """Attendance of a registration, walk-ins, and the attendance's copy of the registration snapshot."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -32,9 +33,19 @@ def check_attendance_open(session: TrainingSession) -> None:
 
 @on_behalf
 def record_attendance(
-    *, registration: Registration, status: str, by, checked_in_at: datetime | None = None, note: str = ""
+    *,
+    registration: Registration,
+    status: str,
+    by,
+    checked_in_at: datetime | None = None,
+    note: str = "",
+    hours_attended: Decimal | None = None,
 ) -> Attendance:
-    """Set (or correct) the attendance of one registration; repeating the same call changes nothing."""
+    """Set (or correct) the attendance of one registration; repeating the same call changes nothing.
+
+    ``hours_attended`` is given for a session of several days only (by ``settle_attendance_from_days``,
+    the sum of the days' hours); a one-day session's hours are its own.
+    """
     if status not in Attendance.Status.values:
         raise AttendanceError(_("Unknown attendance status."), field="status")
     check_attendance_open(registration.session)
@@ -50,7 +61,11 @@ def record_attendance(
         snapshot = attendance_snapshot(Registration.objects.select_for_update().get(pk=registration.pk))
         attendance = Attendance.objects.select_for_update().filter(registration=registration).first()
         # Repeating the same call changes nothing; a time given explicitly (a check-in's earlier scan) does.
-        unchanged = attendance and (attendance.status, attendance.note) == (status, note)
+        unchanged = attendance and (attendance.status, attendance.note, attendance.hours_attended) == (
+            status,
+            note,
+            hours_attended,
+        )
         if unchanged and not (
             time_given and status in Attendance.COUNTED and checked_in_at != attendance.checked_in_at
         ):
@@ -62,6 +77,7 @@ def record_attendance(
         attendance.checked_in_at = checked_in_at if status in Attendance.COUNTED else None
         attendance.recorded_by = by
         attendance.note = note
+        attendance.hours_attended = hours_attended
         attendance.save()
         send_late_survey(registration=registration, attendance=attendance)
     return attendance
@@ -198,22 +214,32 @@ def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) 
     Each line goes through ``record_attendance`` or ``record_walk_in``; the API's bulk update and the
     back office's roll call both save through here. Refused lines raise ``AttendanceSheetRejected``.
     """
+    registrations = {
+        registration.pk: registration
+        for registration in Registration.objects.filter(session=session).select_related("officer__user")
+    }
+    by_email = {
+        registration.officer.user.email.lower(): registration
+        for registration in registrations.values()
+        if registration.officer_id is not None
+    }
+    seen: set[str] = set()
+    apply_sheet_lines(items, lambda item: _record_line(session, item, registrations, by_email, seen, by))
+
+
+def apply_sheet_lines(items: list[dict], record_line) -> None:
+    """Record each line of a sheet with ``record_line`` in one transaction: every line, or none.
+
+    The lines refused (a ``SessionError`` each) are collected, then everything is rolled back and
+    ``AttendanceSheetRejected`` raised with them by line index. The session's sheet and a day's
+    sheet (``record_day_attendance_sheet``) both save through here.
+    """
     errors: dict[int, SessionError] = {}
     try:
         with transaction.atomic():
-            registrations = {
-                registration.pk: registration
-                for registration in Registration.objects.filter(session=session).select_related("officer__user")
-            }
-            by_email = {
-                registration.officer.user.email.lower(): registration
-                for registration in registrations.values()
-                if registration.officer_id is not None
-            }
-            seen: set[str] = set()
             for index, item in enumerate(items):
                 try:
-                    _record_line(session, item, registrations, by_email, seen, by)
+                    record_line(item)
                 except SessionError as error:
                     errors[index] = error
             if errors:

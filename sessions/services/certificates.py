@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import has_confirmed_email
 from sessions.certificate_fonts import CertificatePDF
-from sessions.models import Attendance, Certificate, CertificateSettings, Registration, TrainingSession
+from sessions.models import (
+    Attendance,
+    Certificate,
+    CertificateSettings,
+    DayAttendance,
+    Registration,
+    TrainingSession,
+)
 from trainingops.actors import on_behalf
 
 INK = (27, 36, 48)
@@ -34,6 +41,17 @@ class CertificateError(Exception):
 def _hours(session: TrainingSession) -> Decimal:
     seconds = (session.ends_at - session.starts_at).total_seconds()
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _days_attended(registration: Registration) -> list[dict]:
+    """The days a registration attended (present or partial) with the hours of each, as printed."""
+    records = (
+        DayAttendance.objects.filter(registration=registration)
+        .exclude(status=DayAttendance.Status.ABSENT)
+        .select_related("day")
+        .order_by("day__date")
+    )
+    return [{"date": record.day.date.isoformat(), "hours": str(record.hours_attended)} for record in records]
 
 
 def _trainer_names(session: TrainingSession) -> str:
@@ -83,7 +101,10 @@ def issue_certificate(*, registration: Registration) -> Certificate:
                 agency_name=str(registration.agency),
                 session_title=title,
                 session_date=local_start.date(),
-                hours=_hours(session),
+                hours=_hours(session)
+                if registration.attendance.hours_attended is None
+                else registration.attendance.hours_attended,
+                days=_days_attended(registration),
                 trainer_names=_trainer_names(session),
                 attendance_status=registration.attendance.status,
                 language=officer.preferred_language,
@@ -145,8 +166,6 @@ def render_certificate_pdf(*, certificate: Certificate) -> bytes:
 
 def certificate_lines(certificate: Certificate) -> list[Line]:
     """What the certificate says, line by line, in the active language."""
-    date = formats.date_format(certificate.session_date, "DATE_FORMAT")
-    hours = format_hours(certificate.hours)
     if certificate.attendance_status == Attendance.Status.PARTIAL:
         attended = _("took part in the training session")
     else:
@@ -159,7 +178,7 @@ def certificate_lines(certificate: Certificate) -> list[Line]:
         Line(certificate.agency_name, size=14, color=MUTED),
         Line(attended, size=14, space_before=2),
         Line(certificate.session_title, size=20, bold=True, height=12),
-        Line(_("held on %(date)s — %(hours)s hours") % {"date": date, "hours": hours}, size=14),
+        Line(held_on(certificate), size=14 if not certificate.days else 12),
     ]
     if certificate.trainer_names:
         lines.append(Line(_("Trainers: %(names)s") % {"names": certificate.trainer_names}, size=12, color=MUTED))
@@ -171,6 +190,20 @@ def certificate_lines(certificate: Certificate) -> list[Line]:
         lines.append(Line(certificate.signatory_name, size=11, bold=True, height=6, top=176, left=24, width=90))
         lines.append(Line(certificate.signatory_title, size=10, color=MUTED, height=5, left=24, width=90))
     return lines
+
+
+def held_on(certificate: Certificate) -> str:
+    """When, and how long: the date and hours, or for a session of several days each day attended and its hours."""
+    hours = format_hours(certificate.hours)
+    if not certificate.days:
+        date = formats.date_format(certificate.session_date, "DATE_FORMAT")
+        return _("held on %(date)s — %(hours)s hours") % {"date": date, "hours": hours}
+    days = ", ".join(
+        _("%(date)s (%(hours)s h)")
+        % {"date": formats.date_format(day, "DATE_FORMAT"), "hours": format_hours(day_hours)}
+        for day, day_hours in certificate.days_attended
+    )
+    return _("on %(days)s — %(hours)s hours in all") % {"days": days, "hours": hours}
 
 
 def _draw_frame(pdf: CertificatePDF) -> None:

@@ -17,15 +17,27 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from sessions.meeting_reports import MeetingReport, MeetingReportError, Participant, fold_name, parse_meeting_report
-from sessions.models import Attendance, PendingMeetingReport, Registration, TrainingSession
+from sessions.models import (
+    Attendance,
+    DayAttendance,
+    PendingMeetingReport,
+    Registration,
+    SessionDay,
+    TrainingSession,
+)
 from sessions.services.attendance import check_attendance_open, record_attendance_sheet
 from sessions.services.base import AttendanceError
+from sessions.services.session_days import (
+    check_day_attendance_open,
+    record_day_attendance,
+    record_day_attendance_sheet,
+)
 from sessions.services.walk_ins import add_walk_in
 from trainingops.actors import on_behalf
 
@@ -84,9 +96,14 @@ def _registration_email(registration: Registration) -> str:
     return ""
 
 
-def attendance_for_minutes(session: TrainingSession, seconds: int) -> str:
-    """Present, partial or absent for so long in the meeting, against the session's thresholds."""
-    scheduled = (session.ends_at - session.starts_at).total_seconds()
+def attendance_for_minutes(session: TrainingSession, seconds: int, day: SessionDay | None = None) -> str:
+    """Present, partial or absent for so long in the meeting, against the session's thresholds (and, for
+    one day of a session of several days, that day's scheduled time)."""
+    if day is not None:
+        zone = session.timezone
+        scheduled = (day.ends_at_in(zone) - day.starts_at_in(zone)).total_seconds()
+    else:
+        scheduled = (session.ends_at - session.starts_at).total_seconds()
     share = 100 * seconds / scheduled
     if share >= session.present_threshold_percent:
         return Attendance.Status.PRESENT
@@ -95,15 +112,24 @@ def attendance_for_minutes(session: TrainingSession, seconds: int) -> str:
     return Attendance.Status.ABSENT
 
 
-def plan_meeting_attendance(*, session: TrainingSession, report: MeetingReport) -> MeetingAttendancePlan:
-    """Who in the report is who on the roll, and the attendance each one's time gives (nothing saved)."""
+def plan_meeting_attendance(
+    *, session: TrainingSession, report: MeetingReport, day: SessionDay | None = None
+) -> MeetingAttendancePlan:
+    """Who in the report is who on the roll, and the attendance each one's time gives (nothing saved).
+
+    For a session of several days the report is one day's meeting: ``day`` says which.
+    """
     if session.starts_at is None or session.ends_at is None:
         raise AttendanceError(_("The session needs a start and an end to weigh the time in the meeting."))
-    registrations = list(
-        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).select_related(
-            "officer__user", "pending_officer", "attendance"
-        )
+    if day is None and SessionDay.objects.filter(session=session).exists():
+        raise AttendanceError(_("This session has several days: choose the day of this meeting report."), field="day")
+    registrations = Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).select_related(
+        "officer__user", "pending_officer", "attendance"
     )
+    if day is not None:
+        records = Prefetch("day_attendances", DayAttendance.objects.filter(day=day), to_attr="day_records")
+        registrations = registrations.prefetch_related(records)
+    registrations = list(registrations)
     by_email = {_registration_email(registration): registration for registration in registrations}
     by_name: dict[str, list[Registration]] = {}
     for registration in registrations:
@@ -135,10 +161,12 @@ def plan_meeting_attendance(*, session: TrainingSession, report: MeetingReport) 
             name=first.name, email=first.email, seconds=seconds, joins=sum(p.joins for p in participants)
         )
         attendance = getattr(registration, "attendance", None)
+        if day is not None:
+            attendance = next(iter(registration.day_records), None)
         plan.lines.append(
             MeetingAttendanceLine(
                 participant=merged,
-                status=attendance_for_minutes(session, seconds),
+                status=attendance_for_minutes(session, seconds, day),
                 registration=registration,
                 matched_by=how,
                 matched_name=_registration_name(registration) or _registration_email(registration),
@@ -147,7 +175,9 @@ def plan_meeting_attendance(*, session: TrainingSession, report: MeetingReport) 
         )
     for participant in unmatched:
         plan.lines.append(
-            MeetingAttendanceLine(participant=participant, status=attendance_for_minutes(session, participant.seconds))
+            MeetingAttendanceLine(
+                participant=participant, status=attendance_for_minutes(session, participant.seconds, day)
+            )
         )
     return plan
 
@@ -167,17 +197,24 @@ def import_meeting_attendance(
     by,
     confirmed_names: set[str] = frozenset(),
     walk_ins: dict[str, Agency] | None = None,
+    day: SessionDay | None = None,
 ) -> MeetingAttendanceResult:
     """Save the report's attendance: every line, or none.
 
     ``confirmed_names`` holds the participant keys (``Participant.key``) of name matches the user
     confirmed; other name matches are left out. ``walk_ins`` maps the keys of unmatched participants
     (with an email, and present or partial by their time) to the agency to add them under.
+
+    For a session of several days, ``day`` is the day of the meeting: its attendance is saved through
+    ``record_day_attendance_sheet`` with each person's minutes, and the session's follows from the days.
     """
-    check_attendance_open(session)
+    if day is None:
+        check_attendance_open(session)
+    else:
+        check_day_attendance_open(day)
     walk_ins = walk_ins or {}
     with transaction.atomic():
-        plan = plan_meeting_attendance(session=session, report=report)
+        plan = plan_meeting_attendance(session=session, report=report, day=day)
         items, unconfirmed = [], 0
         for line in plan.matched:
             if line.matched_by == BY_NAME and line.participant.key not in confirmed_names:
@@ -185,10 +222,18 @@ def import_meeting_attendance(
                 continue
             if not line.changes:
                 continue
+            if day is not None:
+                minutes = line.participant.seconds // 60
+                items.append(
+                    {"registration_id": line.registration.pk, "status": line.status, "minutes_attended": minutes}
+                )
+                continue
             attendance = getattr(line.registration, "attendance", None)
             note = attendance.note if attendance else ""
             items.append({"registration_id": line.registration.pk, "status": line.status, "note": note})
-        if items:
+        if items and day is not None:
+            record_day_attendance_sheet(session=session, day=day, items=items, by=by)
+        elif items:
             record_attendance_sheet(session=session, items=items, by=by)
         added = 0
         unmatched = {line.participant.key: line for line in plan.unmatched}
@@ -206,7 +251,7 @@ def import_meeting_attendance(
                     _("%(name)s was in the meeting too briefly to be added as a walk-in.")
                     % {"name": line.participant.name}
                 )
-            add_walk_in(
+            attendance = add_walk_in(
                 session=session,
                 name=line.participant.name,
                 email=line.participant.email,
@@ -214,6 +259,14 @@ def import_meeting_attendance(
                 status=line.status,
                 by=by,
             )
+            if day is not None:
+                record_day_attendance(
+                    registration=attendance.registration,
+                    day=day,
+                    status=line.status,
+                    by=by,
+                    minutes_attended=line.participant.seconds // 60,
+                )
             added += 1
     return MeetingAttendanceResult(saved=len(items), walk_ins=added, unconfirmed=unconfirmed)
 

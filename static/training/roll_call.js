@@ -24,7 +24,7 @@
     const body = new FormData();
     body.append("registration", row.dataset.registration);
     body.append("status", checked.value);
-    body.append("note", note.value);
+    if (note) body.append("note", note.value);
     show(row, words.saving, false);
     return fetch(words.markUrl, {
       method: "POST",

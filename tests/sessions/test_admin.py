@@ -187,7 +187,7 @@ def test_change_form_renders_for_manager(manager_client):
     response = manager_client.get(change_url(session))
 
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][1].formset.total_form_count() == 1
+    assert response.context["inline_admin_formsets"][2].formset.total_form_count() == 1
 
 
 @pytest.mark.parametrize("url", ["add", "change"])
@@ -285,7 +285,7 @@ def test_completed_session_keeps_attendance_editable_only(manager_client):
     page = manager_client.get(change_url(session))
 
     assert list(page.context["adminform"].form.fields) == []
-    assert list(page.context["inline_admin_formsets"][1].formset.forms[0].fields) == [
+    assert list(page.context["inline_admin_formsets"][2].formset.forms[0].fields) == [
         "attendance_status",
         "attendance_note",
         "id",
@@ -610,7 +610,7 @@ def test_attendance_inline_cannot_be_cleared(trainer_client, trainer):
     response = post_change(trainer_client, session, **{"registrations-0-attendance_status": ""})
 
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][1].formset.errors[0] == {
+    assert response.context["inline_admin_formsets"][2].formset.errors[0] == {
         "attendance_status": ["Recorded attendance cannot be cleared; choose Absent or Excused instead."]
     }
 
@@ -764,7 +764,7 @@ def test_change_form_query_count_does_not_grow_with_registrations(
     with django_assert_max_num_queries(20):
         response = trainer_client.get(change_url(session))
 
-    assert response.context["inline_admin_formsets"][1].formset.total_form_count() == item_count
+    assert response.context["inline_admin_formsets"][2].formset.total_form_count() == item_count
 
 
 def test_add_form_reads_reminder_hours(manager_client):

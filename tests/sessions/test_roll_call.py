@@ -116,7 +116,7 @@ def test_roll_call_query_count_does_not_grow_with_registrations(
         AttendanceFactory(registration=registration, status=Attendance.Status.ABSENT)
     PendingOfficer.objects.create(email="walk.in@policia.gob.mx", name="Walk In", agency=AgencyFactory())
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = trainer_client.get(roll_call_url(running))
 
     assert len(response.context["lines"]) == item_count

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -11,7 +12,7 @@ from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain
 from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
 from demo.seed import seed_demo
-from sessions.models import Attendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
+from sessions.models import Attendance, DayAttendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
 
 PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}
 
@@ -71,7 +72,10 @@ def test_seed_demo_topics_and_trainers(seeded):
 
 
 def test_seed_demo_last_year_has_120_completed_sessions(seeded):
-    last_year = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED)
+    # The three-day workshop was held this year (a few weeks ago).
+    last_year = TrainingSession.objects.filter(status=TrainingSession.Status.COMPLETED).exclude(
+        title_en="Tracing illicit funds: three-day workshop"
+    )
     assert sorted({_local_date(session).year for session in last_year}) == [seeded]
     assert last_year.count() == 120
     assert not Registration.objects.filter(session__in=last_year, attendance__isnull=True).exists()
@@ -235,3 +239,24 @@ def test_seed_demo_has_a_session_today_with_codes_to_scan(seeded):
     assert OFFICER_EMAIL in [registration.officer.user.email for registration in roster]
     code = checkin_codes.sign_code(registration=roster[0])
     assert checkin_codes.read_code(code).session_id == session.pk
+
+
+def test_seed_demo_has_a_multi_day_session_with_attendance_per_day(seeded):
+    session = TrainingSession.objects.get(title_en="Tracing illicit funds: three-day workshop")
+
+    assert session.status == TrainingSession.Status.COMPLETED
+    assert [(day.starts_at_time.hour, day.ends_at_time.hour) for day in session.days.all()] == [
+        (9, 17),
+        (9, 17),
+        (9, 13),
+    ]
+    attendance = Attendance.objects.filter(registration__session=session).order_by("registration_id")
+    assert [(a.status, a.hours_attended) for a in attendance] == [
+        ("present", Decimal("20.0")),
+        ("partial", Decimal("16.0")),
+        ("partial", Decimal("8.0")),
+        ("present", Decimal("20.0")),
+        ("absent", Decimal("0.0")),
+        ("partial", Decimal("18.0")),
+    ]
+    assert DayAttendance.objects.filter(registration__session=session).count() == 18

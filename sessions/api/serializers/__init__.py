@@ -8,6 +8,12 @@ zone's IANA name.
 """
 
 from sessions.api.serializers.attendance import ATTENDANCE_ROW_FIELDS, AttendanceItemSerializer, AttendanceSerializer
+from sessions.api.serializers.days import (
+    DAY_SHEET_ROW_FIELDS,
+    DayAttendanceItemSerializer,
+    DayAttendanceSerializer,
+    SessionDaySerializer,
+)
 from sessions.api.serializers.invitations import (
     InvitationPlanSerializer,
     InvitationRequestSerializer,
@@ -33,6 +39,10 @@ from sessions.api.serializers.sessions import (
 from sessions.api.serializers.trainers import TopicSerializer, TrainerSerializer
 
 __all__ = [
+    "DAY_SHEET_ROW_FIELDS",
+    "DayAttendanceItemSerializer",
+    "DayAttendanceSerializer",
+    "SessionDaySerializer",
     "ATTENDANCE_ROW_FIELDS",
     "SESSION_ROW_FIELDS",
     "AttendanceItemSerializer",

@@ -3,12 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sessions.api.serializers.common import iso_in_zone, person_name
+from sessions.api.serializers.common import iso_in_zone, officer_summary
 from sessions.api.serializers.registrations import OfficerSummaryField
 from sessions.models import Attendance, Registration
 
-# Columns read for one line of an attendance sheet: a 200-line sheet is one query and 200 small dicts.
-ATTENDANCE_ROW_FIELDS = (
+# The registration's columns of a sheet's line (the session's sheet, a day's sheet; see officer_summary).
+SHEET_REGISTRATION_FIELDS = (
     "id",
     "officer_id",
     "officer__uuid",
@@ -16,6 +16,11 @@ ATTENDANCE_ROW_FIELDS = (
     "officer__user__last_name",
     "officer__user__email",
     "status",
+)
+
+# Columns read for one line of an attendance sheet: a 200-line sheet is one query and 200 small dicts.
+ATTENDANCE_ROW_FIELDS = (
+    *SHEET_REGISTRATION_FIELDS,
     "source",
     "agency_id",
     "country_id",
@@ -43,14 +48,9 @@ class AttendanceSerializer(serializers.Serializer):
 
     def to_representation(self, row):
         zone = self.context["timezone"]
-        officer = None
-        if row["officer_id"] is not None:
-            email = row["officer__user__email"]
-            name = person_name(row["officer__user__first_name"], row["officer__user__last_name"], email)
-            officer = {"uuid": str(row["officer__uuid"]), "name": name, "email": email}
         return {
             "registration_id": row["id"],
-            "officer": officer,
+            "officer": officer_summary(row),
             "registration_status": row["status"],
             "source": row["source"],
             "agency": row["agency_id"],

@@ -28,8 +28,12 @@ def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) 
     try:
         services.record_attendance_sheet(session=session, items=items, by=by)
     except services.AttendanceSheetRejected as rejected:
-        errors = {
-            f"{index}.{error.field or 'non_field_errors'}": [str(error.message)]
-            for index, error in rejected.errors.items()
-        }
-        raise exceptions.ValidationError(errors, code="invalid") from rejected
+        raise sheet_rejected(rejected) from rejected
+
+
+def sheet_rejected(rejected: services.AttendanceSheetRejected) -> exceptions.ValidationError:
+    """The 400 of a refused sheet: each refused line's error under ``<index>.<field>``."""
+    errors = {
+        f"{index}.{error.field or 'non_field_errors'}": [str(error.message)] for index, error in rejected.errors.items()
+    }
+    return exceptions.ValidationError(errors, code="invalid")

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -21,12 +21,15 @@ from sessions.api.serializers import (
     SESSION_ROW_FIELDS,
     AttendanceItemSerializer,
     AttendanceSerializer,
+    DayAttendanceItemSerializer,
+    DayAttendanceSerializer,
     InvitationPlanSerializer,
     InvitationRequestSerializer,
     InvitationSerializer,
     RegistrationSerializer,
     SessionCancelSerializer,
     SessionCopySerializer,
+    SessionDaySerializer,
     SessionDetailSerializer,
     SessionSerializer,
     SessionWriteSerializer,
@@ -39,9 +42,14 @@ from sessions.api.views.attendance import (
     attendance_sheet,
     record_attendance_sheet,
 )
+from sessions.api.views.days import MAX_DAY_ATTENDANCE_ITEMS, day_of, day_sheet, record_day_sheet
 from sessions.api.views.invitations import INVITATION_EXAMPLES, invite_or_preview, session_invitations
-from sessions.models import Registration, SessionQuota, TrainingSession
+from sessions.models import Registration, SessionDay, SessionQuota, TrainingSession
 from trainingops.api.pagination import ApiPagination, WindowCountPagination
+
+DAY_ID_PARAMETER = OpenApiParameter(
+    "day_id", int, OpenApiParameter.PATH, description=_("A day of the session (see its days).")
+)
 
 
 @extend_schema_view(
@@ -75,11 +83,12 @@ class SessionViewSet(viewsets.GenericViewSet):
         "cancel": ["409"],
         "complete": ["409"],
         "attendance": ["409"],
+        "day_attendance": ["409"],
         "invitations": ["409"],
     }
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve"):
+        if self.action in ("list", "retrieve", "days"):
             return [HasAnyRole()]
         return [IsStaffRole()]
 
@@ -303,6 +312,63 @@ class SessionViewSet(viewsets.GenericViewSet):
             record_attendance_sheet(session=session, items=items.validated_data, by=request.user)
         sheet = AttendanceSerializer(attendance_sheet(session), many=True, context={"timezone": session.timezone})
         return Response(sheet.data)
+
+    @extend_schema(
+        summary=_("The days of a session of several days (empty for a one-day session)"),
+        responses=SessionDaySerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="days",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=SessionDaySerializer,
+    )
+    def days(self, request, pk=None):
+        session = self.get_object()
+        days = SessionDay.objects.filter(session=session).order_by("date")
+        return Response(SessionDaySerializer(days, many=True, context={"timezone": session.timezone}).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The attendance sheet of one day of a session (staff)"),
+        parameters=[DAY_ID_PARAMETER],
+        responses=DayAttendanceSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Record the attendance of many registrations on one day"),
+        description=_(
+            "For a session of several days: each item names a registration by id, with present, partial or "
+            "absent for that day. The session's attendance follows from its days (all present: present; some: "
+            "partial; none: absent) and its hours attended are the sum of the days'. All items are applied or "
+            "none: a 400 lists the errors per item index. Repeating the same request changes nothing."
+        ),
+        parameters=[DAY_ID_PARAMETER],
+        request=DayAttendanceItemSerializer(many=True),
+        responses=DayAttendanceSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path=r"days/(?P<day_id>[^/.]+)/attendance",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=DayAttendanceSerializer,
+    )
+    def day_attendance(self, request, pk=None, day_id=None):
+        if request.method == "GET":
+            session = self._session_with_personal_data()
+            day = day_of(session, day_id)
+        else:
+            session = self._session_to_manage()
+            day = day_of(session, day_id)
+            items = DayAttendanceItemSerializer(data=request.data, many=True, max_length=MAX_DAY_ATTENDANCE_ITEMS)
+            items.is_valid(raise_exception=True)
+            record_day_sheet(session=session, day=day, items=items.validated_data, by=request.user)
+        rows = DayAttendanceSerializer(day_sheet(session, day), many=True, context={"timezone": session.timezone})
+        return Response(rows.data)
 
 
 def _assignments(trainers: list[dict]) -> list[tuple[int, str]]:

@@ -1,16 +1,19 @@
-"""``python manage.py import_meeting_attendance --session ID FILE [--dry-run] [--accept-name-matches]``
+"""``python manage.py import_meeting_attendance --session ID FILE [--day YYYY-MM-DD] [--dry-run] [--accept-name-matches]``
 
 Reads a Zoom, Microsoft Teams or Webex participant report and records the session's attendance
 from each person's time in the meeting (``services.import_meeting_attendance``), as made by this
 command. Name matches are listed and saved only with ``--accept-name-matches``; unmatched
 participants are listed (add them as walk-ins from the back office). ``--dry-run`` saves nothing.
+For a session of several days, ``--day`` names the day of the meeting (in the session's zone).
 """
+
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from sessions import services
 from sessions.meeting_reports import MAX_REPORT_BYTES, MeetingReportError, parse_meeting_report
-from sessions.models import TrainingSession
+from sessions.models import SessionDay, TrainingSession
 from sessions.services.meeting_attendance import BY_NAME
 
 
@@ -21,14 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--session", type=int, required=True, help="The training session's id.")
         parser.add_argument("file", help="The participant report (Zoom, Teams or Webex CSV).")
         parser.add_argument("--dry-run", action="store_true", help="Show what would be saved; save nothing.")
+        parser.add_argument("--day", help="For a session of several days: the day of the meeting, YYYY-MM-DD.")
         parser.add_argument(
             "--accept-name-matches", action="store_true", help="Also save participants matched by name only."
         )
 
-    def handle(self, *args, session, file, dry_run, accept_name_matches, **options):
+    def handle(self, *args, session, file, dry_run, accept_name_matches, day=None, **options):
         training = TrainingSession.objects.filter(pk=session).first()
         if training is None:
             raise CommandError(f"No training session has the id {session}.")
+        session_day = _day(training, day) if day else None
         try:
             with open(file, "rb") as handle:
                 data = handle.read(MAX_REPORT_BYTES + 1)
@@ -36,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         try:
             report = parse_meeting_report(data)
-            plan = services.plan_meeting_attendance(session=training, report=report)
+            plan = services.plan_meeting_attendance(session=training, report=report, day=session_day)
         except (MeetingReportError, services.SessionError) as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(f"{report.platform_name} report: {len(report.participants)} participants.")
@@ -54,7 +59,7 @@ class Command(BaseCommand):
         confirmed = {line.participant.key for line in plan.matched} if accept_name_matches else set()
         try:
             result = services.import_meeting_attendance(
-                session=training, report=report, by=None, confirmed_names=confirmed
+                session=training, report=report, by=None, confirmed_names=confirmed, day=session_day
             )
         except services.AttendanceSheetRejected as rejected:
             reasons = "; ".join(str(error.message) for error in rejected.errors.values())
@@ -62,3 +67,15 @@ class Command(BaseCommand):
         except services.SessionError as error:
             raise CommandError(f"Nothing was saved: {error.message}") from error
         self.stdout.write(self.style.SUCCESS(f"Saved {result.saved} attendance records; nothing else changed."))
+
+
+def _day(session: TrainingSession, value: str) -> SessionDay:
+    try:
+        wanted = date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--day must be a date as YYYY-MM-DD, not {value!r}.") from error
+    day = SessionDay.objects.filter(session=session, date=wanted).first()
+    if day is None:
+        raise CommandError(f"Session {session.pk} has no day on {wanted.isoformat()}.")
+    day.session = session
+    return day
