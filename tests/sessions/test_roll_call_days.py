@@ -146,7 +146,7 @@ def test_roll_call_of_a_day_query_count_does_not_grow_with_registrations(
     for registration in RegistrationFactory.create_batch(item_count, session=three_days):
         DayAttendanceFactory(day=day, registration=registration)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = trainer_client.get(roll_call_url(three_days, day))
 
     assert [line.status for line in response.context["lines"]] == ["present"] * item_count
