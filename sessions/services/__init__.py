@@ -56,6 +56,17 @@ from sessions.services.invitations import (
     plan_invitations,
     resume_invitation_requests,
 )
+from sessions.services.knowledge_checks import (
+    KnowledgeCheckError,
+    attempts_left,
+    check_question_options,
+    create_question,
+    post_test_open,
+    pre_test_open,
+    score_answer,
+    set_knowledge_check,
+    submit_attempt,
+)
 from sessions.services.meeting_attendance import (
     MeetingAttendancePlan,
     attendance_for_minutes,
@@ -107,6 +118,15 @@ from sessions.services.walk_ins import (
 )
 
 __all__ = [
+    "KnowledgeCheckError",
+    "attempts_left",
+    "check_question_options",
+    "create_question",
+    "post_test_open",
+    "pre_test_open",
+    "score_answer",
+    "set_knowledge_check",
+    "submit_attempt",
     "MeetingAttendancePlan",
     "attendance_for_minutes",
     "import_meeting_attendance",

@@ -158,6 +158,7 @@ def test_xlsx_download_has_one_sheet_per_breakdown(manager_client, program):
         "Format",
         "Month",
         "Training requests",
+        "Learning gain",
     ]
     assert workbook["Summary"]["A1"].font.bold is True
     assert [cell.value for cell in workbook["Agency"]["B"]][1:] == ["Gendarmerie", "Policía Federal", "'=Fiscalía"]
