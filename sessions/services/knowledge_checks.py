@@ -117,15 +117,23 @@ def _drawn(*, session: TrainingSession, count: int, rng: random.Random | None) -
 # --- Taking a test --------------------------------------------------------------------------------
 
 
-def pre_test_open(*, check: KnowledgeCheck, registration: Registration, now: datetime | None = None) -> bool:
-    """A pre-test is offered to a confirmed officer of a published session until the session starts."""
-    session = check.session
+def pre_test_window_open(*, registration: Registration, now: datetime | None = None) -> bool:
+    """The one rule of when a pre-test is offered: to a confirmed officer of a published session,
+    from registration until the session starts."""
+    session = registration.session
     return (
-        check.kind == KnowledgeCheck.Kind.PRE
-        and registration.session_id == session.pk
-        and registration.status == Registration.Status.CONFIRMED
+        registration.status == Registration.Status.CONFIRMED
         and session.status == TrainingSession.Status.PUBLISHED
         and (now or timezone.now()) < session.starts_at
+    )
+
+
+def pre_test_open(*, check: KnowledgeCheck, registration: Registration, now: datetime | None = None) -> bool:
+    """Whether this officer may take this pre-test now."""
+    return (
+        check.kind == KnowledgeCheck.Kind.PRE
+        and registration.session_id == check.session_id
+        and pre_test_window_open(registration=registration, now=now)
     )
 
 
