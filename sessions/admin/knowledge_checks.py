@@ -54,9 +54,11 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text_en"].required = True
+        if "text_en" in self.fields:  # not on the read-only view of an answered question
+            self.fields["text_en"].required = True
         for name in translation_field_names("text"):
-            self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "maxlength": 1000})
+            if name in self.fields:
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "maxlength": 1000})
 
 
 @admin.register(Question)
