@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
@@ -412,9 +412,12 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         gain = learning_gain(sessions=[session.pk])
         if gain.officers:
             lines.append(
-                gettext(
+                ngettext(
+                    "Learning gain: %(gain)s points over %(officers)d officer who took both tests "
+                    "(pre-test %(pre)s %%, post-test %(post)s %%).",
                     "Learning gain: %(gain)s points over %(officers)d officers who took both tests "
-                    "(pre-test %(pre)s %%, post-test %(post)s %%)."
+                    "(pre-test %(pre)s %%, post-test %(post)s %%).",
+                    gain.officers,
                 )
                 % {
                     "gain": f"{gain.learning_gain:+}",
