@@ -384,8 +384,8 @@ class DemoBuilder:
     def write(self) -> SeedReport:
         with transaction.atomic():
             topics = self._write_topics()
-            self.questions = self._write_questions(topics)
             agencies = self._write_agencies()
+            self.questions = self._write_questions(topics)
             self._write_demo_logins()
             trainers = self._write_trainers(topics)
             self.build_officer_specs()
