@@ -387,7 +387,6 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
 
     # Changelist columns.
 
-    @admin.display(description=_("starts (local time)"), ordering="starts_at")
     @admin.display(description=_("pre-test, post-test and learning gain"))
     def knowledge_checks_summary(self, session):
         """The session's tests and its learning gain (``reports.learning.learning_gain``), beside which
@@ -430,6 +429,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             lines.append(gettext("Learning gain: no officer has taken both tests yet."))
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))  # noqa: S308 — a constant
 
+    @admin.display(description=_("starts (local time)"), ordering="starts_at")
     def local_start(self, session):
         if session.starts_at is None:
             return "—"
