@@ -493,3 +493,30 @@ def test_result_page_escapes_question_text(client):
 
     assert "<script>alert(1)</script>" not in content
     assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;x{900}", content)
+
+
+@pytest.mark.parametrize("item_count", [1, 6])
+def test_my_trainings_with_pre_tests_queries_do_not_grow(client, django_assert_max_num_queries, item_count):
+    officer = OfficerFactory()
+    for _ in range(item_count):
+        check = KnowledgeCheckFactory(questions=[QuestionFactory()])
+        RegistrationFactory(session=check.session, officer=officer)
+    client.force_login(officer.user)
+    client.get(reverse("sessions:my_trainings"))
+
+    with django_assert_max_num_queries(12):
+        content = client.get(reverse("sessions:my_trainings")).content.decode()
+
+    assert content.count("pre-test-link") == item_count
+
+
+@pytest.mark.parametrize("question_count", [1, 8])
+def test_post_test_page_queries_do_not_grow_with_questions(client, django_assert_max_num_queries, question_count):
+    response = SurveyResponseFactory()
+    KnowledgeCheckFactory(
+        session=response.survey.session, kind="post", questions=QuestionFactory.create_batch(question_count)
+    )
+    url = reverse("post_test", args=[response.token])
+
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
