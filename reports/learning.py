@@ -15,9 +15,11 @@ Decisions where the rule is silent:
 - The region and agency filters select officers by their registration's snapshot, like the survey
   averages; format and topic select the sessions.
 
-The yearly report (page, CSV/XLSX/JSON, API, command), the back office's view of a session and the
-impact summary all call :func:`learning_gain` (or :func:`learning_gain_rows`, which groups the same
-scores), so their numbers agree.
+Every figure comes from the same pairing and averaging (``_pairs`` and ``_summarised``): the back
+office's view of a session and the impact summary call :func:`learning_gain` (and
+:func:`learning_gain_rows` per topic and trainer); the yearly report (page, CSV/XLSX/JSON, API,
+command, agency page) calls :func:`learning_gain_by_year`, which reads both years' attempts in one
+query. A test checks that they agree.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Expression, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import KnowledgeCheck, KnowledgeCheckAttempt, SessionTrainer, TrainingSession
@@ -67,27 +69,41 @@ class _Pair:
     session_id: int
     pre: float
     post: float
+    group: object = None  # the value of ``group_by`` (e.g. the report's year), when asked for
 
 
-def _pairs(sessions: QuerySet[TrainingSession] | Iterable[int], attendee_conditions: Q | None = None) -> list[_Pair]:
-    """Each registration's first pre-test and first post-test scores, for those who took both (one query)."""
+def _pairs(
+    sessions: QuerySet[TrainingSession] | Iterable[int],
+    attendee_conditions: Q | None = None,
+    *,
+    group_by: Expression | None = None,
+) -> list[_Pair]:
+    """Each registration's first pre-test and first post-test scores, for those who took both (one
+    query); ``group_by`` is an expression on the attempt carried along (the report's year)."""
     session_ids = sessions.values("pk") if isinstance(sessions, QuerySet) else list(sessions)
     attempts = KnowledgeCheckAttempt.objects.filter(number=1, knowledge_check__session__in=session_ids)
     if attendee_conditions:
         attempts = attempts.filter(attendee_conditions)
+    attempts = attempts.annotate(group=group_by if group_by is not None else Value(None, output_field=IntegerField()))
     scores: dict[int, dict[str, float]] = defaultdict(dict)
-    sessions_of: dict[int, int] = {}
-    for registration, session, kind, correct, total in attempts.values_list(
-        "registration_id", "knowledge_check__session_id", "knowledge_check__kind", "correct_count", "question_count"
+    sessions_of: dict[int, tuple[int, object]] = {}
+    for registration, session, kind, correct, total, group in attempts.values_list(
+        "registration_id",
+        "knowledge_check__session_id",
+        "knowledge_check__kind",
+        "correct_count",
+        "question_count",
+        "group",
     ).order_by():
         scores[registration][kind] = 100 * correct / total
-        sessions_of[registration] = session
+        sessions_of[registration] = (session, group)
     pre, post = KnowledgeCheck.Kind.PRE, KnowledgeCheck.Kind.POST
-    return [
-        _Pair(sessions_of[registration], both[pre], both[post])
-        for registration, both in sorted(scores.items())
-        if pre in both and post in both
-    ]
+    pairs = []
+    for registration, both in sorted(scores.items()):
+        if pre in both and post in both:
+            session, group = sessions_of[registration]
+            pairs.append(_Pair(session, both[pre], both[post], group))
+    return pairs
 
 
 def _summarised(pairs: list[_Pair]) -> LearningGain:
@@ -117,7 +133,32 @@ def learning_gain_rows(
 ) -> list[LearningGainRow]:
     """The learning gain per topic and per trainer of these sessions (a session counts under each of
     its topics and trainers), only for groups with at least one officer who took both tests."""
-    pairs = _pairs(sessions, attendee_conditions)
+    return _rows(_pairs(sessions, attendee_conditions))
+
+
+def learning_gain_by_year(
+    *,
+    sessions: QuerySet[TrainingSession],
+    previous_sessions: QuerySet[TrainingSession],
+    year: int,
+    attendee_conditions: Q | None = None,
+) -> tuple[dict[int, LearningGain], list[LearningGainRow]]:
+    """The yearly report's figures in one query of attempts: the gain of ``year`` and of the year
+    before, and ``year``'s rows per topic and trainer (as :func:`learning_gain` and
+    :func:`learning_gain_rows` give them)."""
+    this_year = Case(
+        When(knowledge_check__session__in=sessions.values("pk"), then=Value(year)),
+        default=Value(year - 1),
+        output_field=IntegerField(),
+    )
+    pairs = _pairs(sessions | previous_sessions, attendee_conditions, group_by=this_year)
+    by_year = {key: [pair for pair in pairs if pair.group == key] for key in (year, year - 1)}
+    return {key: _summarised(found) for key, found in by_year.items()}, _rows(by_year[year])
+
+
+def _rows(pairs: list[_Pair]) -> list[LearningGainRow]:
+    if not pairs:
+        return []
     session_ids = {pair.session_id for pair in pairs}
     topic_links = TrainingSession.topics.through.objects.filter(trainingsession_id__in=session_ids).values_list(
         "trainingsession_id", "topic_id", "topic__slug", "topic__name"

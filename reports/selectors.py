@@ -72,7 +72,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country, TrainingRequest
-from reports.learning import LearningGain, LearningGainRow, learning_gain, learning_gain_rows
+from reports.learning import LearningGain, LearningGainRow, learning_gain_by_year
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import (
     detractors,
@@ -425,7 +425,13 @@ def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Ca
 
 
 def _figures(
-    *, sessions, previous_sessions, year: int, filters: ReportFilters, attendance_rows: list[dict]
+    *,
+    sessions,
+    previous_sessions,
+    year: int,
+    filters: ReportFilters,
+    attendance_rows: list[dict],
+    learning: dict[int, LearningGain],
 ) -> dict[int, Figures]:
     """The summary of ``year`` and of the previous year, each query aggregating both years at once.
 
@@ -456,10 +462,6 @@ def _figures(
             detractors=Count("pk", filter=detractors()),
         )
         .order_by()
-    }
-    learning = {
-        year: learning_gain(sessions=sessions, attendee_conditions=_attempt_conditions(filters)),
-        year - 1: learning_gain(sessions=previous_sessions, attendee_conditions=_attempt_conditions(filters)),
     }
     return {
         key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}), learning[key])
@@ -785,21 +787,25 @@ def _computed(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -
         filters=filters,
         zones=zones,
     )
+    learning, learning_rows = learning_gain_by_year(
+        sessions=sessions,
+        previous_sessions=previous_sessions,
+        year=year,
+        attendee_conditions=_attempt_conditions(filters),
+    )
     figures = _figures(
         sessions=sessions,
         previous_sessions=previous_sessions,
         year=year,
         filters=filters,
         attendance_rows=grouped.pop("summary"),
+        learning=learning,
     )
     return {
         "figures": {str(key): asdict(value) for key, value in figures.items()},
         "grouped": grouped,
         "funnel": training_request_funnel(year=year, filters=filters),
-        "learning": [
-            asdict(row)
-            for row in learning_gain_rows(sessions=sessions, attendee_conditions=_attempt_conditions(filters))
-        ],
+        "learning": [asdict(row) for row in learning_rows],
     }
 
 

@@ -14,9 +14,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from reports.learning import LearningGain, LearningGainRow, learning_gain, learning_gain_rows
+from reports.learning import (
+    LearningGain,
+    LearningGainRow,
+    learning_gain,
+    learning_gain_by_year,
+    learning_gain_rows,
+)
 from reports.selectors import ReportFilters, yearly_report
-from sessions.models import KnowledgeCheck
+from sessions.models import KnowledgeCheck, TrainingSession
 from tests.factories import (
     AgencyFactory,
     CountryFactory,
@@ -112,6 +118,17 @@ def test_learning_gain_rows_per_topic_and_trainer(learning):
         LearningGainRow("topic", "aml", "Anti-money-laundering", 1, 50.0, 50.0, 0.0),
         LearningGainRow("trainer", str(lead.pk), lead.user.get_full_name(), 3, 41.7, 75.0, 33.3),
     ]
+
+
+def test_learning_gain_by_year_agrees_with_the_one_function(learning):
+    sessions = TrainingSession.objects.filter(pk__in=[learning[name].pk for name in ("virtual", "paris")])
+    previous = TrainingSession.objects.filter(pk=learning["hybrid"].pk)
+
+    gains, rows = learning_gain_by_year(sessions=sessions, previous_sessions=previous, year=2024)
+
+    assert gains == {2024: learning_gain(sessions=sessions), 2023: learning_gain(sessions=previous)}
+    assert gains[2023] == LearningGain(1, 0.0, 50.0, 50.0)
+    assert rows == learning_gain_rows(sessions=sessions)
 
 
 def test_yearly_report_summary_has_the_gain_beside_satisfaction(learning):
@@ -268,5 +285,5 @@ def test_yearly_report_queries_do_not_grow_with_tested_officers(program, django_
         took_tests(program["paris"], pre=2, post=3)
 
     # PostgreSQL adds three: the savepoint, JIT off and its release (reports.selectors.without_jit).
-    with django_assert_num_queries(14 if connection.vendor == "postgresql" else 11):
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 9):
         yearly_report(year=2024)
