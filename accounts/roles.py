@@ -76,6 +76,18 @@ TRAINER_PERMISSIONS = {
         "add_dayattendance",
         "change_dayattendance",
         "view_historicaldayattendance",
+        # Knowledge checks: the topics' question bank and their sessions' pre- and post-tests.
+        "view_question",
+        "add_question",
+        "change_question",
+        "view_questionoption",
+        "add_questionoption",
+        "change_questionoption",
+        "delete_questionoption",
+        "view_knowledgecheck",
+        "add_knowledgecheck",
+        "change_knowledgecheck",
+        "view_knowledgecheckattempt",
     ],
     "messaging": ["view_outboundmessage"],
     # To pick a session's country, host agency and audience.

@@ -398,3 +398,193 @@ TRAINING_REQUESTS = [
 TRAINING_REQUEST_DECLINE_REASON = (
     "No trainer teaches this topic in German this year; we suggest the English virtual course."
 )
+
+
+# The knowledge checks' question bank: per topic slug, (question EN, ES, FR, options), each option
+# (EN, ES, FR, correct).
+DEMO_QUESTIONS = {
+    "blockchain-fundamentals": [
+        (
+            "What links each block of a blockchain to the previous one?",
+            "¿Qué vincula cada bloque de una cadena de bloques con el anterior?",
+            "Qu'est-ce qui relie chaque bloc d'une blockchain au précédent ?",
+            [
+                ("The hash of the previous block", "El hash del bloque anterior", "Le hachage du bloc précédent", True),
+                ("The miner's name", "El nombre del minero", "Le nom du mineur", False),
+                ("A bank's signature", "La firma de un banco", "La signature d'une banque", False),
+            ],
+        ),
+        (
+            "Which of these are true of a public blockchain?",
+            "¿Cuáles de estas afirmaciones son ciertas sobre una cadena de bloques pública?",
+            "Lesquelles de ces affirmations sont vraies pour une blockchain publique ?",
+            [
+                (
+                    "Anyone can read its transactions",
+                    "Cualquiera puede leer sus transacciones",
+                    "Tout le monde peut lire ses transactions",
+                    True,
+                ),
+                (
+                    "Confirmed transactions are very hard to alter",
+                    "Las transacciones confirmadas son muy difíciles de alterar",
+                    "Les transactions confirmées sont très difficiles à modifier",
+                    True,
+                ),
+                (
+                    "It stores the owners' names",
+                    "Guarda los nombres de los titulares",
+                    "Elle enregistre le nom des titulaires",
+                    False,
+                ),
+            ],
+        ),
+    ],
+    "digital-asset-investigations": [
+        (
+            "What does a block explorer let an investigator do?",
+            "¿Qué permite hacer un explorador de bloques a un investigador?",
+            "Que permet un explorateur de blocs à un enquêteur ?",
+            [
+                (
+                    "Follow transactions between addresses",
+                    "Seguir transacciones entre direcciones",
+                    "Suivre les transactions entre adresses",
+                    True,
+                ),
+                ("Freeze a wallet", "Congelar una billetera", "Geler un portefeuille", False),
+                ("Read private keys", "Leer claves privadas", "Lire les clés privées", False),
+            ],
+        ),
+        (
+            "Where do investigators most often learn who controls an address?",
+            "¿Dónde suelen saber los investigadores quién controla una dirección?",
+            "Où les enquêteurs apprennent-ils le plus souvent qui contrôle une adresse ?",
+            [
+                (
+                    "From a regulated exchange's records",
+                    "En los registros de un exchange regulado",
+                    "Dans les registres d'une plateforme régulée",
+                    True,
+                ),
+                ("From the blockchain itself", "En la propia cadena de bloques", "Dans la blockchain elle-même", False),
+                ("From the address's format", "En el formato de la dirección", "Dans le format de l'adresse", False),
+            ],
+        ),
+    ],
+    "tracing-seizing-illicit-funds": [
+        (
+            "What should be secured first when seizing a suspect's crypto-assets?",
+            "¿Qué debe asegurarse primero al incautar criptoactivos de un sospechoso?",
+            "Que faut-il sécuriser en premier lors de la saisie de cryptoactifs d'un suspect ?",
+            [
+                (
+                    "The private keys or recovery phrase",
+                    "Las claves privadas o la frase de recuperación",
+                    "Les clés privées ou la phrase de récupération",
+                    True,
+                ),
+                ("The computer's screen", "La pantalla del ordenador", "L'écran de l'ordinateur", False),
+                ("The exchange's logo", "El logotipo del exchange", "Le logo de la plateforme", False),
+            ],
+        ),
+        (
+            "What is 'peeling' in a chain of transactions?",
+            "¿Qué es el 'peeling' en una cadena de transacciones?",
+            "Qu'est-ce que le « peeling » dans une chaîne de transactions ?",
+            [
+                (
+                    "Sending small amounts off while the rest moves on",
+                    "Enviar pequeñas cantidades mientras el resto sigue",
+                    "Détacher de petits montants pendant que le reste poursuit",
+                    True,
+                ),
+                ("Deleting a transaction", "Borrar una transacción", "Supprimer une transaction", False),
+                ("Changing a coin's name", "Cambiar el nombre de una moneda", "Changer le nom d'une monnaie", False),
+            ],
+        ),
+    ],
+    "cybercrime-threat-mitigation": [
+        (
+            "Which payment do ransomware groups most often demand?",
+            "¿Qué pago exigen con más frecuencia los grupos de ransomware?",
+            "Quel paiement les groupes de rançongiciel exigent-ils le plus souvent ?",
+            [
+                ("Cryptocurrency", "Criptomonedas", "Des cryptomonnaies", True),
+                ("Bank cheques", "Cheques bancarios", "Des chèques de banque", False),
+                ("Gift vouchers only", "Solo vales regalo", "Uniquement des bons cadeaux", False),
+            ],
+        ),
+    ],
+    "legal-issues": [
+        (
+            "What usually allows an agency to obtain records from a foreign exchange?",
+            "¿Qué permite normalmente a un organismo obtener registros de un exchange extranjero?",
+            "Qu'est-ce qui permet généralement à un organisme d'obtenir les registres d'une plateforme étrangère ?",
+            [
+                (
+                    "A mutual legal assistance request",
+                    "Una solicitud de asistencia judicial mutua",
+                    "Une demande d'entraide judiciaire",
+                    True,
+                ),
+                (
+                    "A public social-media post",
+                    "Una publicación en redes sociales",
+                    "Une publication sur les réseaux sociaux",
+                    False,
+                ),
+                (
+                    "A phone call to its support line",
+                    "Una llamada a su servicio de ayuda",
+                    "Un appel à son assistance",
+                    False,
+                ),
+            ],
+        ),
+    ],
+    "anti-money-laundering": [
+        (
+            "Which obligations do virtual-asset service providers have under the FATF standards?",
+            "¿Qué obligaciones tienen los proveedores de servicios de activos virtuales según las normas del GAFI?",
+            "Quelles obligations les prestataires de services sur actifs virtuels ont-ils selon les normes du GAFI ?",
+            [
+                ("Know their customers", "Conocer a sus clientes", "Connaître leurs clients", True),
+                (
+                    "Report suspicious transactions",
+                    "Reportar transacciones sospechosas",
+                    "Déclarer les opérations suspectes",
+                    True,
+                ),
+                (
+                    "Publish every customer's balance",
+                    "Publicar el saldo de cada cliente",
+                    "Publier le solde de chaque client",
+                    False,
+                ),
+            ],
+        ),
+    ],
+    "case-studies": [
+        (
+            "In a typical investment scam, where do victims' funds go first?",
+            "En una estafa de inversión típica, ¿adónde va primero el dinero de las víctimas?",
+            "Dans une escroquerie à l'investissement typique, où vont d'abord les fonds des victimes ?",
+            [
+                (
+                    "To an address the fraudsters control",
+                    "A una dirección que controlan los estafadores",
+                    "Vers une adresse contrôlée par les fraudeurs",
+                    True,
+                ),
+                ("To a central bank", "A un banco central", "Vers une banque centrale", False),
+                (
+                    "Nowhere: they stay in the victim's wallet",
+                    "A ningún sitio: quedan en la billetera de la víctima",
+                    "Nulle part : ils restent dans le portefeuille de la victime",
+                    False,
+                ),
+            ],
+        ),
+    ],
+}

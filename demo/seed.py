@@ -29,6 +29,7 @@ from demo.program import (
     COUNTRIES,
     COUNTRY_NAMES,
     DEMO_PASSWORD,
+    DEMO_QUESTIONS,
     FOCAL_POINT_EMAIL,
     JOB_TITLES,
     MANAGER_EMAIL,
@@ -50,6 +51,11 @@ from demo.program import (
 from sessions import services
 from sessions.models import (
     Attendance,
+    KnowledgeCheck,
+    KnowledgeCheckAnswer,
+    KnowledgeCheckAttempt,
+    Question,
+    QuestionOption,
     Registration,
     SessionTrainer,
     Survey,
@@ -133,6 +139,9 @@ class DemoBuilder:
         self.officer_specs: list[dict] = []
         self.officers_by_agency: dict[str, list[str]] = {}
         self.trainer_busy: dict[str, list[tuple[datetime, datetime]]] = {email: [] for email, *_ in TRAINERS}
+        self.questions: dict[str, list[Question]] = {}
+        # (session, registration) of the attendees asked for the survey: they answer the knowledge checks.
+        self.tested_registrations: list[tuple[TrainingSession, Registration]] = []
 
     # ---- specs -----------------------------------------------------------------------------
 
@@ -388,6 +397,7 @@ class DemoBuilder:
         with transaction.atomic():
             topics = self._write_topics()
             agencies = self._write_agencies()
+            self.questions = self._write_questions(topics)
             self._write_demo_logins()
             trainers = self._write_trainers(topics)
             self.build_officer_specs()
@@ -698,6 +708,7 @@ class DemoBuilder:
         by_spec = [(spec, sessions[uuids[spec.key]]) for spec in new_specs]
         self._write_session_links(by_spec, topics, agencies, trainers)
         self._write_registrations(by_spec, officers, trainers)
+        self._write_knowledge_checks(by_spec)
         self.report.add("sessions", len(rows))
 
     def _session_row(self, spec, session_uuid, countries, agencies, manager) -> TrainingSession:
@@ -792,6 +803,7 @@ class DemoBuilder:
         Attendance.objects.bulk_create(attendances, batch_size=500)
         self.report.add("attendance records", len(attendances))
         self._write_surveys(survey_rows)
+        self.tested_registrations = survey_rows
 
     def _registration(self, session, officer, *, cancelled=False, waitlist_position=None) -> Registration:
         if waitlist_position:
@@ -863,6 +875,97 @@ class DemoBuilder:
             response.recommend_score = self.rng.choices(range(6, 11), weights=[1, 1, 3, 4, 4])[0]
             response.comments = self.rng.choice(SURVEY_COMMENTS)
         return response
+
+    # ---- knowledge checks ------------------------------------------------------------------
+
+    def _write_questions(self, topics) -> dict[str, list[Question]]:
+        """The question bank (``demo.program.DEMO_QUESTIONS``), found by its English text or created."""
+        bank = {}
+        for slug, questions in DEMO_QUESTIONS.items():
+            bank[slug] = []
+            for text_en, text_es, text_fr, options in questions:
+                question = Question.objects.filter(topic=topics[slug], text_en=text_en).first()
+                self.report.add("knowledge-check questions", question is None)
+                if question is None:
+                    question = factories.QuestionFactory(
+                        topic=topics[slug], text_en=text_en, text_es=text_es, text_fr=text_fr, options=0
+                    )
+                    QuestionOption.objects.bulk_create(
+                        factories.QuestionOptionFactory.build(
+                            question=question, position=position, text_en=en, text_es=es, text_fr=fr, is_correct=ok
+                        )
+                        for position, (en, es, fr, ok) in enumerate(options)
+                    )
+                bank[slug].append(question)
+        return bank
+
+    def _write_knowledge_checks(self, by_spec) -> None:
+        """Upcoming published sessions get a pre-test; last year's surveyed sessions a pre-test and a
+        post-test on their topics, answered by most attendees (scores better after than before)."""
+        tested = {}
+        for spec, session in by_spec:
+            questions = [question for slug in spec.topics for question in self.questions.get(slug, [])][:6]
+            if not questions or spec.status == TrainingSession.Status.CANCELLED:
+                continue
+            if spec.status == TrainingSession.Status.PUBLISHED and session.starts_at > timezone.now():
+                self._knowledge_check(session, KnowledgeCheck.Kind.PRE, questions)
+            elif spec.status == TrainingSession.Status.COMPLETED and spec.survey:
+                tested[session.pk] = (
+                    self._knowledge_check(session, KnowledgeCheck.Kind.PRE, questions),
+                    self._knowledge_check(session, KnowledgeCheck.Kind.POST, questions),
+                )
+        attempts = []
+        for session, registration in self.tested_registrations:
+            if session.pk not in tested:
+                continue
+            pre, post = tested[session.pk]
+            if self.rng.random() < 0.85:
+                attempts.append(self._attempt(pre, registration, session.starts_at - timedelta(days=2), 0.45))
+            if self.rng.random() < 0.65:
+                attempts.append(self._attempt(post, registration, session.ends_at + timedelta(days=2), 0.8))
+        self._save_attempts(attempts)
+
+    def _knowledge_check(self, session, kind, questions) -> KnowledgeCheck:
+        check = factories.KnowledgeCheckFactory(session=session, kind=kind, questions=questions)
+        check.questions_with_options = [(question, list(question.options.all())) for question in questions]
+        self.report.add("knowledge checks", 1)
+        return check
+
+    def _attempt(self, check, registration, when, skill: float):
+        """An attempt and its answers: each question right with probability ``skill`` (the correct
+        options chosen), else one wrong option chosen."""
+        right, chosen = {}, {}
+        for question, options in check.questions_with_options:
+            right[question.pk] = self.rng.random() < skill
+            wanted = [option for option in options if option.is_correct == right[question.pk]]
+            chosen[question.pk] = wanted if right[question.pk] else wanted[:1]
+        attempt = factories.KnowledgeCheckAttemptFactory.build(
+            knowledge_check=check,
+            registration=registration,
+            correct_count=sum(right.values()),
+            question_count=len(right),
+            submitted_at=when,
+        )
+        return attempt, right, chosen
+
+    def _save_attempts(self, attempts) -> None:
+        KnowledgeCheckAttempt.objects.bulk_create([attempt for attempt, _right, _chosen in attempts], batch_size=500)
+        answers = [
+            (KnowledgeCheckAnswer(attempt=attempt, question_id=pk, is_correct=ok), chosen[pk])
+            for attempt, right, chosen in attempts
+            for pk, ok in right.items()
+        ]
+        KnowledgeCheckAnswer.objects.bulk_create([answer for answer, _options in answers], batch_size=500)
+        through = KnowledgeCheckAnswer.chosen.through
+        through.objects.bulk_create(
+            [
+                through(knowledgecheckanswer_id=answer.pk, questionoption_id=option.pk)
+                for answer, options in answers
+                for option in options
+            ],
+            batch_size=500,
+        )
+        self.report.add("knowledge-check attempts", len(attempts))
 
 
 def seed_demo(*, today: date | None = None) -> SeedReport:

@@ -24,15 +24,25 @@ _SESSION_OF = {
     "SessionTrainer": lambda row: row.session_id,
     "Survey": lambda row: row.session_id,
     "SurveyResponse": lambda row: row.survey.session_id,
+    "KnowledgeCheckAttempt": lambda row: row.knowledge_check.session_id,
 }
 
 
 def _models() -> list:
     from agencies.models import Agency, Country, TrainingRequest
-    from sessions.models import Attendance, Registration, SessionTrainer, Survey, SurveyResponse, Topic, TrainingSession
+    from sessions.models import (
+        Attendance,
+        KnowledgeCheckAttempt,
+        Registration,
+        SessionTrainer,
+        Survey,
+        SurveyResponse,
+        Topic,
+        TrainingSession,
+    )
 
     models = [Attendance, Registration, SessionTrainer, Survey, SurveyResponse, TrainingSession, Country, Agency, Topic]
-    return [*models, TrainingRequest]
+    return [*models, KnowledgeCheckAttempt, TrainingRequest]
 
 
 def _topic_links() -> list:

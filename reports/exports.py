@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from agencies.models import Agency, Country
+from reports.learning import LEARNING_COLUMN_LABELS, LEARNING_COLUMNS
 from reports.selectors import (
     BREAKDOWN_COLUMN_LABELS,
     BREAKDOWN_COLUMNS,
@@ -97,6 +98,19 @@ def funnel_table(report: YearlyReport) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+LEARNING_PART = "learning"
+
+
+def learning_table(report: YearlyReport) -> tuple[list[str], list[list]]:
+    """The learning gain per topic, then per trainer (``scope``), from ``reports.learning``."""
+    header = ["scope", "key", "label", *LEARNING_COLUMNS]
+    rows = [
+        [row.scope, row.key, row.label, *(getattr(row, column) for column in LEARNING_COLUMNS)]
+        for row in report.learning
+    ]
+    return header, rows
+
+
 # Downloads start with a byte-order mark: without it Excel reads UTF-8 as the local code page
 # and shows "PolicÃ­a" for "Policía". Text for a pipe (the command's standard output) has none.
 CSV_BOM = "\ufeff"
@@ -104,9 +118,12 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def report_csv(report: YearlyReport, *, by: str | None = None) -> str:
-    """The summary (``by`` empty), one breakdown, or the training-request funnel (``by="funnel"``) as CSV text."""
+    """The summary (``by`` empty), one breakdown, the training-request funnel (``by="funnel"``) or the
+    learning gain per topic and trainer (``by="learning"``) as CSV text."""
     if by == FUNNEL_PART:
         header, rows = funnel_table(report)
+    elif by == LEARNING_PART:
+        header, rows = learning_table(report)
     else:
         header, rows = breakdown_table(report, by) if by else summary_table(report)
     buffer = io.StringIO()
@@ -140,8 +157,8 @@ def _write_sheet(sheet, header: list[str], rows: list[list]) -> None:
 
 
 def report_xlsx(report: YearlyReport) -> bytes:
-    """A workbook with a "Summary" sheet, one sheet per computed breakdown and the training-request
-    funnel ("Training requests"), headers formatted."""
+    """A workbook with a "Summary" sheet, one sheet per computed breakdown, the training-request
+    funnel ("Training requests") and the learning gain per topic and trainer, headers formatted."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("Summary")[:31]
@@ -157,6 +174,10 @@ def report_xlsx(report: YearlyReport) -> bytes:
     sheet = workbook.create_sheet(_("Training requests")[:31])
     header, rows = funnel_table(report)
     header = [_("Scope"), _("Key"), _("Label"), *(str(FUNNEL_COLUMN_LABELS[c]) for c in FUNNEL_COLUMNS)]
+    _write_sheet(sheet, header, rows)
+    sheet = workbook.create_sheet(_("Learning gain")[:31])
+    header, rows = learning_table(report)
+    header = [_("Scope"), _("Key"), _("Label"), *(str(LEARNING_COLUMN_LABELS[c]) for c in LEARNING_COLUMNS)]
     _write_sheet(sheet, header, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -72,6 +72,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Country, TrainingRequest
+from reports.learning import LearningGain, LearningGainRow, learning_gain_by_year
 from sessions.models import Attendance, SessionTrainer, Survey, SurveyResponse, Topic, Trainer, TrainingSession
 from sessions.selectors import (
     detractors,
@@ -136,6 +137,12 @@ class Figures:
     average_trainer_rating: float | None
     average_recommend_score: float | None
     net_promoter_score: float | None
+    # The learning gain (reports.learning), beside the satisfaction figures; defaults for figures
+    # stored before it existed (refreshed within reports.store.MAX_AGE).
+    learning_gain_officers: int = 0
+    average_pre_test_score: float | None = None
+    average_post_test_score: float | None = None
+    learning_gain: float | None = None
 
     def metric_values(self) -> dict[str, int | float | None]:
         values = {"sessions_held": self.sessions_held}
@@ -155,6 +162,10 @@ _PLAIN_METRICS = (
     "average_trainer_rating",
     "average_recommend_score",
     "net_promoter_score",
+    "learning_gain_officers",
+    "average_pre_test_score",
+    "average_post_test_score",
+    "learning_gain",
 )
 METRIC_LABELS = {
     "sessions_held": _("Sessions held"),
@@ -172,6 +183,10 @@ METRIC_LABELS = {
     "average_trainer_rating": _("Average trainer rating (1-5)"),
     "average_recommend_score": _("Average likelihood to recommend (0-10)"),
     "net_promoter_score": _("Net promoter score (-100 to 100)"),
+    "learning_gain_officers": _("Officers who took both knowledge checks"),
+    "average_pre_test_score": _("Average pre-test score (%)"),
+    "average_post_test_score": _("Average post-test score (%)"),
+    "learning_gain": _("Learning gain (percentage points)"),
 }
 BREAKDOWN_COLUMNS = ("sessions", "attendances", "officers_trained", "agencies_reached", "countries_reached")
 BREAKDOWN_COLUMN_LABELS = {
@@ -251,6 +266,8 @@ class YearlyReport:
     as_of: datetime | None = None
     # The training requests of the year (training_request_funnel); None only in hand-made reports.
     funnel: Funnel | None = None
+    # The year's learning gain per topic and per trainer (reports.learning.learning_gain_rows).
+    learning: list[LearningGainRow] = field(default_factory=list)
 
     def summary_rows(self) -> list[SummaryRow]:
         previous = self.previous.metric_values()
@@ -271,6 +288,7 @@ class YearlyReport:
             "previous": asdict(self.previous),
             "breakdowns": {name: [asdict(row) for row in rows] for name, rows in self.breakdowns.items()},
             "funnel": asdict(self.funnel) if self.funnel else None,
+            "learning": [asdict(row) for row in self.learning],
             "as_of": self.as_of.isoformat() if self.as_of else None,
         }
 
@@ -407,7 +425,13 @@ def _year_of(sessions: QuerySet[TrainingSession], *, year: int, path: str) -> Ca
 
 
 def _figures(
-    *, sessions, previous_sessions, year: int, filters: ReportFilters, attendance_rows: list[dict]
+    *,
+    sessions,
+    previous_sessions,
+    year: int,
+    filters: ReportFilters,
+    attendance_rows: list[dict],
+    learning: dict[int, LearningGain],
 ) -> dict[int, Figures]:
     """The summary of ``year`` and of the previous year, each query aggregating both years at once.
 
@@ -440,16 +464,21 @@ def _figures(
         .order_by()
     }
     return {
-        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}))
+        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}), learning[key])
         for key in (year, year - 1)
     }
+
+
+def _attempt_conditions(filters: ReportFilters) -> Q:
+    """The attendee-side filters on a knowledge-check attempt: its registration's snapshot."""
+    return filters.attendee_conditions(prefix="registration__")
 
 
 def _surveys_of(sessions: QuerySet[TrainingSession]) -> QuerySet[Survey]:
     return Survey.objects.filter(session__in=sessions.values("pk")).values("pk")
 
 
-def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) -> Figures:
+def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict, learning: LearningGain) -> Figures:
     scored = survey.get("scored", 0)
     net_promoter = (
         net_promoter_score(promoters=survey["promoters"], detractors=survey["detractors"], scored=scored, digits=1)
@@ -469,7 +498,12 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict) ->
         average_trainer_rating=_rounded(survey.get("trainer")),
         average_recommend_score=_rounded(survey.get("recommend")),
         net_promoter_score=net_promoter,
+        **asdict(learning, dict_factory=_learning_fields),
     )
+
+
+def _learning_fields(items) -> dict:
+    return {("learning_gain_officers" if name == "officers" else name): value for name, value in items}
 
 
 # --- Breakdowns ------------------------------------------------------------------------------
@@ -753,17 +787,25 @@ def _computed(*, year: int, filters: ReportFilters, breakdowns, now: datetime) -
         filters=filters,
         zones=zones,
     )
+    learning, learning_rows = learning_gain_by_year(
+        sessions=sessions,
+        previous_sessions=previous_sessions,
+        year=year,
+        attendee_conditions=_attempt_conditions(filters),
+    )
     figures = _figures(
         sessions=sessions,
         previous_sessions=previous_sessions,
         year=year,
         filters=filters,
         attendance_rows=grouped.pop("summary"),
+        learning=learning,
     )
     return {
         "figures": {str(key): asdict(value) for key, value in figures.items()},
         "grouped": grouped,
         "funnel": training_request_funnel(year=year, filters=filters),
+        "learning": [asdict(row) for row in learning_rows],
     }
 
 
@@ -780,6 +822,7 @@ def shaped_report(computed: dict, *, year: int, filters: ReportFilters, breakdow
         as_of=as_of,
         # Figures stored before the funnel existed are refreshed within MAX_AGE; meanwhile it is counted now.
         funnel=shaped_funnel(computed.get("funnel") or training_request_funnel(year=year, filters=filters)),
+        learning=[LearningGainRow(**row) for row in computed.get("learning", [])],
     )
 
 

@@ -53,6 +53,8 @@ from reports.selectors import (
 )
 from sessions.models import (
     Attendance,
+    KnowledgeCheck,
+    KnowledgeCheckAttempt,
     Registration,
     SessionTrainer,
     Survey,
@@ -79,7 +81,7 @@ def report_tables() -> list[str]:
     """The tables whose rows the stored figures are computed from (a test compares them with the
     tables the report's queries read); trainers' names are looked up each time a report is served."""
     models = (TrainingSession, TrainingSession.topics.through, SessionTrainer, Attendance, Registration)
-    models += (Survey, SurveyResponse, Country, Agency, Topic)
+    models += (Survey, SurveyResponse, Country, Agency, Topic, KnowledgeCheck, KnowledgeCheckAttempt)
     models += (TrainingRequest, TrainingRequest.topics.through)
     return sorted(model._meta.db_table for model in models)
 

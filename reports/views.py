@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import is_manager
 from reports import charts, exports
+from reports.learning import LEARNING_COLUMN_LABELS, LEARNING_COLUMNS
 from reports.selectors import (
     BREAKDOWN_COLUMN_LABELS,
     BREAKDOWN_COLUMNS,
@@ -119,6 +120,7 @@ def yearly_report_page(request):
         "tables": [(name, BREAKDOWN_LABELS[name], _table_rows(report.breakdowns[name])) for name in BREAKDOWNS],
         "columns": [BREAKDOWN_COLUMN_LABELS[column] for column in BREAKDOWN_COLUMNS],
         "funnel_columns": [FUNNEL_COLUMN_LABELS[column] for column in FUNNEL_COLUMNS],
+        "learning_columns": [LEARNING_COLUMN_LABELS[column] for column in LEARNING_COLUMNS],
         "charts": _charts(report),
         "query": request.GET.urlencode(),
         "viewer_timezone": viewer_timezone(request),
@@ -212,9 +214,9 @@ def yearly_report_csv(request):
     if not form.is_valid():
         return _invalid(form)
     part = request.GET.get("part") or "summary"
-    if part not in ("summary", exports.FUNNEL_PART) and part not in BREAKDOWNS:
+    if part not in ("summary", exports.FUNNEL_PART, exports.LEARNING_PART) and part not in BREAKDOWNS:
         return HttpResponse(
-            _("Unknown part: choose summary, funnel or a breakdown."), status=400, content_type="text/plain"
+            _("Unknown part: choose summary, funnel, learning or a breakdown."), status=400, content_type="text/plain"
         )
     breakdowns = (part,) if part in BREAKDOWNS else ()
     report = served_report(year=year, filters=filters, breakdowns=breakdowns)

@@ -953,3 +953,135 @@ class PendingMeetingReport(models.Model):
 
     def __str__(self):
         return f"meeting report #{self.pk}"
+
+
+# --- Knowledge checks -----------------------------------------------------------------------------
+# A question bank per topic; a session's pre-test and post-test (questions fixed at the session, so
+# every officer answers the same test); each officer's attempts and scores. The learning gain is
+# computed in one place: ``reports.learning.learning_gain``.
+
+
+class Question(models.Model):
+    """A multiple-choice question of a topic's bank. Its text is in English, Spanish and French
+    (``text_en``…, django-modeltranslation: see sessions/translation.py); one or more options are correct."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions", verbose_name=_("topic"))
+    text = models.TextField(_("question"), max_length=1000)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive questions are not drawn for new tests.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["topic", "id"]
+        verbose_name = _("knowledge-check question")
+        verbose_name_plural = _("knowledge-check questions")
+
+    def __str__(self):
+        text = self.text or ""
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+
+class QuestionOption(models.Model):
+    """One answer offered by a question, correct or not."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(_("option"), max_length=300)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self):
+        return self.text or ""
+
+
+class KnowledgeCheck(models.Model):
+    """A session's pre-test or post-test: the questions every officer of the session answers."""
+
+    class Kind(models.TextChoices):
+        PRE = "pre", _("Pre-test")
+        POST = "post", _("Post-test")
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="knowledge_checks")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    questions = models.ManyToManyField(Question, related_name="knowledge_checks", verbose_name=_("questions"))
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts allowed"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Every attempt's score is kept; the learning gain uses each officer's first attempt."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "kind"]
+        verbose_name = _("knowledge check")
+        verbose_name_plural = _("knowledge checks")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "kind"], name="knowledge_check_one_kind_per_session"),
+            models.CheckConstraint(condition=Q(max_attempts__range=(1, 5)), name="knowledge_check_attempts_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.session}"
+
+
+class KnowledgeCheckAttempt(models.Model):
+    """One attempt of an officer (a registration) at a knowledge check, with its score.
+
+    The attempt belongs to the registration, like the survey answers: when the officer erases their
+    data the registration loses its officer, so the attempt (and its answers, which hold no free text)
+    stays counted in the learning gain but no longer leads to anyone.
+    """
+
+    knowledge_check = models.ForeignKey(KnowledgeCheck, on_delete=models.CASCADE, related_name="attempts")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="knowledge_check_attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    correct_count = models.PositiveSmallIntegerField(_("correct answers"))
+    question_count = models.PositiveSmallIntegerField(_("questions"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        ordering = ["knowledge_check", "registration", "number"]
+        verbose_name = _("knowledge-check attempt")
+        verbose_name_plural = _("knowledge-check attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["knowledge_check", "registration", "number"], name="knowledge_check_attempt_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(question_count__gt=0, correct_count__lte=F("question_count"), number__gte=1),
+                name="knowledge_check_attempt_score_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.knowledge_check} #{self.number}: {self.correct_count}/{self.question_count}"
+
+    @property
+    def score(self) -> float:
+        """The score in percent (0–100)."""
+        return 100 * self.correct_count / self.question_count
+
+
+class KnowledgeCheckAnswer(models.Model):
+    """The options chosen for one question in one attempt."""
+
+    attempt = models.ForeignKey(KnowledgeCheckAttempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    chosen = models.ManyToManyField(QuestionOption, related_name="+", blank=True)
+    is_correct = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("knowledge-check answer")
+        verbose_name_plural = _("knowledge-check answers")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="knowledge_check_answer_one_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.question_id}"

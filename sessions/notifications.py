@@ -15,7 +15,15 @@ from accounts.roles import confirmed_email_condition, has_confirmed_email, remem
 from messaging.services import Attachment, MessageSpec, queue_message, queue_messages
 from sessions import checkin_codes
 from sessions.calendar import build_session_ics
-from sessions.models import Attendance, Invitation, Registration, Survey, SurveyResponse, TrainingSession
+from sessions.models import (
+    Attendance,
+    Invitation,
+    KnowledgeCheck,
+    Registration,
+    Survey,
+    SurveyResponse,
+    TrainingSession,
+)
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -76,15 +84,32 @@ def _event_key(kind: str, registration: Registration) -> str:
     return f"{kind}:{registration.pk}:{registration.status}:{moment.astimezone(UTC).isoformat()}"
 
 
+def pre_test_url(session: TrainingSession) -> str:
+    """The session's pre-test page (the officer signs in: it is theirs through their registration)."""
+    return f"{settings.SITE_URL}/sessions/{session.pk}/pre-test/"
+
+
+def post_test_url(response: SurveyResponse) -> str:
+    """The post-test, reached through the same personal link as the follow-up survey."""
+    return f"{survey_url(response)}knowledge-check/"
+
+
+def _has_test(session: TrainingSession, kind: str) -> bool:
+    return KnowledgeCheck.objects.filter(session=session, kind=kind).exists()
+
+
 def _queue_for(registration: Registration, kind: str, *, confirmed: bool, attach_ics: bool) -> None:
     if registration.officer is None:
         return
     officer = registration.officer
+    context = _context(registration, confirmed=confirmed)
+    if confirmed and _has_test(registration.session, KnowledgeCheck.Kind.PRE):
+        context["pre_test_url"] = pre_test_url(registration.session)
     queue_message(
         kind=kind,
         recipient=officer.user.email,
         language=officer.preferred_language,
-        context=_context(registration, confirmed=confirmed),
+        context=context,
         idempotency_key=_event_key(kind, registration),
         user=officer.user,
         session=registration.session,
@@ -167,12 +192,19 @@ def session_cancelled(*, session: TrainingSession) -> None:
     queue_messages(specs)
 
 
-def _survey_invitation(registration: Registration, response: SurveyResponse) -> MessageSpec:
+def _survey_context(registration: Registration, response: SurveyResponse, *, post_test: bool) -> dict:
+    context = _context(registration, confirmed=False) | {"survey_url": survey_url(response)}
+    if post_test:
+        context["post_test_url"] = post_test_url(response)
+    return context
+
+
+def _survey_invitation(registration: Registration, response: SurveyResponse, *, post_test: bool) -> MessageSpec:
     return MessageSpec(
         kind="survey_invitation",
         recipient=registration.officer.user.email,
         language=response.language,
-        context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
+        context=_survey_context(registration, response, post_test=post_test),
         idempotency_key=f"survey_invitation:{response.pk}",
         user=registration.officer.user,
         session=registration.session,
@@ -194,8 +226,12 @@ def session_completed(*, session: TrainingSession) -> None:
     attended = _active_registrations(session, [Registration.Status.CONFIRMED]).filter(
         attendance__status__in=Attendance.COUNTED
     )
+    post_test = _has_test(session, KnowledgeCheck.Kind.POST)
     queue_messages(
-        [_survey_invitation(registration, _survey_response(survey, registration)) for registration in attended]
+        [
+            _survey_invitation(registration, _survey_response(survey, registration), post_test=post_test)
+            for registration in attended
+        ]
     )
     SurveyResponse.objects.filter(survey=survey, sent_at__isnull=True).update(sent_at=session.completed_at)
 
@@ -206,7 +242,8 @@ def late_survey_invitation(*, registration: Registration, survey: Survey) -> Non
     Queued once: the key ``survey_invitation:<response pk>`` is the one ``session_completed`` uses.
     """
     response = _survey_response(survey, registration)
-    queue_messages([_survey_invitation(registration, response)])
+    post_test = _has_test(registration.session, KnowledgeCheck.Kind.POST)
+    queue_messages([_survey_invitation(registration, response, post_test=post_test)])
     if response.sent_at is None:
         response.sent_at = timezone.now()
         response.save(update_fields=["sent_at"])
@@ -293,7 +330,9 @@ def survey_reminder(*, response: SurveyResponse) -> None:
         kind="survey_reminder",
         recipient=registration.officer.user.email,
         language=response.language,
-        context=_context(registration, confirmed=False) | {"survey_url": survey_url(response)},
+        context=_survey_context(
+            registration, response, post_test=_has_test(registration.session, KnowledgeCheck.Kind.POST)
+        ),
         idempotency_key=f"survey_reminder:{response.pk}",
         user=registration.officer.user,
         session=registration.session,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.language import remember_language
 from agencies.models import Officer
 from sessions import services
-from sessions.models import Invitation, SurveyResponse, Topic
+from sessions.models import Invitation, KnowledgeCheck, SurveyResponse, Topic
 from sessions.selectors import waitlist_position, with_invitation_state
 
 # The session key holding the token of an invitation accepted before signing in.
@@ -77,26 +77,31 @@ class SurveyForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request, token):
-    """Show the follow-up survey, take one response, thank the attendee; refuse a second one."""
+    """Show the follow-up survey, take one response, thank the attendee; refuse a second one.
+
+    When the session has a post-test, every page of the survey links to it (the same personal link).
+    """
     response = get_object_or_404(SurveyResponse.objects.select_related("survey__session", "registration"), token=token)
     with translation.override(response.language):
         session = response.survey.session
+        has_post_test = KnowledgeCheck.objects.filter(session=session, kind=KnowledgeCheck.Kind.POST).exists()
+        context = {"session": session, "post_test_url": reverse("post_test", args=[token]) if has_post_test else ""}
         if response.submitted_at is not None:
             status = 409 if request.method == "POST" else 200
-            return render(request, "surveys/answered.html", {"session": session}, status=status)
+            return render(request, "surveys/answered.html", context, status=status)
         if response.survey.closes_at and response.survey.closes_at <= timezone.now():
-            return render(request, "surveys/closed.html", {"session": session})
+            return render(request, "surveys/closed.html", context)
         form = SurveyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.submit_survey_response(response=response, **form.cleaned_data)
             except services.SurveyError as error:
                 if error.code == "already_answered":
-                    return render(request, "surveys/answered.html", {"session": session}, status=409)
+                    return render(request, "surveys/answered.html", context, status=409)
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                return render(request, "surveys/thanks.html", {"session": session})
-        return render(request, "surveys/form.html", {"form": form, "session": session})
+                return render(request, "surveys/thanks.html", context)
+        return render(request, "surveys/form.html", context | {"form": form})
 
 
 def _officer_of(user) -> Officer | None:

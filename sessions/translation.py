@@ -24,7 +24,7 @@ from modeltranslation.thread_context import fallbacks_enabled
 from modeltranslation.translator import TranslationOptions, translator
 from modeltranslation.utils import build_localized_fieldname, get_language
 
-from sessions.models import TrainingSession
+from sessions.models import Question, QuestionOption, TrainingSession
 
 TRANSLATED_FIELDS = ("title", "description")
 CONTENT_LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_LANGUAGES)
@@ -104,3 +104,15 @@ for _name in TRANSLATED_FIELDS:
             TrainingSession._meta.get_field(_name), fallback_languages={"default": CONTENT_LANGUAGES}
         ),
     )
+
+
+# Knowledge checks: a question's and an option's text in the three languages; English required, an
+# empty translation falls back to English (the library's default fallback).
+class QuestionTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = (DEFAULT_CONTENT_LANGUAGE,)
+    fallback_languages = {"default": (DEFAULT_CONTENT_LANGUAGE,)}
+
+
+translator.register(Question, QuestionTranslation)
+translator.register(QuestionOption, QuestionTranslation)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import check_in_page_views, check_in_views, nomination_views, views
+from sessions import check_in_page_views, check_in_views, knowledge_check_views, nomination_views, views
 
 app_name = "sessions"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="detail"),
     path("sessions/<int:pk>/register/", views.register, name="register"),
     path("sessions/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("sessions/<int:pk>/pre-test/", knowledge_check_views.pre_test, name="pre_test"),
     path("sessions/<int:pk>/nominate/", nomination_views.nominate, name="nominate"),
     path("sessions/<int:pk>/check-in/", check_in_page_views.check_in_page, name="check_in"),
     path(

@@ -21,8 +21,17 @@ from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
 from sessions.forms import SessionFilterForm
-from sessions.models import Attendance, Certificate, Registration, SessionTrainer, TrainingSession
+from sessions.models import (
+    Attendance,
+    Certificate,
+    KnowledgeCheck,
+    KnowledgeCheckAttempt,
+    Registration,
+    SessionTrainer,
+    TrainingSession,
+)
 from sessions.services.certificates import CertificateError, issue_certificate, render_certificate_pdf
+from sessions.services.knowledge_checks import pre_test_window_open
 
 PAGE_SIZE = 12
 CERTIFICATE_CODE = re.compile(r"[A-Z0-9-]{4,20}")
@@ -258,10 +267,43 @@ def my_trainings(request):
     past = past.order_by("-session__starts_at")
     context = {
         "officer": officer,
-        "upcoming": list(upcoming),
+        "upcoming": _with_pre_tests(list(upcoming), now),
         "past": [_past_row(registration, now) for registration in past],
     }
     return render(request, "portal/my_trainings.html", context)
+
+
+def _with_pre_tests(registrations: list[Registration], now) -> list[Registration]:
+    """Give each upcoming confirmed registration its ``pre_test_url`` while its pre-test takes an
+    attempt (two queries for the whole list)."""
+    confirmed = [registration for registration in registrations if registration.status == Registration.Status.CONFIRMED]
+    allowed = dict(
+        KnowledgeCheck.objects.filter(
+            kind=KnowledgeCheck.Kind.PRE, session__in=[registration.session_id for registration in confirmed]
+        ).values_list("session_id", "max_attempts")
+    )
+    taken = (
+        dict(
+            KnowledgeCheckAttempt.objects.filter(
+                knowledge_check__kind=KnowledgeCheck.Kind.PRE,
+                registration__in=[registration.pk for registration in confirmed],
+            )
+            .values("registration_id")
+            .annotate(count=Count("pk"))
+            .values_list("registration_id", "count")
+            .order_by()
+        )
+        if allowed
+        else {}
+    )
+    for registration in registrations:
+        is_open = (
+            registration.session_id in allowed
+            and pre_test_window_open(registration=registration, now=now)
+            and taken.get(registration.pk, 0) < allowed[registration.session_id]
+        )
+        registration.pre_test_url = reverse("sessions:pre_test", args=[registration.session_id]) if is_open else ""
+    return registrations
 
 
 def _past_row(registration: Registration, now) -> dict:

@@ -19,7 +19,11 @@ from sessions.models import (
     CertificateSettings,
     DayAttendance,
     Invitation,
+    KnowledgeCheck,
+    KnowledgeCheckAttempt,
     Nomination,
+    Question,
+    QuestionOption,
     Registration,
     SessionDay,
     SessionQuota,
@@ -336,6 +340,67 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     survey = factory.SubFactory(SurveyFactory)
     registration = factory.SubFactory(RegistrationFactory, session=factory.SelfAttribute("..survey.session"))
     language = "en"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A question of a topic's bank with two options, the first correct (``options=0`` for none)."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    topic = factory.SubFactory(TopicFactory)
+    text_en = factory.Sequence(lambda n: f"Question {n}: which address format is a Bitcoin address?")
+    text_es = factory.LazyAttribute(lambda o: f"ES {o.text_en}")
+    text_fr = factory.LazyAttribute(lambda o: f"FR {o.text_en}")
+
+    @factory.post_generation
+    def options(obj, create, extracted, **kwargs):
+        if not create or extracted == 0:
+            return
+        for position, correct in enumerate(extracted or (True, False)):
+            QuestionOptionFactory(question=obj, position=position, is_correct=correct)
+
+
+class QuestionOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionOption
+
+    question = factory.SubFactory(QuestionFactory, options=0)
+    text_en = factory.Sequence(lambda n: f"Option {n}")
+    text_es = factory.LazyAttribute(lambda o: f"Opción {o.text_en}")
+    text_fr = factory.LazyAttribute(lambda o: f"Réponse {o.text_en}")
+    is_correct = False
+
+
+class KnowledgeCheckFactory(factory.django.DjangoModelFactory):
+    """A session's test; ``questions=[...]`` gives its questions (in the product, ``set_knowledge_check``)."""
+
+    class Meta:
+        model = KnowledgeCheck
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    kind = KnowledgeCheck.Kind.PRE
+
+    @factory.post_generation
+    def questions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.questions.set(extracted)
+
+
+class KnowledgeCheckAttemptFactory(factory.django.DjangoModelFactory):
+    """A scored attempt without its answers (in the product, ``sessions.services.submit_attempt``)."""
+
+    class Meta:
+        model = KnowledgeCheckAttempt
+
+    knowledge_check = factory.SubFactory(KnowledgeCheckFactory)
+    registration = factory.SubFactory(RegistrationFactory, session=factory.SelfAttribute("..knowledge_check.session"))
+    number = 1
+    correct_count = 1
+    question_count = 2
+    submitted_at = factory.LazyFunction(timezone.now)
 
 
 class OutboundMessageFactory(factory.django.DjangoModelFactory):

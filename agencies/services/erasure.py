@@ -279,6 +279,10 @@ def erase_officer(*, officer: Officer, by) -> None:
     their address, a trainer's walk-in record of them, a meeting report uploaded but not yet confirmed that
     lists them, the emails in the message log, the admin's log) go, in the live rows and in every simple-history
     version of them. Their privacy-notice consents stay, without the link to them.
+    Their
+    knowledge-check attempts and answers (scores and chosen options, no free text, no history kept)
+    stay with the registration, so the learning gain does not move; with the registration's officer
+    cleared they lead to nobody (the post-test's survey link is voided with the survey's).
     """
     officer = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
     _check_may_erase(officer, by)

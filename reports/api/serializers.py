@@ -38,6 +38,12 @@ class FiguresSerializer(serializers.Serializer):
     average_trainer_rating = serializers.FloatField(allow_null=True)
     average_recommend_score = serializers.FloatField(allow_null=True)
     net_promoter_score = serializers.FloatField(allow_null=True)
+    learning_gain_officers = serializers.IntegerField(help_text=_("Officers who took both knowledge checks."))
+    average_pre_test_score = serializers.FloatField(allow_null=True, help_text=_("Percent, first attempts."))
+    average_post_test_score = serializers.FloatField(allow_null=True, help_text=_("Percent, first attempts."))
+    learning_gain = serializers.FloatField(
+        allow_null=True, help_text=_("Mean post-test minus mean pre-test score, in percentage points.")
+    )
 
 
 class BreakdownRowSerializer(serializers.Serializer):
@@ -68,6 +74,16 @@ class FunnelSerializer(serializers.Serializer):
     country = FunnelRowSerializer(many=True)
 
 
+class LearningGainRowSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["topic", "trainer"])
+    key = serializers.CharField(help_text=_("The topic's slug or the trainer's id."))
+    label = serializers.CharField()
+    officers = serializers.IntegerField(help_text=_("Officers who took both knowledge checks."))
+    average_pre_test_score = serializers.FloatField(allow_null=True)
+    average_post_test_score = serializers.FloatField(allow_null=True)
+    learning_gain = serializers.FloatField(allow_null=True)
+
+
 class YearlyReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     previous_year = serializers.IntegerField()
@@ -76,4 +92,5 @@ class YearlyReportSerializer(serializers.Serializer):
     previous = FiguresSerializer()
     breakdowns = serializers.DictField(child=BreakdownRowSerializer(many=True))
     funnel = FunnelSerializer(help_text=_("The training-request funnel of the year."))
+    learning = LearningGainRowSerializer(many=True, help_text=_("The year's learning gain per topic and trainer."))
     as_of = serializers.DateTimeField(help_text=_("When these figures were computed."))

@@ -10,6 +10,7 @@ from sessions.admin import (  # noqa: F401 — registers them
     certificates,
     dashboard,
     invitations,
+    knowledge_checks,
     nominations,
     registrations,
     sessions,

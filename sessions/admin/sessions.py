@@ -6,17 +6,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
+from reports.learning import learning_gain
 from sessions import selectors, services
 from sessions.admin.base import (
     ScopedHistoryAdmin,
@@ -244,7 +246,15 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SessionTrainerInline, SessionDayInline, RegistrationInline, SessionQuotaInline]
     actions = ["publish_sessions", "cancel_sessions", "complete_sessions", invite_officers, "copy_to_new_dates"]
-    base_readonly_fields = ("status", "sequence", "published_at", "completed_at", "cancelled_at", "created_by")
+    base_readonly_fields = (
+        "status",
+        "sequence",
+        "published_at",
+        "completed_at",
+        "cancelled_at",
+        "created_by",
+        "knowledge_checks_summary",
+    )
     fieldsets = (
         (
             _("Title and description"),
@@ -286,6 +296,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
             },
         ),
         (_("Cancellation"), {"classes": ("collapse",), "fields": ("cancellation_reason",)}),
+        (_("Knowledge checks"), {"fields": ("knowledge_checks_summary",)}),
         (
             _("Record"),
             {
@@ -410,6 +421,48 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
                 self.message_user(request, double_booking_message(conflict, clashes, zone), messages.WARNING)
 
     # Changelist columns.
+
+    @admin.display(description=_("pre-test, post-test and learning gain"))
+    def knowledge_checks_summary(self, session):
+        """The session's tests and its learning gain (``reports.learning.learning_gain``), beside which
+        the survey's results are one link away."""
+        if session is None or session.pk is None:
+            return "—"
+        checks = session.knowledge_checks.annotate(
+            questions_count=Count("questions", distinct=True), attempts_count=Count("attempts", distinct=True)
+        )
+        lines = [
+            format_html(
+                '<a href="{}">{}</a>: {}',
+                reverse("admin:training_knowledgecheck_change", args=[check.pk]),
+                check.get_kind_display(),
+                gettext("%(questions)d questions, %(attempts)d attempts")
+                % {"questions": check.questions_count, "attempts": check.attempts_count},
+            )
+            for check in checks
+        ]
+        if not lines:
+            return gettext("No pre-test or post-test.")
+        gain = learning_gain(sessions=[session.pk])
+        if gain.officers:
+            lines.append(
+                ngettext(
+                    "Learning gain: %(gain)s points over %(officers)d officer who took both tests "
+                    "(pre-test %(pre)s %%, post-test %(post)s %%).",
+                    "Learning gain: %(gain)s points over %(officers)d officers who took both tests "
+                    "(pre-test %(pre)s %%, post-test %(post)s %%).",
+                    gain.officers,
+                )
+                % {
+                    "gain": f"{gain.learning_gain:+}",
+                    "officers": gain.officers,
+                    "pre": gain.average_pre_test_score,
+                    "post": gain.average_post_test_score,
+                }
+            )
+        else:
+            lines.append(gettext("Learning gain: no officer has taken both tests yet."))
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))  # noqa: S308 — a constant
 
     @admin.display(description=_("starts (local time)"), ordering="starts_at")
     def local_start(self, session):

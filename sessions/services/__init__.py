@@ -65,6 +65,17 @@ from sessions.services.invitations import (
     plan_invitations,
     resume_invitation_requests,
 )
+from sessions.services.knowledge_checks import (
+    KnowledgeCheckError,
+    attempts_left,
+    check_question_options,
+    create_question,
+    post_test_open,
+    pre_test_open,
+    score_answer,
+    set_knowledge_check,
+    submit_attempt,
+)
 from sessions.services.meeting_attendance import (
     MeetingAttendancePlan,
     attendance_for_minutes,
@@ -143,6 +154,15 @@ __all__ = [
     "check_can_check_in",
     "record_check_ins",
     "self_check_in",
+    "KnowledgeCheckError",
+    "attempts_left",
+    "check_question_options",
+    "create_question",
+    "post_test_open",
+    "pre_test_open",
+    "score_answer",
+    "set_knowledge_check",
+    "submit_attempt",
     "MeetingAttendancePlan",
     "attendance_for_minutes",
     "import_meeting_attendance",

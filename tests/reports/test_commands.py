@@ -52,7 +52,7 @@ def test_export_yearly_counts_xlsx_by_month(program, tmp_path):
     run("--year", "2024", "--by", "month", "--format", "xlsx", "--output", str(output))
 
     workbook = load_workbook(output)
-    assert workbook.sheetnames == ["Summary", "Month", "Training requests"]
+    assert workbook.sheetnames == ["Summary", "Month", "Training requests", "Learning gain"]
     assert workbook["Month"].max_row == 13
 
 

@@ -12,7 +12,18 @@ from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain
 from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
 from demo.seed import seed_demo
-from sessions.models import Attendance, DayAttendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
+from reports.selectors import yearly_report
+from sessions.models import (
+    Attendance,
+    DayAttendance,
+    KnowledgeCheck,
+    Question,
+    Registration,
+    SurveyResponse,
+    Topic,
+    Trainer,
+    TrainingSession,
+)
 
 PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}
 
@@ -137,6 +148,19 @@ def test_seed_demo_survey_responses_answered(seeded):
     assert answered.count() > 100
     assert not answered.filter(overall_rating__isnull=True).exists()
     assert SurveyResponse.objects.filter(submitted_at__isnull=True).exists()
+
+
+def test_seed_demo_year_shows_a_learning_gain(seeded):
+    report = yearly_report(year=seeded)
+
+    assert Question.objects.filter(text_es="", text_fr="").count() == 0
+    assert report.current.learning_gain_officers > 50
+    assert report.current.learning_gain > 0
+    assert {row.scope for row in report.learning} == {"topic", "trainer"}
+    demo_officer_session = Registration.objects.filter(
+        officer__user__email=OFFICER_EMAIL, session__starts_at__gt=timezone.now(), status="confirmed"
+    ).values("session_id")
+    assert KnowledgeCheck.objects.filter(session__in=demo_officer_session, kind="pre").exists()
 
 
 def test_seed_demo_trainers_never_double_booked(seeded):

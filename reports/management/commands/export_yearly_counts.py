@@ -29,7 +29,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Calendar year, e.g. 2024.")
         parser.add_argument(
-            "--by", default="", help=f"One breakdown: {', '.join(BREAKDOWNS)}; or funnel (the training requests)."
+            "--by",
+            default="",
+            help=f"One breakdown: {', '.join(BREAKDOWNS)}; or funnel (the training requests); or learning "
+            "(the learning gain per topic and trainer).",
         )
         parser.add_argument("--format", default="csv", dest="output_format", help="csv (default), xlsx or json.")
         parser.add_argument("--output", default="", help="File to write; standard output when omitted (not for xlsx).")
@@ -46,8 +49,9 @@ class Command(BaseCommand):
             raise CommandError("XLSX is a binary file: give --output FILE.")
         try:
             year = validate_year(year)
-            breakdowns = (validate_breakdown(by),) if by and by != exports.FUNNEL_PART else BREAKDOWNS
-            if by == exports.FUNNEL_PART:
+            sections = (exports.FUNNEL_PART, exports.LEARNING_PART)
+            breakdowns = (validate_breakdown(by),) if by and by not in sections else BREAKDOWNS
+            if by in sections:
                 breakdowns = ()
             filters = validate_filters(region=region, format=session_format, topic=topic)
             if output_format == "csv" and not by:

@@ -1,0 +1,18 @@
+"""Managers and trainers get the permissions of the knowledge checks (see accounts/roles.py)."""
+
+from django.db import migrations
+
+from accounts.roles import sync_role_groups
+
+
+def grant(apps, schema_editor):
+    sync_role_groups(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("training", "0017_knowledge_checks"),
+        ("accounts", "0002_roles_groups"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
