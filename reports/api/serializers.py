@@ -38,6 +38,9 @@ class FiguresSerializer(serializers.Serializer):
     average_trainer_rating = serializers.FloatField(allow_null=True)
     average_recommend_score = serializers.FloatField(allow_null=True)
     net_promoter_score = serializers.FloatField(allow_null=True)
+    hours_delivered = serializers.FloatField(
+        allow_null=True, help_text=_("Hours of training delivered (see the rule in the README).")
+    )
 
 
 class BreakdownRowSerializer(serializers.Serializer):
