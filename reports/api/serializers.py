@@ -80,3 +80,64 @@ class YearlyReportSerializer(serializers.Serializer):
     breakdowns = serializers.DictField(child=BreakdownRowSerializer(many=True))
     funnel = FunnelSerializer(help_text=_("The training-request funnel of the year."))
     as_of = serializers.DateTimeField(help_text=_("When these figures were computed."))
+
+
+class ImpactQuerySerializer(serializers.Serializer):
+    """The query parameters of GET /api/v1/reports/impact."""
+
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Calendar year, e.g. 2024."))
+
+
+class ImpactHeadlineSerializer(serializers.Serializer):
+    sessions_held = serializers.IntegerField()
+    sessions_by_format = serializers.DictField(child=serializers.IntegerField())
+    officers_trained = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    agencies_reached = serializers.IntegerField()
+    countries_reached = serializers.IntegerField()
+    regions_reached = serializers.IntegerField()
+    hours_delivered = serializers.FloatField(allow_null=True)
+
+
+class ImpactSurveySerializer(serializers.Serializer):
+    survey_responses = serializers.IntegerField()
+    average_overall_rating = serializers.FloatField(allow_null=True)
+    net_promoter_score = serializers.FloatField(allow_null=True)
+
+
+class ImpactCountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactRegionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactTopicSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    sessions = serializers.IntegerField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    sessions = serializers.IntegerField()
+
+
+class ImpactSummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    headline = ImpactHeadlineSerializer()
+    survey = ImpactSurveySerializer()
+    countries = ImpactCountrySerializer(many=True)
+    regions = ImpactRegionSerializer(many=True)
+    top_topics = ImpactTopicSerializer(many=True)
+    sessions_by_month = ImpactMonthSerializer(many=True)
+    quotes = serializers.ListField(child=serializers.CharField())
+    learning_gain = serializers.DictField(
+        allow_null=True, help_text=_("Reserved for the knowledge checks' learning gain; null until they exist.")
+    )
