@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain
-from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
+from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, SURVEY_COMMENTS, TRAINER_EMAIL
 from demo.seed import seed_demo
+from reports.impact import consented_quotes
 from sessions.models import Attendance, Registration, SurveyResponse, Topic, Trainer, TrainingSession
 
 PROGRAM_COUNTRIES = {"AR", "BR", "CA", "FR", "DE", "IL", "NL", "PH", "SE", "KR", "GB", "MX"}
@@ -218,3 +219,10 @@ def test_seed_demo_has_a_session_by_nomination_with_quotas(seeded):
     session = TrainingSession.objects.get(registration_mode=TrainingSession.RegistrationMode.NOMINATION)
     assert session.title == "Financial investigations workshop (by nomination)"
     assert sorted(session.quotas.values_list("agency__acronym", "seats")) == [("INTERPOL", 5), ("PFM", 5)]
+
+
+def test_seed_demo_last_year_has_consented_quotes_for_the_impact_summary(seeded):
+    quotes = consented_quotes(year=seeded)
+
+    assert len(quotes) == 3
+    assert set(quotes) <= set(SURVEY_COMMENTS)
