@@ -158,6 +158,8 @@ def number(value) -> str:
     """A figure as printed (grouped digits in the active language); "—" when there is none."""
     if value is None:
         return "—"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 

@@ -106,12 +106,12 @@ def world_map_svg(*, countries: list[tuple[str, str, int]], title: str) -> str:
         if shape.marker:
             cx, cy = shape.marker
             markers.append(
-                f'<circle class="marker" data-country="{code}" cx="{cx:g}" cy="{cy:g}" r="11" fill="{colour}" '
+                f'<circle class="marker" data-country="{code}" cx="{cx:g}" cy="{cy:g}" r="16" fill="{colour}" '
                 f'stroke="#1b2430" stroke-width="2.5"><title>{label}</title></circle>'
             )
     parts.append("</g>")
     parts += markers
-    parts.append(_legend(largest, x=x + 40, y=y + height - 60 - 42 * len(legend_steps(largest))))
+    parts.append(_legend(largest, x=x + 40, y=y + height - 60 - 52 * len(legend_steps(largest))))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -119,12 +119,12 @@ def world_map_svg(*, countries: list[tuple[str, str, int]], title: str) -> str:
 def _legend(largest: int, *, x: float, y: float) -> str:
     if largest <= 0:
         return ""
-    parts = ['<g font-family="Source Sans 3, DejaVu Sans, Arial, sans-serif" font-size="30" fill="#1b2430">']
+    parts = ['<g font-family="Source Sans 3, DejaVu Sans, Arial, sans-serif" font-size="40" fill="#1b2430">']
     parts.append(f'<text x="{x:g}" y="{y - 14:g}" font-weight="bold">{escape(_("Officers trained"))}</text>')
     for index, (colour, label) in enumerate(legend_steps(largest)):
-        top = y + 42 * index
-        parts.append(f'<rect x="{x:g}" y="{top:g}" width="50" height="32" fill="{colour}" stroke="#1b2430"/>')
-        parts.append(f'<text x="{x + 64:g}" y="{top + 26:g}">{escape(label)}</text>')
+        top = y + 52 * index
+        parts.append(f'<rect x="{x:g}" y="{top:g}" width="64" height="42" fill="{colour}" stroke="#1b2430"/>')
+        parts.append(f'<text x="{x + 80:g}" y="{top + 34:g}">{escape(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
 
