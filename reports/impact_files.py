@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reports.impact import ImpactSummary, headline_items
-from reports.impact_images import CARD_WIDTH, MAP_PNG_WIDTH, headline_card_svg, svg_to_png
-from reports.impact_pdf import PAPERS, map_svg, render_impact_pdf
+from reports.impact_images import CARD_WIDTH, MAP_PNG_WIDTH, headline_card_svg, png_bytes, svg_to_png
+from reports.impact_pdf import PAPERS, map_image, map_svg, render_impact_pdf
 
 # (picture, extension) → content type; "summary.pdf" and "summary.json" are the whole summary.
 KINDS = {
@@ -52,8 +52,11 @@ def impact_file(summary: ImpactSummary, *, kind: str, paper: str = "a4") -> Impa
         content = json.dumps(summary.as_dict(), ensure_ascii=False, indent=2).encode("utf-8")
         name = f"impact-{summary.year}.json"
     else:
-        svg = map_svg(summary) if picture == "map" else card_svg(summary)
-        width = MAP_PNG_WIDTH if picture == "map" else CARD_WIDTH
-        content = svg.encode("utf-8") if extension == "svg" else svg_to_png(svg, width=width)
+        if extension == "svg":
+            content = (map_svg(summary) if picture == "map" else card_svg(summary)).encode("utf-8")
+        elif picture == "map":
+            content = png_bytes(map_image(summary, width=MAP_PNG_WIDTH))
+        else:
+            content = svg_to_png(card_svg(summary), width=CARD_WIDTH)
         name = f"impact-{summary.year}-{picture}.{extension}"
     return ImpactFile(content=content, content_type=KINDS[kind], filename=name)

@@ -11,6 +11,7 @@ at run time.
 from __future__ import annotations
 
 import functools
+import io
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,7 @@ import cairosvg
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from PIL import Image
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Light to dark: officers trained, in five equal steps of the year's largest country.
@@ -74,12 +76,17 @@ def _number(value) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
-def world_map_svg(*, countries: list[tuple[str, str, int]], title: str) -> str:
+def world_map_svg(
+    *, countries: list[tuple[str, str, int]], title: str, reached_only: bool = False, shapes: bool = True
+) -> str:
     """The world map, reached countries shaded by officers trained. ``countries``: (code, name, officers).
 
     Each reached country is a ``<g class="reached" data-country="MX">`` with a ``<title>`` naming it
-    and its number (a tooltip; the page's table says the same for screen readers).
+    and its number (a tooltip; the page's table says the same for screen readers). ``reached_only``
+    leaves out the background and the other countries; ``shapes=False`` leaves out every country's
+    shape too (the markers and legend drawn over ``world_map_image``'s shaded base).
     """
+    draw_shapes = shapes
     view_box, shapes = country_shapes()
     reached = {code.upper(): (name, officers) for code, name, officers in countries if officers > 0}
     largest = max((officers for _name, officers in reached.values()), default=0)
@@ -88,11 +95,13 @@ def world_map_svg(*, countries: list[tuple[str, str, int]], title: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" width="{width:g}" height="{height:g}" '
         f'role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" fill="#ffffff"/>',
-        f'<g fill="{UNREACHED}" stroke="#ffffff" stroke-width="0.6">',
     ]
-    parts += [f'<path d="{d}"/>' for code, shape in shapes.items() if code not in reached for d in shape.paths]
-    parts.append('</g><g stroke="#ffffff" stroke-width="0.6">')
+    if not reached_only:
+        parts.append(f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" fill="#ffffff"/>')
+        parts.append(f'<g fill="{UNREACHED}" stroke="#ffffff" stroke-width="0.6">')
+        parts += [f'<path d="{d}"/>' for code, shape in shapes.items() if code not in reached for d in shape.paths]
+        parts.append("</g>")
+    parts.append('<g stroke="#ffffff" stroke-width="0.6">')
     markers = []
     for code, (name, officers) in sorted(reached.items()):
         shape = shapes.get(code)
@@ -100,9 +109,10 @@ def world_map_svg(*, countries: list[tuple[str, str, int]], title: str) -> str:
             continue
         colour = shade(officers, largest)
         label = escape(f"{name}: {_number(officers)}")
-        parts.append(f'<g class="reached" data-country="{code}" fill="{colour}"><title>{label}</title>')
-        parts += [f'<path d="{d}"/>' for d in shape.paths]
-        parts.append("</g>")
+        if draw_shapes:
+            parts.append(f'<g class="reached" data-country="{code}" fill="{colour}"><title>{label}</title>')
+            parts += [f'<path d="{d}"/>' for d in shape.paths]
+            parts.append("</g>")
         if shape.marker:
             cx, cy = shape.marker
             markers.append(
@@ -161,6 +171,66 @@ def _two_lines(label: str, width: int = 18) -> list[str]:
     middle = len(label) // 2
     split = min((index for index, char in enumerate(label) if char == " "), key=lambda index: abs(index - middle))
     return [label[:split], label[split + 1 :]]
+
+
+def _shapes_svg(fills: dict[str, str], *, background: str, stroke: str, crisp: bool = False) -> str:
+    view_box, shapes = country_shapes()
+    x, y, width, height = (float(part) for part in view_box.split())
+    rendering = ' shape-rendering="crispEdges"' if crisp else ""
+    groups = "".join(
+        f'<g fill="{fills[code]}">' + "".join(f'<path d="{d}"/>' for d in shape.paths) + "</g>"
+        for code, shape in shapes.items()
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" width="{width:g}" height="{height:g}">'
+        f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" fill="{background}"/>'
+        f'<g stroke="{stroke}" stroke-width="0.6"{rendering}>{groups}</g></svg>'
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def base_map_layers(width: int) -> tuple[Image.Image, Image.Image, dict[str, int]]:
+    """Drawn once per process and width (Cairo takes most of a second to read the shapes):
+
+    - the map with every country unreached, on white (antialiased);
+    - a map of which country each pixel belongs to (grey level = country number, 0 for sea and
+      borders), drawn without antialiasing, so a year's shading is a colour lookup, not a drawing;
+    - the country numbers.
+    """
+    _view_box, shapes = country_shapes()
+    numbers = {code: index for index, code in enumerate(shapes, start=1)}  # 250 countries: one byte
+    base_svg = _shapes_svg(dict.fromkeys(shapes, UNREACHED), background="#ffffff", stroke="#ffffff")
+    base = Image.open(io.BytesIO(svg_to_png(base_svg, width=width))).convert("RGB")
+    fills = {code: f"rgb({number},{number},{number})" for code, number in numbers.items()}
+    index_svg = _shapes_svg(fills, background="#000000", stroke="#000000", crisp=True)
+    index = Image.open(io.BytesIO(svg_to_png(index_svg, width=width))).convert("L")
+    return base, index, numbers
+
+
+def world_map_image(*, countries: list[tuple[str, str, int]], title: str, width: int) -> Image.Image:
+    """The map as a picture (what ``world_map_svg`` draws): the base map with the reached countries'
+    pixels recoloured through the country-number map, then the markers and the legend drawn over it."""
+    base, index, numbers = base_map_layers(width)
+    reached = {code.upper(): officers for code, _name, officers in countries if officers > 0}
+    largest = max(reached.values(), default=0)
+    colours = {numbers[code]: shade(officers, largest) for code, officers in reached.items() if code in numbers}
+    image = base.copy()
+    if colours:
+        table = [(255, 255, 255)] * 256
+        for number, colour in colours.items():
+            table[number] = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        bands = [index.point([table[value][band] for value in range(256)]) for band in range(3)]
+        mask = index.point([255 if value in colours else 0 for value in range(256)])
+        image.paste(Image.merge("RGB", bands), mask=mask)
+    overlay_svg = world_map_svg(countries=countries, title=title, reached_only=True, shapes=False)
+    overlay = Image.open(io.BytesIO(svg_to_png(overlay_svg, width=width))).convert("RGBA")
+    return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=3)
+    return buffer.getvalue()
 
 
 def svg_to_png(svg: str, *, width: int) -> bytes:

@@ -7,13 +7,12 @@ the same SVG as the page's, drawn to PNG by Cairo and placed as an image.
 
 from __future__ import annotations
 
-import io
-
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.impact import ImpactSummary, format_items, headline_items, number
-from reports.impact_images import svg_to_png, world_map_svg
+from reports.impact_images import world_map_image, world_map_svg
 from sessions.certificate_fonts import CertificatePDF
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
@@ -22,15 +21,24 @@ MUTED = (74, 85, 101)
 ACCENT = (11, 61, 98)
 MARGIN = 14
 MAP_PNG_WIDTH = 1400
+# Countries named on the page (the map and the JSON have them all): a third of a page at most.
+PDF_COUNTRIES = 40
 
 
 def map_title(summary: ImpactSummary) -> str:
     return _("Countries reached in %(year)s, shaded by officers trained") % {"year": summary.year}
 
 
+def _map_countries(summary: ImpactSummary) -> list[tuple[str, str, int]]:
+    return [(row.key, row.label, row.officers_trained) for row in summary.countries]
+
+
 def map_svg(summary: ImpactSummary) -> str:
-    countries = [(row.key, row.label, row.officers_trained) for row in summary.countries]
-    return world_map_svg(countries=countries, title=map_title(summary))
+    return world_map_svg(countries=_map_countries(summary), title=map_title(summary))
+
+
+def map_image(summary: ImpactSummary, *, width: int):
+    return world_map_image(countries=_map_countries(summary), title=map_title(summary), width=width)
 
 
 def hours_rule() -> str:
@@ -55,10 +63,11 @@ def pdf_texts(summary: ImpactSummary) -> dict:
         "headline": [(value, label) for _metric, value, label in headline_items(summary)],
         "formats": " · ".join(f"{value} {label}" for value, label in format_items(summary)),
         "countries_heading": _("Countries reached"),
-        "countries": ", ".join(row.label for row in summary.countries),
+        "countries": _countries_text(summary),
         "topics_heading": _("Top topics"),
         "topics": [
-            _("%(topic)s: %(sessions)s sessions") % {"topic": row.label, "sessions": number(row.sessions)}
+            ngettext("%(topic)s: %(sessions)s session", "%(topic)s: %(sessions)s sessions", row.sessions)
+            % {"topic": row.label, "sessions": number(row.sessions)}
             for row in summary.top_topics
         ],
         "months_heading": _("Sessions by month"),
@@ -74,6 +83,15 @@ def pdf_texts(summary: ImpactSummary) -> dict:
         ),
         "rule": hours_rule(),
     }
+
+
+def _countries_text(summary: ImpactSummary) -> str:
+    """The countries reached, most officers first; past PDF_COUNTRIES (about three lines), how many more."""
+    names = [row.label for row in summary.countries]
+    text = ", ".join(names[:PDF_COUNTRIES])
+    if len(names) > PDF_COUNTRIES:
+        text += " " + _("and %(count)s more") % {"count": number(len(names) - PDF_COUNTRIES)}
+    return text
 
 
 def render_impact_pdf(summary: ImpactSummary, *, paper: str = "a4") -> bytes:
@@ -94,9 +112,8 @@ def render_impact_pdf(summary: ImpactSummary, *, paper: str = "a4") -> bytes:
     _text(pdf, texts["as_of"], y=MARGIN + 10, size=10, colour=MUTED)
     y = _headline(pdf, texts["headline"], y=MARGIN + 18, width=width)
     _text(pdf, texts["formats"], y=y, size=10, colour=MUTED)
-    png = svg_to_png(map_svg(summary), width=MAP_PNG_WIDTH)
     map_height = width * 1398 / 2754
-    pdf.image(io.BytesIO(png), x=MARGIN, y=y + 6, w=width, h=map_height)
+    pdf.image(map_image(summary, width=MAP_PNG_WIDTH), x=MARGIN, y=y + 6, w=width, h=map_height)
     y += 8 + map_height
     _text(pdf, texts["countries_heading"], y=y, size=11, bold=True)
     y = _paragraph(pdf, texts["countries"], y=y + 6, width=width, size=9)

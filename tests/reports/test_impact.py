@@ -290,3 +290,20 @@ def test_export_impact_command_validates_arguments(program, tmp_path, arguments,
 def test_export_impact_command_unwritable_output(program, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_impact", "--year", "2024", "--format", "json", "--output", str(tmp_path / "no" / "x"))
+
+
+def test_pdf_with_many_countries_and_long_quotes_stays_one_page(program):
+    from reports.impact_pdf import PDF_COUNTRIES, render_impact_pdf
+    from reports.selectors import BreakdownRow
+
+    summary = impact_summary(year=2024)
+    many = [BreakdownRow(f"C{index:03d}", f"Country {index}", 1, 1, 1, 1, 1) for index in range(200)]
+    summary.report.breakdowns["country"][:] = many
+    summary.quotes[:] = [quote_text("long words " * 60)] * 3
+
+    text = PdfReader(io.BytesIO(render_impact_pdf(summary, paper="letter"))).pages[0].extract_text()
+    text = " ".join(text.split())
+
+    assert f"Country 38, Country 39 and {200 - PDF_COUNTRIES} more" in text
+    assert "Country 40," not in text
+    assert "otherwise half the session's hours." in text
