@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -138,7 +139,10 @@ def public_impact_page(request, token: str):
     summary = _published(token)
     if summary is None:
         return _preparing()
-    return _public(render(request, "reports/impact.html", _context(summary) | {"public": True, "token": token}))
+    # Rendered without the request: no context processor reads the session or the user, no CSRF
+    # cookie is set, so the page is the same for everyone and shared caches may keep it.
+    content = get_template("reports/impact_public.html").render(_context(summary) | {"public": True, "token": token})
+    return _public(HttpResponse(content))
 
 
 @require_GET

@@ -233,6 +233,7 @@ def test_publish_then_public_page_without_login_then_withdraw(client, manager_cl
 
     assert response.status_code == 200
     assert sorted(response["Cache-Control"].split(", ")) == ["max-age=300", "public"]
+    assert list(response.cookies) == []
     content = response.content.decode()
     assert "Anonymous and proud" in content
     for personal in (program["virtual"].title, str(program["lead"].user.email)):
@@ -307,3 +308,18 @@ def test_pdf_with_many_countries_and_long_quotes_stays_one_page(program):
     assert f"Country 38, Country 39 and {200 - PDF_COUNTRIES} more" in text
     assert "Country 40," not in text
     assert "otherwise half the session's hours." in text
+
+
+def test_public_page_is_the_same_for_a_signed_in_manager(manager_client, client, program, manager_user):
+    publication = publish_impact_summary(year=2024, by=manager_user)
+    public = reverse("reports:impact-public", args=[publication.token])
+
+    as_manager = manager_client.get(public)
+
+    assert as_manager.content == client.get(public).content
+    assert manager_user.email not in as_manager.content.decode()
+    assert list(as_manager.cookies) == []
+
+
+def test_public_page_unknown_token_is_404(client, program):
+    assert client.get(reverse("reports:impact-public", args=["x" * 32])).status_code == 404
