@@ -22,7 +22,7 @@ from reports.services import PublicationError, publish_impact_summary, withdraw_
 from reports.views import PREPARING_RETRY_SECONDS, _preparing, manager_required
 
 # How long browsers and shared caches may keep a published summary (a withdrawal shows after this).
-PUBLIC_MAX_AGE = 300
+PUBLIC_MAX_AGE = 60
 
 
 class ImpactForm(forms.Form):

@@ -232,7 +232,7 @@ def test_publish_then_public_page_without_login_then_withdraw(client, manager_cl
     response = client.get(public)
 
     assert response.status_code == 200
-    assert sorted(response["Cache-Control"].split(", ")) == ["max-age=300", "public"]
+    assert sorted(response["Cache-Control"].split(", ")) == ["max-age=60", "public"]
     assert list(response.cookies) == []
     content = response.content.decode()
     assert "Anonymous and proud" in content
@@ -323,3 +323,14 @@ def test_public_page_is_the_same_for_a_signed_in_manager(manager_client, client,
 
 def test_public_page_unknown_token_is_404(client, program):
     assert client.get(reverse("reports:impact-public", args=["x" * 32])).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_impact_api_query_count_is_constant(manager_client, program, django_assert_num_queries, extra):
+    for index in range(extra):
+        attend(held_session(local(2024, 4, 1 + index % 28)))
+        consented(program, f"Comment {index}")
+    manager_client.get("/api/v1/reports/impact", {"year": 2024})  # stores the report
+
+    with django_assert_num_queries(7):
+        manager_client.get("/api/v1/reports/impact", {"year": 2024})
