@@ -69,7 +69,9 @@ class ImpactSummary:
         figures = self.figures
         return {
             "sessions_held": figures.sessions_held,
-            "sessions_by_format": dict(figures.sessions_by_format),
+            "sessions_by_format": {
+                value: figures.sessions_by_format.get(value, 0) for value in TrainingSession.Format.values
+            },
             "officers_trained": figures.officers_trained,
             "attendances": figures.attendances,
             "agencies_reached": figures.agencies_reached,
@@ -181,5 +183,5 @@ def headline_items(summary: ImpactSummary) -> list[tuple[str, str, str]]:
 
 def format_items(summary: ImpactSummary) -> list[tuple[str, str]]:
     """(printed count, format) of the sessions held."""
-    labels = dict(TrainingSession.Format.choices)
-    return [(number(count), str(labels[key])) for key, count in summary.figures.sessions_by_format.items()]
+    counts = summary.figures.sessions_by_format  # stored as JSON: key order is the database's
+    return [(number(counts.get(value, 0)), str(label)) for value, label in TrainingSession.Format.choices]
