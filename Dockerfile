@@ -7,9 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext: compilemessages needs msgfmt.
+# gettext: compilemessages needs msgfmt. libcairo2: cairosvg draws the impact summary's PNG images.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

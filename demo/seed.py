@@ -874,6 +874,9 @@ class DemoBuilder:
             response.trainer_rating = self.rng.choices([3, 4, 5], weights=[1, 3, 6])[0]
             response.recommend_score = self.rng.choices(range(6, 11), weights=[1, 1, 3, 4, 4])[0]
             response.comments = self.rng.choice(SURVEY_COMMENTS)
+            # The enthusiastic agree to be quoted in the impact summary (drawn from the answers
+            # already chosen, so the demo's random sequence, and every other figure, stays as it was).
+            response.quote_consent = bool(response.comments) and response.recommend_score >= 9
         return response
 
     # ---- knowledge checks ------------------------------------------------------------------

@@ -6,8 +6,15 @@ always answered from the stored figures, labelled with the moment they were comp
 recomputes them in the background (``reports.store``).
 """
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import HistoricalActor
+from trainingops.actors import history_user
 
 
 class StoredReport(models.Model):
@@ -49,3 +56,41 @@ class RefreshRequest(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PublishedImpactSummary(models.Model):
+    """A year's impact summary a manager published at an unguessable public address.
+
+    Nothing of the summary is copied here: the public page draws the live figures (counts only,
+    and quotes whose authors agreed) each time, so an erasure or a withdrawn consent shows at once.
+    Withdrawing keeps the row (the history says who did what) and the address answers 404.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
+
+    class Meta:
+        verbose_name = _("published impact summary")
+        verbose_name_plural = _("published impact summaries")
+        constraints = [
+            # At most one live publication per year: publishing again returns the live address.
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(withdrawn_at__isnull=True), name="impact_summary_one_live_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} ({'withdrawn' if self.withdrawn_at else 'published'})"

@@ -143,6 +143,8 @@ class Figures:
     average_pre_test_score: float | None = None
     average_post_test_score: float | None = None
     learning_gain: float | None = None
+    # Figures stored before hours were counted have none until their refresh (within MAX_AGE).
+    hours_delivered: float | None = None
 
     def metric_values(self) -> dict[str, int | float | None]:
         values = {"sessions_held": self.sessions_held}
@@ -154,6 +156,7 @@ class Figures:
 _PLAIN_METRICS = (
     "officers_trained",
     "attendances",
+    "hours_delivered",
     "agencies_reached",
     "countries_reached",
     "survey_responses",
@@ -175,6 +178,7 @@ METRIC_LABELS = {
     },
     "officers_trained": _("Officers trained"),
     "attendances": _("Attendances"),
+    "hours_delivered": _("Hours of training delivered"),
     "agencies_reached": _("Agencies reached"),
     "countries_reached": _("Countries reached"),
     "survey_responses": _("Survey responses"),
@@ -463,8 +467,11 @@ def _figures(
         )
         .order_by()
     }
+    hours = _hours_delivered(sessions=sessions, both=both, year=year, filters=filters)
     return {
-        key: _shape_figures(sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}), learning[key])
+        key: _shape_figures(
+            sessions_by_format[key], attendance.get(key, {}), survey.get(key, {}), learning[key], hours[key]
+        )
         for key in (year, year - 1)
     }
 
@@ -474,11 +481,39 @@ def _attempt_conditions(filters: ReportFilters) -> Q:
     return filters.attendee_conditions(prefix="registration__")
 
 
+# "Hours delivered" (PRODUCT.md): per counted attendance, the session's scheduled hours (end minus
+# start) when present; when partial, the time recorded for that officer where one is kept,
+# otherwise half the session's hours. Attendance records keep no attended time yet (a meeting
+# report's minutes only decide the status), so today every partial attendance counts half.
+PARTIAL_SHARE = 0.5
+
+
+def _hours_delivered(*, sessions, both, year: int, filters: ReportFilters) -> dict[int, float]:
+    """Hours delivered in ``year`` and the previous year: one query counting present and partial
+    attendances per session (with the session's start and end), summed here."""
+    present, partial = Attendance.Status.PRESENT, Attendance.Status.PARTIAL
+    rows = (
+        counted_attendance_records(filters=filters)
+        .filter(session__in=both.values("pk"))
+        .values_list(_year_of(sessions, year=year, path="session_id"), "session__starts_at", "session__ends_at")
+        .annotate(present=Count("pk", filter=Q(status=present)), partial=Count("pk", filter=Q(status=partial)))
+    )
+    hours = {year: 0.0, year - 1: 0.0}
+    for row_year, starts_at, ends_at, present_count, partial_count in rows.order_by():
+        if starts_at is None or ends_at is None or ends_at <= starts_at:
+            continue
+        session_hours = (ends_at - starts_at).total_seconds() / 3600
+        hours[row_year] += session_hours * (present_count + PARTIAL_SHARE * partial_count)
+    return {key: round(value, 1) for key, value in hours.items()}
+
+
 def _surveys_of(sessions: QuerySet[TrainingSession]) -> QuerySet[Survey]:
     return Survey.objects.filter(session__in=sessions.values("pk")).values("pk")
 
 
-def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict, learning: LearningGain) -> Figures:
+def _shape_figures(
+    by_format: dict[str, int], attendance: dict, survey: dict, learning: LearningGain, hours: float
+) -> Figures:
     scored = survey.get("scored", 0)
     net_promoter = (
         net_promoter_score(promoters=survey["promoters"], detractors=survey["detractors"], scored=scored, digits=1)
@@ -499,6 +534,7 @@ def _shape_figures(by_format: dict[str, int], attendance: dict, survey: dict, le
         average_recommend_score=_rounded(survey.get("recommend")),
         net_promoter_score=net_promoter,
         **asdict(learning, dict_factory=_learning_fields),
+        hours_delivered=hours,
     )
 
 

@@ -819,6 +819,9 @@ class SurveyResponse(models.Model):
     )
     topics_wanted = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics wanted next"))
     comments = models.TextField(_("comments"), blank=True, max_length=4000)
+    # The attendee agreed that their comments may be quoted, without their name, in the yearly
+    # impact summary. Off unless they tick it; erasure turns it off with the comments.
+    quote_consent = models.BooleanField(_("may be quoted anonymously"), default=False)
 
     class Meta:
         verbose_name = _("survey response")

@@ -72,6 +72,11 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
         error_messages={"max_length": _("Please keep your comments under 4000 characters (you wrote %(show_value)d).")},
     )
+    quote_consent = forms.BooleanField(
+        label=_("You may quote my comments, without my name, in the program's yearly impact summary."),
+        required=False,
+        initial=False,
+    )
 
 
 @never_cache

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from reports.api.views import YearlyReportView
+from reports.api.views import ImpactSummaryView, YearlyReportView
 from sessions import views as sessions_views
 from trainingops import views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The yearly report's API endpoint; it must stay above any include of the /api/v1/ router.
     path("api/v1/reports/yearly", YearlyReportView.as_view(), name="api-reports-yearly"),
+    path("api/v1/reports/impact", ImpactSummaryView.as_view(), name="api-reports-impact"),
     path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("accounts.urls")),

@@ -291,7 +291,7 @@ def erase_officer(*, officer: Officer, by) -> None:
     _redact(Registration, trail.registration_ids, officer=None)
     _cancel_upcoming(trail.registration_ids, by)
     _redact(Attendance, trail.attendance_ids, note="")
-    _redact(SurveyResponse, trail.response_ids, comments="")
+    _redact(SurveyResponse, trail.response_ids, comments="", quote_consent=False)
     _void_unanswered_survey_links(trail.response_ids)
     _drop_from_pending_invitation_requests(trail.addresses)
     _clear_nominations_of_addresses(trail.addresses)

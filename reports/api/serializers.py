@@ -44,6 +44,9 @@ class FiguresSerializer(serializers.Serializer):
     learning_gain = serializers.FloatField(
         allow_null=True, help_text=_("Mean post-test minus mean pre-test score, in percentage points.")
     )
+    hours_delivered = serializers.FloatField(
+        allow_null=True, help_text=_("Hours of training delivered (see the rule in the README).")
+    )
 
 
 class BreakdownRowSerializer(serializers.Serializer):
@@ -94,3 +97,64 @@ class YearlyReportSerializer(serializers.Serializer):
     funnel = FunnelSerializer(help_text=_("The training-request funnel of the year."))
     learning = LearningGainRowSerializer(many=True, help_text=_("The year's learning gain per topic and trainer."))
     as_of = serializers.DateTimeField(help_text=_("When these figures were computed."))
+
+
+class ImpactQuerySerializer(serializers.Serializer):
+    """The query parameters of GET /api/v1/reports/impact."""
+
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Calendar year, e.g. 2024."))
+
+
+class ImpactHeadlineSerializer(serializers.Serializer):
+    sessions_held = serializers.IntegerField()
+    sessions_by_format = serializers.DictField(child=serializers.IntegerField())
+    officers_trained = serializers.IntegerField()
+    attendances = serializers.IntegerField()
+    agencies_reached = serializers.IntegerField()
+    countries_reached = serializers.IntegerField()
+    regions_reached = serializers.IntegerField()
+    hours_delivered = serializers.FloatField(allow_null=True)
+
+
+class ImpactSurveySerializer(serializers.Serializer):
+    survey_responses = serializers.IntegerField()
+    average_overall_rating = serializers.FloatField(allow_null=True)
+    net_promoter_score = serializers.FloatField(allow_null=True)
+
+
+class ImpactCountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactRegionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactTopicSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    sessions = serializers.IntegerField()
+    officers_trained = serializers.IntegerField()
+
+
+class ImpactMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    sessions = serializers.IntegerField()
+
+
+class ImpactSummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    headline = ImpactHeadlineSerializer()
+    survey = ImpactSurveySerializer()
+    countries = ImpactCountrySerializer(many=True)
+    regions = ImpactRegionSerializer(many=True)
+    top_topics = ImpactTopicSerializer(many=True)
+    sessions_by_month = ImpactMonthSerializer(many=True)
+    quotes = serializers.ListField(child=serializers.CharField())
+    learning_gain = serializers.DictField(
+        allow_null=True, help_text=_("Reserved for the knowledge checks' learning gain; null until they exist.")
+    )

@@ -9,7 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import is_manager
-from reports.api.serializers import YearlyReportQuerySerializer, YearlyReportSerializer
+from reports.api.serializers import (
+    ImpactQuerySerializer,
+    ImpactSummarySerializer,
+    YearlyReportQuerySerializer,
+    YearlyReportSerializer,
+)
+from reports.impact import impact_summary
 from reports.store import served_report
 from trainingops.api.errors import ErrorSerializer
 
@@ -65,4 +71,40 @@ class YearlyReportView(APIView):
             return Response(body, status=202, headers={"Retry-After": "10"})
         response = Response(YearlyReportSerializer(report.as_dict()).data)
         response["Last-Modified"] = http_date(report.as_of.timestamp())
+        return response
+
+
+class ImpactSummaryView(APIView):
+    """The year's impact summary: the same figures as /reports/impact/, its downloads and ``export_impact``."""
+
+    permission_classes = [permissions.IsAuthenticated, IsManager]
+
+    @extend_schema(
+        operation_id="reports_impact",
+        tags=["reports"],
+        summary="Yearly impact summary",
+        description=(
+            "The press-ready figures of `year` (whole program): sessions held by format, officers trained, "
+            "attendances, hours delivered, agencies, countries and regions reached, countries with officers "
+            "trained, top topics, sessions by month, survey headline and up to three anonymous quotes whose "
+            "authors agreed. Every figure is the yearly report's (`/api/v1/reports/yearly`). Managers only; "
+            "202 while the figures are being prepared."
+        ),
+        parameters=[ImpactQuerySerializer],
+        responses={
+            200: ImpactSummarySerializer,
+            202: OpenApiResponse(ErrorSerializer, description="The figures are being prepared: retry shortly."),
+            400: OpenApiResponse(ErrorSerializer, description="The year is missing or invalid."),
+        },
+    )
+    def get(self, request):
+        query = ImpactQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        summary = impact_summary(year=query.validated_data["year"])
+        if summary is None:
+            message = _("The figures for this year and these filters are being prepared: try again in a minute.")
+            body = {"detail": message, "code": "preparing", "errors": {}}
+            return Response(body, status=202, headers={"Retry-After": "10"})
+        response = Response(ImpactSummarySerializer(summary.as_dict()).data)
+        response["Last-Modified"] = http_date(summary.report.as_of.timestamp())
         return response

@@ -27,8 +27,12 @@ def submit_survey_response(
     recommend_score: int,
     topics_wanted: Iterable = (),
     comments: str = "",
+    quote_consent: bool = False,
 ) -> SurveyResponse:
-    """Store an attendee's answers. A survey is answered once; a second submission is refused."""
+    """Store an attendee's answers. A survey is answered once; a second submission is refused.
+
+    ``quote_consent``: the attendee agreed that their comments may be quoted without their name in
+    the yearly impact summary (never assumed: off unless they ticked it)."""
     with transaction.atomic():
         current = SurveyResponse.objects.select_for_update().select_related("survey").get(pk=response.pk)
         if current.submitted_at is not None:
@@ -40,6 +44,7 @@ def submit_survey_response(
         current.trainer_rating = trainer_rating
         current.recommend_score = recommend_score
         current.comments = comments
+        current.quote_consent = bool(quote_consent and comments.strip())
         current.submitted_at = timezone.now()
         try:
             current.full_clean(exclude=["survey", "registration", "token", "language"])

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import is_manager
 from agencies.models import Agency, AgencyEmailDomain
-from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, TRAINER_EMAIL
+from demo.program import DEMO_PASSWORD, MANAGER_EMAIL, OFFICER_EMAIL, SURVEY_COMMENTS, TRAINER_EMAIL
 from demo.seed import seed_demo
+from reports.impact import consented_quotes
 from reports.selectors import yearly_report
 from sessions.models import (
     Attendance,
@@ -284,3 +285,10 @@ def test_seed_demo_has_a_multi_day_session_with_attendance_per_day(seeded):
         ("partial", Decimal("18.0")),
     ]
     assert DayAttendance.objects.filter(registration__session=session).count() == 18
+
+
+def test_seed_demo_last_year_has_consented_quotes_for_the_impact_summary(seeded):
+    quotes = consented_quotes(year=seeded)
+
+    assert len(quotes) == 3
+    assert set(quotes) <= set(SURVEY_COMMENTS)

@@ -75,6 +75,35 @@ def test_survey_page_needs_no_login_and_records_one_response(client):
     assert response.submitted_at is not None
 
 
+def test_survey_quote_consent_checkbox_is_off_by_default(client):
+    response = SurveyResponseFactory()
+
+    page = client.get(url(response)).content.decode()
+
+    assert '<input type="checkbox" name="quote_consent" id="id_quote_consent">' in page
+    client.post(url(response), {**VALID, "comments": "Useful."})
+    response.refresh_from_db()
+    assert (response.comments, response.quote_consent) == ("Useful.", False)
+
+
+def test_survey_quote_consent_ticked_is_recorded(client):
+    response = SurveyResponseFactory()
+
+    client.post(url(response), {**VALID, "comments": "Quote me.", "quote_consent": "on"})
+
+    response.refresh_from_db()
+    assert (response.comments, response.quote_consent) == ("Quote me.", True)
+
+
+def test_survey_quote_consent_without_comments_is_not_kept(client):
+    response = SurveyResponseFactory()
+
+    client.post(url(response), {**VALID, "comments": "  ", "quote_consent": "on"})
+
+    response.refresh_from_db()
+    assert response.quote_consent is False
+
+
 def test_survey_second_submission_is_refused_politely(client):
     response = SurveyResponseFactory()
     client.post(url(response), VALID)
