@@ -12,7 +12,7 @@ otherwise half the session's hours.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import formats, timezone
@@ -39,14 +39,20 @@ class ImpactSummary:
     year: int
     report: YearlyReport
     quotes: list[str]
-    # Knowledge checks (issue 16 §2, branch ``knowledge``) will add the year's learning gain here:
-    # {"gain": mean post minus mean pre, "officers": how many took both}. The page, the PDF and the
-    # JSON show their learning-gain section only when it is set.
-    learning_gain: dict | None = field(default=None)
 
     @property
     def figures(self):
         return self.report.current
+
+    @property
+    def learning_gain(self) -> dict | None:
+        """The year's learning gain from the stored figures (``reports.learning.learning_gain``):
+        {"gain": mean post minus mean pre, in points, "officers": how many took both}; None when
+        no officer took both tests, so the page, the PDF and the JSON leave the section out."""
+        figures = self.figures
+        if not figures.learning_gain_officers:
+            return None
+        return {"gain": figures.learning_gain, "officers": figures.learning_gain_officers}
 
     @property
     def countries(self) -> list[BreakdownRow]:

@@ -63,6 +63,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -483,23 +484,30 @@ def _attempt_conditions(filters: ReportFilters) -> Q:
 
 # "Hours delivered" (PRODUCT.md): per counted attendance, the session's scheduled hours (end minus
 # start) when present; when partial, the time recorded for that officer where one is kept,
-# otherwise half the session's hours. Attendance records keep no attended time yet (a meeting
-# report's minutes only decide the status), so today every partial attendance counts half.
+# otherwise half the session's hours. A session of several days records each attendance's hours
+# (the sum of its days' hours attended: ``Attendance.hours_attended``), which then count as they are,
+# present or partial; a one-day session's attendance keeps none, so its partial ones count half.
 PARTIAL_SHARE = 0.5
 
 
 def _hours_delivered(*, sessions, both, year: int, filters: ReportFilters) -> dict[int, float]:
     """Hours delivered in ``year`` and the previous year: one query counting present and partial
-    attendances per session (with the session's start and end), summed here."""
+    attendances per session (with the session's start and end) and summing the hours recorded, summed here."""
     present, partial = Attendance.Status.PRESENT, Attendance.Status.PARTIAL
+    unrecorded = Q(hours_attended__isnull=True)
     rows = (
         counted_attendance_records(filters=filters)
         .filter(session__in=both.values("pk"))
         .values_list(_year_of(sessions, year=year, path="session_id"), "session__starts_at", "session__ends_at")
-        .annotate(present=Count("pk", filter=Q(status=present)), partial=Count("pk", filter=Q(status=partial)))
+        .annotate(
+            present=Count("pk", filter=Q(status=present) & unrecorded),
+            partial=Count("pk", filter=Q(status=partial) & unrecorded),
+            recorded=Sum("hours_attended"),
+        )
     )
     hours = {year: 0.0, year - 1: 0.0}
-    for row_year, starts_at, ends_at, present_count, partial_count in rows.order_by():
+    for row_year, starts_at, ends_at, present_count, partial_count, recorded in rows.order_by():
+        hours[row_year] += float(recorded or 0)
         if starts_at is None or ends_at is None or ends_at <= starts_at:
             continue
         session_hours = (ends_at - starts_at).total_seconds() / 3600

@@ -156,5 +156,8 @@ class ImpactSummarySerializer(serializers.Serializer):
     sessions_by_month = ImpactMonthSerializer(many=True)
     quotes = serializers.ListField(child=serializers.CharField())
     learning_gain = serializers.DictField(
-        allow_null=True, help_text=_("Reserved for the knowledge checks' learning gain; null until they exist.")
+        allow_null=True,
+        help_text=_(
+            "The learning gain of the knowledge checks: gain in points and officers who took both; null when none did."
+        ),
     )

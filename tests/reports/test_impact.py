@@ -1,5 +1,6 @@
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,7 +12,7 @@ from reports.impact import consented_quotes, impact_summary, quote_text
 from reports.models import PublishedImpactSummary
 from reports.services import PublicationError, publish_impact_summary, withdraw_impact_summary
 from sessions.models import SurveyResponse
-from tests.factories import OfficerFactory, RegistrationFactory, SurveyResponseFactory
+from tests.factories import AttendanceFactory, OfficerFactory, RegistrationFactory, SurveyResponseFactory
 from tests.reports.conftest import attend, held_session, local
 
 PAGE = reverse("reports:impact")
@@ -219,7 +220,7 @@ def test_impact_page_query_count_is_constant(manager_client, program, django_ass
         consented(program, f"Comment {index}")
     manager_client.get(PAGE, {"year": 2024})  # stores the report
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         manager_client.get(PAGE, {"year": 2024})
 
 
@@ -334,3 +335,30 @@ def test_impact_api_query_count_is_constant(manager_client, program, django_asse
 
     with django_assert_num_queries(7):
         manager_client.get("/api/v1/reports/impact", {"year": 2024})
+
+
+def test_hours_delivered_count_the_hours_recorded_for_a_session_of_several_days(db):
+    # Three days of a workshop (the start-to-end span is 50 hours): the attendance of several days
+    # records its hours, which count as they are, present or partial.
+    session = held_session(local(2024, 5, 2), ends_at=local(2024, 5, 4, 11))
+    for status, hours in (("present", "9.0"), ("partial", "4.5"), ("absent", None)):
+        registration = RegistrationFactory(session=session, officer=OfficerFactory())
+        AttendanceFactory(registration=registration, status=status, hours_attended=hours and Decimal(hours))
+
+    assert impact_summary(year=2024).figures.hours_delivered == 13.5
+
+
+def test_impact_summary_shows_the_years_learning_gain_from_the_report(manager_client, program):
+    from tests.reports.test_learning import took_tests
+
+    took_tests(program["virtual"], pre=1, post=3)
+    took_tests(program["paris"], pre=2, post=4)
+    figures = manager_client.get(reverse("reports:yearly"), {"year": 2024}).context["report"].current
+
+    response = manager_client.get(PAGE, {"year": 2024})
+
+    assert (figures.learning_gain_officers, figures.learning_gain) == (2, 50.0)
+    assert response.context["summary"].learning_gain == {"gain": 50.0, "officers": 2}
+    assert "Learning gain: 50.0 points (2 officers took both tests)" in response.content.decode()
+    data = manager_client.get("/api/v1/reports/impact", {"year": 2024}).json()
+    assert data["learning_gain"] == {"gain": 50.0, "officers": 2}
