@@ -67,6 +67,8 @@ TRAINER_PERMISSIONS = {
         "change_sessionquota",
         "delete_sessionquota",
         "view_nomination",
+        # The check-ins of their sessions (scans, searches, self check-ins), read in the API.
+        "view_checkin",
     ],
     "messaging": ["view_outboundmessage"],
     # To pick a session's country, host agency and audience.

@@ -48,6 +48,7 @@ def test_migration_creates_trainers_group_with_its_permissions():
         "training.change_sessionquota",
         "training.delete_sessionquota",
         "training.view_nomination",
+        "training.view_checkin",
         "messaging.view_outboundmessage",
         "agencies.view_country",
         "agencies.view_agency",

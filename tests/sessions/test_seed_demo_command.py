@@ -12,7 +12,7 @@ def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = seed_demo()
 
-    assert report.created["sessions"] == 132
+    assert report.created["sessions"] == 133
     assert callbacks == []
     assert OutboundMessage.objects.count() == 0
     assert mail.outbox == []
