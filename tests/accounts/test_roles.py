@@ -57,6 +57,7 @@ def test_migration_creates_trainers_group_with_its_permissions():
         "training.add_dayattendance",
         "training.change_dayattendance",
         "training.view_historicaldayattendance",
+        "training.view_checkin",
         "messaging.view_outboundmessage",
         "agencies.view_country",
         "agencies.view_agency",

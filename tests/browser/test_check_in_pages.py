@@ -58,3 +58,24 @@ def test_self_check_in_on_a_phone(page, screenshot, seat):
     assert_fits_width(page)
     assert_no_serious_violations(page)
     screenshot(page, "portal_self_check_in_phone")
+
+
+def test_back_office_check_in_codes_page_on_a_phone(page, screenshot, roles, seat):
+    from tests.browser.helpers import verified_user
+    from tests.factories import SessionTrainerFactory, TrainerFactory
+
+    trainer = TrainerFactory(user__email="lena@trainingops.example")
+    verified_user(trainer.user)
+    SessionTrainerFactory(session=seat.session, trainer=trainer)
+    page.set_viewport_size(PHONE)
+    sign_in(
+        page, "lena@trainingops.example", next_url=f"/admin/training/trainingsession/{seat.session.pk}/check-in-codes/"
+    )
+
+    page.locator("#self-check-in-link").wait_for()
+    images = page.locator("#check-in-codes img")
+    assert images.count() == 2
+    page.wait_for_function("() => Array.from(document.images).every(img => img.complete && img.naturalWidth > 0)")
+    assert_fits_width(page)
+    assert_no_serious_violations(page)
+    screenshot(page, "admin_check_in_codes_phone")

@@ -114,8 +114,12 @@ def test_seed_demo_mexico_city_one_day_seminar(seeded):
 
 
 def test_seed_demo_upcoming_full_cancelled_and_draft_sessions(seeded):
-    upcoming = TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
-    # Eight open to self-registration, and the workshop by nomination.
+    from demo.seed import CHECK_IN_SESSION_TITLE
+
+    published = TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
+    # Eight open to self-registration, and the workshop by nomination; besides them, today's check-in workshop.
+    assert published.filter(title_en=CHECK_IN_SESSION_TITLE).count() == 1
+    upcoming = published.exclude(title_en=CHECK_IN_SESSION_TITLE)
     assert upcoming.count() == 9
     assert not upcoming.filter(starts_at__lte=timezone.now()).exists()
     full = [
@@ -193,7 +197,8 @@ def test_seed_demo_demo_roles(seeded):
     assert (manager.is_staff, is_manager(manager)) == (True, True)
     assert User.objects.get(email=TRAINER_EMAIL).trainer.sessions.count() > 10
     assert (officer.agency.acronym, officer.is_verified) == ("PFM", True)
-    assert officer.registrations.filter(status=Registration.Status.CONFIRMED, session__status="published").count() == 1
+    # An upcoming seat, and one in today's check-in workshop (its code on My trainings).
+    assert officer.registrations.filter(status=Registration.Status.CONFIRMED, session__status="published").count() == 2
     assert officer.registrations.filter(attendance__status=Attendance.Status.PRESENT).count() >= 1
 
 
