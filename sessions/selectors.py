@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -34,6 +35,7 @@ from agencies.models import Agency, Country, Officer
 from messaging.models import OutboundMessage
 from sessions.models import (
     Attendance,
+    CheckIn,
     Invitation,
     Nomination,
     Registration,
@@ -744,3 +746,34 @@ def checked_in_at(registration: Registration) -> datetime | None:
     if attendance is None or attendance.status not in Attendance.COUNTED:
         return None
     return attendance.checked_in_at
+
+
+def check_in_day(session: TrainingSession, moment: datetime) -> SessionDay | None:
+    """The day of a session of several days that ``moment`` falls on, in the session's zone; None when
+    it falls on none of them (or the session has no days)."""
+    days = session_days(session)
+    if not days:
+        return None
+    local_date = moment.astimezone(ZoneInfo(str(session.timezone))).date()
+    return next((day for day in days if day.date == local_date), None)
+
+
+def roster_check_in_times(session: TrainingSession, registrations: list[Registration], now: datetime) -> dict:
+    """Registration id → when it checked in, as the check-in page shows it: the counted attendance's
+    time for a one-day session; for a session of several days, the earliest scan of the day ``now``
+    falls on (a new day starts with nobody checked in), one query."""
+    day = check_in_day(session, now)
+    if not session_days(session):
+        return {registration.pk: checked_in_at(registration) for registration in registrations}
+    if day is None:
+        return {registration.pk: None for registration in registrations}
+    opens = day.starts_at - CHECK_IN_OPENS_BEFORE
+    closes = datetime.combine(day.date + timedelta(days=1), time(0), tzinfo=ZoneInfo(str(session.timezone)))
+    earliest = dict(
+        CheckIn.objects.filter(session=session, scanned_at__gte=opens, scanned_at__lt=closes)
+        .values("registration_id")
+        .annotate(first=Min("scanned_at"))
+        .values_list("registration_id", "first")
+        .order_by()
+    )
+    return {registration.pk: earliest.get(registration.pk) for registration in registrations}

@@ -4,7 +4,9 @@ A batch from the trainer's check-in page (sent again after a lost connection, or
 is applied item by item under the session's row lock: each item is answered on its own, a refused
 item loses nothing else, and a nonce already recorded answers its first result again. A check-in
 marks the registration present through ``record_attendance`` (the roll call's service), keeping the
-earliest scan as the time checked in.
+earliest scan as the time checked in. A session of several days takes check-ins on its days only (from
+two hours before each day starts): a scan marks that day present (``record_day_attendance``, which then
+settles the session's attendance from its days), and "already checked in" means on that day.
 """
 
 import secrets
@@ -16,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions import checkin_codes
-from sessions.models import Attendance, CheckIn, Registration, TrainingSession
-from sessions.selectors import check_in_window, self_check_in_window
+from sessions.models import Attendance, CheckIn, DayAttendance, Registration, SessionDay, TrainingSession
+from sessions.selectors import CHECK_IN_OPENS_BEFORE, check_in_day, check_in_window, self_check_in_window, session_days
 from sessions.selectors import checked_in_at as selectors_checked_in_at
 from sessions.services.attendance import record_attendance, record_check_in_attendance
 from sessions.services.base import SessionError, lock_session
+from sessions.services.session_days import record_day_attendance
 from trainingops.actors import on_behalf
 
 # A device's clock may run a little ahead of the server's.
@@ -85,6 +88,7 @@ def record_check_ins(*, session: TrainingSession, items: list[dict], by) -> list
         batch = _Batch.load(locked, items)
         results = [batch.apply(item, by=by) for item in items]
         record_check_in_attendance(session=locked, times=batch.times, by=by)
+        mark_days_present(batch.day_marks.values(), by=by)
         CheckIn.objects.bulk_create(batch.new)
     return results
 
@@ -99,6 +103,9 @@ class _Batch:
     kept: dict[int, datetime | None] = field(default_factory=dict)
     times: dict[int, datetime] = field(default_factory=dict)
     new: list[CheckIn] = field(default_factory=list)
+    # A session of several days: the earliest scan per (registration, day), and the days to mark present.
+    day_kept: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    day_marks: dict[tuple[int, int], tuple[Registration, SessionDay]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: TrainingSession, items: list[dict]) -> "_Batch":
@@ -119,7 +126,12 @@ class _Batch:
         for registration in registrations.values():
             registration.session = session
         return cls(
-            session=session, registrations=registrations, known=known, codes=codes, window=check_in_window(session)
+            session=session,
+            registrations=registrations,
+            known=known,
+            codes=codes,
+            window=check_in_window(session),
+            day_kept=_earliest_scans_per_day(session, registrations),
         )
 
     def apply(self, item: dict, *, by) -> CheckInResult:
@@ -134,10 +146,17 @@ class _Batch:
             check_can_check_in(registration=registration, scanned_at=item["scanned_at"], window=self.window)
         except CheckInRefused as refusal:
             return refused(nonce, refusal.reason)
+        scanned_at = item["scanned_at"]
         kept = self._kept_time(registration)
-        now_kept = min(kept, item["scanned_at"]) if kept is not None else item["scanned_at"]
+        now_kept = min(kept, scanned_at) if kept is not None else scanned_at
         if now_kept != kept:
             self.kept[registration.pk] = self.times[registration.pk] = now_kept
+        day = check_in_day(self.session, scanned_at)
+        if day is not None:  # a session of several days: checked in on that day
+            key = (registration.pk, day.pk)
+            kept = self.day_kept.get(key)
+            now_kept = self.day_kept[key] = min(kept, scanned_at) if kept is not None else scanned_at
+            self.day_marks[key] = (registration, day)
         outcome = CheckIn.Outcome.CHECKED_IN if kept is None else CheckIn.Outcome.ALREADY_CHECKED_IN
         check_in = CheckIn(
             session=self.session,
@@ -214,6 +233,43 @@ def check_can_check_in(*, registration: Registration, scanned_at: datetime, wind
     now = timezone.now()
     if opens is None or not opens <= scanned_at < closes or scanned_at > now + CLOCK_SKEW or now < opens:
         raise CheckInRefused("outside_session_days")
+    if session_days(session):
+        day = check_in_day(session, scanned_at)
+        if day is None or min(scanned_at, now) < day.starts_at - CHECK_IN_OPENS_BEFORE:
+            raise CheckInRefused("outside_session_days")
+
+
+def mark_days_present(marks, *, by) -> None:
+    """Mark each (registration, day) of a session of several days present, unless that day is already
+    taken as present or partial (a check-in proves presence; it does not undo the roll call's partial)."""
+    marks = list(marks)
+    if not marks:
+        return
+    taken = set(
+        DayAttendance.objects.filter(
+            registration_id__in={registration.pk for registration, _day in marks},
+            status__in=[DayAttendance.Status.PRESENT, DayAttendance.Status.PARTIAL],
+        ).values_list("registration_id", "day_id")
+    )
+    for registration, day in marks:
+        if (registration.pk, day.pk) not in taken:
+            record_day_attendance(registration=registration, day=day, status=DayAttendance.Status.PRESENT, by=by)
+
+
+def _earliest_scans_per_day(session: TrainingSession, registrations: dict[int, Registration]) -> dict:
+    """(registration id, day id) → the earliest scan recorded on that day, for a session of several days."""
+    if not session_days(session) or not registrations:
+        return {}
+    earliest: dict[tuple[int, int], datetime] = {}
+    scans = CheckIn.objects.filter(session=session, registration_id__in=list(registrations)).values_list(
+        "registration_id", "scanned_at"
+    )
+    for registration_id, scanned_at in scans:
+        day = check_in_day(session, scanned_at)
+        if day is not None:
+            key = (registration_id, day.pk)
+            earliest[key] = min(earliest.get(key, scanned_at), scanned_at)
+    return earliest
 
 
 def _check_in(
@@ -235,6 +291,12 @@ def _check_in(
             )
         except SessionError:
             raise CheckInRefused("outside_session_days") from None
+    day = check_in_day(registration.session, scanned_at)
+    if day is not None:  # a session of several days: checked in on that day
+        day_scans = _earliest_scans_per_day(registration.session, {registration.pk: registration})
+        counted = (registration.pk, day.pk) in day_scans
+        kept = min(day_scans.get((registration.pk, day.pk), scanned_at), scanned_at)
+        mark_days_present([(registration, day)], by=by)
     outcome = CheckIn.Outcome.ALREADY_CHECKED_IN if counted else CheckIn.Outcome.CHECKED_IN
     check_in = CheckIn.objects.create(
         session_id=registration.session_id,
