@@ -228,11 +228,11 @@ def test_agency_page_query_count_is_bounded(focal_client, focal_point, django_as
         TrainingRequestFactory(agency=agency)
 
     # Session, user, the officer's language (middleware), the officer with agency and role, the
-    # report's figures (time zones, the grouped statement, sessions by format, survey averages),
-    # the focal points, then each of the six lists: its count and its page, the requests' topics, and the
+    # report's figures (time zones, the grouped statement, sessions by format, survey averages, the hours
+    # delivered), the focal points, then each of the six lists: its count and its page, the requests' topics, and the
     # sessions by nomination. PostgreSQL adds the report's savepoint with its SET LOCAL jit = off
     # (reports.selectors.without_jit).
-    with django_assert_num_queries(25 + (3 if connection.vendor == "postgresql" else 0)):
+    with django_assert_num_queries(26 + (3 if connection.vendor == "postgresql" else 0)):
         response = focal_client.get(AGENCY_URL)
 
     assert len(response.context["upcoming"]) == item_count
