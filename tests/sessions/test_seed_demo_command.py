@@ -12,7 +12,8 @@ def test_seed_demo_sends_no_email(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = seed_demo()
 
-    assert report.created["sessions"] == 133
+    # 132 before the check-in workshop happening today and the three-day workshop.
+    assert report.created["sessions"] == 134
     assert callbacks == []
     assert OutboundMessage.objects.count() == 0
     assert mail.outbox == []
