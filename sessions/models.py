@@ -572,7 +572,9 @@ class CheckIn(models.Model):
 
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="check_ins")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="check_ins")
-    nonce = models.CharField(_("device nonce"), max_length=64, unique=True)
+    # Unique within the session (the session's row lock orders its batches): another session's scan with
+    # the same nonce is another scan, never a conflict.
+    nonce = models.CharField(_("device nonce"), max_length=64)
     via = models.CharField(_("via"), max_length=6, choices=Via.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     scanned_at = models.DateTimeField(_("scanned at"))
@@ -596,6 +598,7 @@ class CheckIn(models.Model):
                 condition=Q(scanned_at__gte=EARLIEST_DATETIME) & Q(scanned_at__lt=END_DATETIME),
                 name="check_in_scanned_in_supported_years",
             ),
+            models.UniqueConstraint(fields=["session", "nonce"], name="check_in_nonce_unique_in_session"),
         ]
 
     def __str__(self):

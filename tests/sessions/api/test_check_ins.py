@@ -304,3 +304,18 @@ def test_check_in_list_query_count_does_not_grow(trainer_client, running_session
     assert body["count"] == count
     assert body["results"][0]["nonce"] == "list-0000"
     assert body["results"][0]["via"] == "code"
+
+
+def test_check_in_same_nonce_in_another_session_is_another_scan(trainer_client, trainer_profile, running_session):
+    other = TrainingSessionFactory(starts_at=running_session.starts_at, timezone="America/Mexico_City")
+    SessionTrainerFactory(session=other, trainer=trainer_profile)
+    here, there = RegistrationFactory(session=running_session), RegistrationFactory(session=other)
+
+    first = post(trainer_client, running_session, [scan(here, "shared-nonce-1")])
+    second = post(trainer_client, other, [scan(there, "shared-nonce-1")])
+
+    assert outcome(first) == [("shared-nonce-1", "checked_in", None)]
+    assert outcome(second) == [("shared-nonce-1", "checked_in", None)]
+    assert sorted(CheckIn.objects.values_list("session_id", "registration_id")) == sorted(
+        [(running_session.pk, here.pk), (other.pk, there.pk)]
+    )
