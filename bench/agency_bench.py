@@ -13,7 +13,6 @@ bench/pages_bench.py; writes "The agency page against its floor" in docs/benchma
 
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn
+from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -162,13 +161,7 @@ def write_report(pairs: list, duration: int, rounds: int, load: float) -> str:
         f"| **{statistics.median(ratios):.2f}** | ≥ {GOAL:.2f} | {page['p99']:.0f} ms "
         f"| {', '.join(f'{r:.2f}' for r in ratios)} |",
     ]
-    section = "\n".join([*lines, ""])
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n")
-    return section
+    return write_section(SECTION, "\n".join([*lines, ""]))
 
 
 def main() -> None:

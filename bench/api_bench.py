@@ -222,11 +222,16 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         "relations, the window count, pagination links and per-row time-zone conversion.",
         "",
     ]
-    section = "\n".join(lines)
+    return write_section(SECTION, "\n".join(lines))
+
+
+def write_section(title: str, section: str) -> str:
+    """Put ``section`` (starting with its ``## title`` line) in docs/benchmarks.md in place of the section of
+    that title, or at the end; the other sections stay as they are."""
     path = ROOT / "docs" / "benchmarks.md"
     path.parent.mkdir(exist_ok=True)
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     path.write_text(text.rstrip("\n") + "\n")
     return section

@@ -18,7 +18,6 @@ alternated, each pair ``--rounds`` times, and the median ratio is reported. Writ
 
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn
+from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -133,13 +132,7 @@ def write_report(results: dict, duration: int, rounds: int, load: float) -> str:
             f"| {what} | {floor['rps']:.0f} | {page['rps']:.0f} | **{ratio:.2f}** | ≥ {goal:.2f} "
             f"| {page['p99']:.0f} ms | {', '.join(f'{r:.2f}' for r in ratios)} |"
         )
-    section = "\n".join([*lines, ""])
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n")
-    return section
+    return write_section(SECTION, "\n".join([*lines, ""]))
 
 
 def main() -> None:
