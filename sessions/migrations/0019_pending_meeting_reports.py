@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0016_roles_see_quotas_and_nominations'),
+        ("training", "0018_roles_see_check_ins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0023_merge_check_in_roles'),
+        ("training", "0025_survey_response_quote_consent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

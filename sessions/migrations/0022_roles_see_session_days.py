@@ -1,4 +1,4 @@
-"""Managers and trainers get the permissions of the knowledge checks (see accounts/roles.py)."""
+"""Managers and trainers get the permissions of session days and day attendance (see accounts/roles.py)."""
 
 from django.db import migrations
 
@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0017_knowledge_checks"),
+        ("training", "0021_session_days_and_day_attendance"),
         ("accounts", "0002_roles_groups"),
     ]
 

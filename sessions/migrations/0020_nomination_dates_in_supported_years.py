@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0010_managers_may_triage_training_requests'),
-        ('training', '0017_pending_meeting_reports'),
+        ("training", "0019_pending_meeting_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

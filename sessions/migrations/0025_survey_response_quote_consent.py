@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0016_roles_see_quotas_and_nominations'),
+        ("training", "0024_roles_manage_knowledge_checks"),
     ]
 
     operations = [

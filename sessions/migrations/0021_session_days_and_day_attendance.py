@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0016_roles_see_quotas_and_nominations'),
+        ("training", "0020_nomination_dates_in_supported_years"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
