@@ -184,7 +184,7 @@ class RollCallAdminMixin:
                 self.message_user(request, closed, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
             saved = (
-                self._add_walk_in(request, session, walk_in_form)
+                self._add_walk_in(request, session, walk_in_form, day)
                 if adding_walk_in
                 else self._save_roll_call(request, session, confirmed, day)
             )
@@ -228,11 +228,11 @@ class RollCallAdminMixin:
         self.message_user(request, gettext("Roll call saved."), messages.SUCCESS)
         return True
 
-    def _add_walk_in(self, request, session, form) -> bool:
+    def _add_walk_in(self, request, session, form, day=None) -> bool:
         if not form.is_valid():
             return False
         try:
-            attendance = services.add_walk_in(session=session, by=request.user, **form.cleaned_data)
+            attendance = services.add_walk_in(session=session, by=request.user, day=day, **form.cleaned_data)
         except services.SessionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return False

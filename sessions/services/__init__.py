@@ -19,6 +19,7 @@ once. The public ones are re-exported here: ``from sessions.services import regi
 
 from sessions.services.attendance import (
     check_attendance_open,
+    check_session_level_attendance,
     record_attendance,
     record_attendance_sheet,
     record_walk_in,
@@ -178,6 +179,7 @@ __all__ = [
     "WALK_IN_STATUSES",
     "add_walk_in",
     "check_attendance_open",
+    "check_session_level_attendance",
     "claim_walk_ins",
     "record_attendance_sheet",
     "INVITATION_CHUNK_SIZE",

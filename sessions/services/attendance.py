@@ -17,7 +17,7 @@ from sessions.models import (
     Survey,
     TrainingSession,
 )
-from sessions.selectors import stale_attendance_snapshots, survey_is_open
+from sessions.selectors import session_days, stale_attendance_snapshots, survey_is_open
 from sessions.services.base import AttendanceError, AttendanceSheetRejected, SessionError, check_in_range, lock_session
 from sessions.services.registrations import attendance_snapshot, save_registration_snapshot
 from trainingops.actors import on_behalf
@@ -31,6 +31,20 @@ def check_attendance_open(session: TrainingSession) -> None:
         raise AttendanceError(_("Attendance can be taken from two hours before the session starts."))
 
 
+def check_session_level_attendance(session: TrainingSession) -> None:
+    """Refuse a session-level attendance write on a session of several days: its attendance is taken
+    day by day and the session's follows from the days (``settle_attendance_from_days``)."""
+    if session_days(session):
+        raise AttendanceError(
+            _(
+                "This session has several days: take its attendance day by day (the roll call of each day, "
+                "or sessions/{id}/days/{day_id}/attendance/ in the API)."
+            ),
+            field="day",
+            code="invalid",
+        )
+
+
 @on_behalf
 def record_attendance(
     *,
@@ -40,14 +54,19 @@ def record_attendance(
     checked_in_at: datetime | None = None,
     note: str = "",
     hours_attended: Decimal | None = None,
+    from_days: bool = False,
 ) -> Attendance:
     """Set (or correct) the attendance of one registration; repeating the same call changes nothing.
 
-    ``hours_attended`` is given for a session of several days only (by ``settle_attendance_from_days``,
-    the sum of the days' hours); a one-day session's hours are its own.
+    On a session of several days only the writes that follow its days pass ``from_days``
+    (``settle_attendance_from_days``, and a check-in, which marks its day right after); any other
+    is refused (``check_session_level_attendance``). ``hours_attended`` is given for such a session
+    only (the sum of the days' hours); a one-day session's hours are its own.
     """
     if status not in Attendance.Status.values:
         raise AttendanceError(_("Unknown attendance status."), field="status")
+    if not from_days:
+        check_session_level_attendance(registration.session)
     check_attendance_open(registration.session)
     if registration.status == Registration.Status.CANCELLED:
         raise AttendanceError(_("This registration was cancelled."))
@@ -180,25 +199,33 @@ def record_walk_in(*, session: TrainingSession, officer: Officer, status: str, b
     """Record someone who attended without registering: a walk-in registration plus attendance.
 
     Capacity and the registration window do not apply to people already in the room. An
-    officer who was registered already just gets their attendance recorded.
+    officer who was registered already just gets their attendance recorded. A session of several
+    days is refused (``check_session_level_attendance``): ``add_walk_in`` records a walk-in on a day.
     """
+    check_session_level_attendance(session)
     with transaction.atomic():
-        locked = lock_session(session)
-        registration = Registration.objects.filter(session=locked, officer=officer).first()
-        if registration is None or registration.status == Registration.Status.CANCELLED:
-            registration = registration or Registration(session=locked, officer=officer)
-            registration.source = Registration.Source.WALK_IN
-            registration.status = Registration.Status.CONFIRMED
-            registration.waitlist_position = None
-            registration.cancelled_at = None
-            registration.confirmed_at = timezone.now()
-            save_registration_snapshot(registration, officer)
-        elif registration.status == Registration.Status.WAITLISTED:
-            registration.status = Registration.Status.CONFIRMED
-            registration.waitlist_position = None
-            registration.confirmed_at = timezone.now()
-            registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+        registration = walk_in_seat(session=lock_session(session), officer=officer)
         return record_attendance(registration=registration, status=status, by=by, note=note)
+
+
+def walk_in_seat(*, session: TrainingSession, officer: Officer) -> Registration:
+    """The officer's confirmed seat for a walk-in: a new walk-in registration, or their cancelled or
+    waitlisted one confirmed. The caller holds the session's lock."""
+    registration = Registration.objects.filter(session=session, officer=officer).first()
+    if registration is None or registration.status == Registration.Status.CANCELLED:
+        registration = registration or Registration(session=session, officer=officer)
+        registration.source = Registration.Source.WALK_IN
+        registration.status = Registration.Status.CONFIRMED
+        registration.waitlist_position = None
+        registration.cancelled_at = None
+        registration.confirmed_at = timezone.now()
+        save_registration_snapshot(registration, officer)
+    elif registration.status == Registration.Status.WAITLISTED:
+        registration.status = Registration.Status.CONFIRMED
+        registration.waitlist_position = None
+        registration.confirmed_at = timezone.now()
+        registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+    return registration
 
 
 class _LinesRefused(Exception):
@@ -213,7 +240,9 @@ def record_attendance_sheet(*, session: TrainingSession, items: list[dict], by) 
     walk-in when not registered), with a ``status`` and optionally a ``note`` and ``checked_in_at``.
     Each line goes through ``record_attendance`` or ``record_walk_in``; the API's bulk update and the
     back office's roll call both save through here. Refused lines raise ``AttendanceSheetRejected``.
+    A session of several days is refused as a whole (``check_session_level_attendance``).
     """
+    check_session_level_attendance(session)
     registrations = {
         registration.pk: registration
         for registration in Registration.objects.filter(session=session).select_related("officer__user")

@@ -287,6 +287,7 @@ def _check_in(
                 by=by,
                 checked_in_at=kept,
                 note=attendance.note if attendance else "",
+                from_days=True,  # a session of several days: its day is marked right after
             )
         except SessionError:
             raise CheckInRefused("outside_session_days") from None

@@ -258,6 +258,7 @@ def import_meeting_attendance(
                 agency=agency,
                 status=line.status,
                 by=by,
+                day=day,
             )
             if day is not None:
                 record_day_attendance(

@@ -116,6 +116,7 @@ def settle_attendance_from_days(*, registration: Registration, by) -> Attendance
         checked_in_at=existing.checked_in_at if existing else None,
         note=existing.note if existing else "",
         hours_attended=sum((record.hours_attended for record in records), start=Decimal(0)),
+        from_days=True,
     )
 
 

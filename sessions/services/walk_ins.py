@@ -9,10 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import has_confirmed_email
 from agencies.models import Agency, Officer, PendingOfficer
-from sessions.models import Attendance, Registration, TrainingSession
-from sessions.services.attendance import check_attendance_open, record_attendance, record_walk_in, send_late_survey
+from sessions.models import Attendance, Registration, SessionDay, TrainingSession
+from sessions.services.attendance import (
+    check_attendance_open,
+    check_session_level_attendance,
+    record_attendance,
+    send_late_survey,
+    walk_in_seat,
+)
 from sessions.services.base import AttendanceError, lock_session
 from sessions.services.registrations import attendance_snapshot
+from sessions.services.session_days import check_day_attendance_open, record_day_attendance
 from trainingops.actors import acting, on_behalf
 
 WALK_IN_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.PARTIAL)
@@ -50,6 +57,7 @@ def add_walk_in(
     by,
     status: str = Attendance.Status.PRESENT,
     note: str = "",
+    day: SessionDay | None = None,
 ) -> Attendance:
     """Record someone in the room who was not on the roll, by name, email and agency.
 
@@ -61,10 +69,11 @@ def add_walk_in(
     The yearly report still counts them once: by their attendance record, under the pending
     record's key until claimed and the officer's key after. Someone already confirmed on the roll
     is refused (mark them on their line instead); a waitlisted or cancelled registration of theirs
-    is confirmed instead.
+    is confirmed instead. On a session of several days the walk-in is recorded on ``day`` (required
+    there): that day's attendance, the session's following from the days.
     """
     name, email = _clean_walk_in(name=name, email=email, agency=agency, status=status)
-    check_attendance_open(session)
+    _check_walk_in_day(session, day)
     user = User.objects.filter(email__iexact=email).first()
     with transaction.atomic():
         locked = lock_session(session)
@@ -73,11 +82,45 @@ def add_walk_in(
             if officer is None:
                 raise AttendanceError(_("This address belongs to a staff account, not an officer."), field="email")
             _refuse_if_on_roll(locked, officer=officer)
-            return record_walk_in(session=locked, officer=officer, status=status, by=by, note=note)
-        pending = _pending_officer(email=email, name=name, agency=agency, by=by)
-        _refuse_if_on_roll(locked, officer_key=pending.uuid)
-        registration = _walk_in_registration(locked, pending)
+            registration = walk_in_seat(session=locked, officer=officer)
+        else:
+            pending = _pending_officer(email=email, name=name, agency=agency, by=by)
+            _refuse_if_on_roll(locked, officer_key=pending.uuid)
+            registration = _walk_in_registration(locked, pending)
+        return _record_walk_in_attendance(registration=registration, status=status, by=by, note=note, day=day)
+
+
+def _check_walk_in_day(session: TrainingSession, day: SessionDay | None) -> None:
+    """A one-day session takes a walk-in without a day; a session of several days on one of its days."""
+    if day is None:
+        check_session_level_attendance(session)
+        check_attendance_open(session)
+        return
+    if day.session_id != session.pk:
+        raise AttendanceError(_("This day belongs to another session."), field="day")
+    day.session = session
+    check_day_attendance_open(day)
+
+
+def _record_walk_in_attendance(
+    *, registration: Registration, status: str, by, note: str, day: SessionDay | None
+) -> Attendance:
+    """The session's attendance, or ``day``'s (the session's then settled from the days, the note kept on it)."""
+    if day is None:
         return record_attendance(registration=registration, status=status, by=by, note=note)
+    record_day_attendance(registration=registration, day=day, status=status, by=by)
+    attendance = Attendance.objects.get(registration=registration)
+    if note == attendance.note:
+        return attendance
+    return record_attendance(
+        registration=registration,
+        status=attendance.status,
+        by=by,
+        checked_in_at=attendance.checked_in_at,
+        note=note,
+        hours_attended=attendance.hours_attended,
+        from_days=True,
+    )
 
 
 def _pending_officer(*, email: str, name: str, agency: Agency, by) -> PendingOfficer:

@@ -288,7 +288,9 @@ class SessionViewSet(viewsets.GenericViewSet):
         description=_(
             "Each item names a registration by id or the officer's email; an email without a registration "
             "records a walk-in. All items are applied or none: a 400 lists the errors per item index "
-            '(e.g. errors["2.email"]). Repeating the same request changes nothing.'
+            '(e.g. errors["2.email"]). Repeating the same request changes nothing. A session of several days '
+            'is refused with a 400 (errors["day"]): its attendance is taken per day, at '
+            "sessions/{id}/days/{day_id}/attendance/."
         ),
         request=AttendanceItemSerializer(many=True),
         responses=AttendanceSerializer(many=True),
