@@ -79,16 +79,24 @@ def world():
     trainer = TrainerFactory()
     session = TrainingSessionFactory(starts_at=timezone.now() - timedelta(hours=1))
     SessionTrainerFactory(session=session, trainer=trainer)
-    # A day of the session from its start (a session of several days, for the days' attendance).
-    start = session.starts_at
-    day = SessionDayFactory(session=session, date=start.date(), starts_at_time=start.time(), ends_at_time=time(23, 59))
+    # A session of several days (its days' attendance; its session-level attendance is refused), with a day
+    # from its start; the one-day session above takes the session-level attendance.
+    multi_day = TrainingSessionFactory(starts_at=session.starts_at)
+    SessionTrainerFactory(session=multi_day, trainer=trainer)
+    start = multi_day.starts_at
+    day = SessionDayFactory(
+        session=multi_day, date=start.date(), starts_at_time=start.time(), ends_at_time=time(23, 59)
+    )
     officer = OfficerFactory()
     registration = RegistrationFactory(session=session, officer=officer)
+    day_registration = RegistrationFactory(session=multi_day, officer=officer)
     upcoming = TrainingSessionFactory()
     focal_point = FocalPointFactory()
     return {
         "session": session,
+        "multi_day": multi_day,
         "day": day,
+        "day_registration": day_registration,
         "training_request": TrainingRequestFactory(agency=focal_point.agency),
         "nomination": NominationFactory(officer=OfficerFactory(agency=focal_point.agency)),
         "topic": TopicFactory(slug="extremes"),
@@ -115,7 +123,7 @@ def _valid_bodies(world) -> dict:
         ("POST", "/api/v1/sessions/{id}/attendance/"): [{"registration_id": registration.pk, "status": "present"}],
         ("PUT", "/api/v1/sessions/{id}/attendance/"): [{"registration_id": registration.pk, "status": "present"}],
         ("POST", "/api/v1/sessions/{id}/days/{day_id}/attendance/"): [
-            {"registration_id": registration.pk, "status": "partial", "minutes_attended": 30}
+            {"registration_id": world["day_registration"].pk, "status": "partial", "minutes_attended": 30}
         ],
         ("POST", "/api/v1/sessions/{id}/cancel/"): {"reason": "Extremes"},
         ("POST", "/api/v1/sessions/{id}/complete/"): None,
@@ -220,6 +228,8 @@ def _paths(path: str, world) -> list[str]:
         known["{id}"] = world["nomination"].pk
     if "/check-ins/" in path:
         known["{session_pk}"] = world["session"].pk
+    if "/days/" in path:
+        known["{id}"] = world["multi_day"].pk
     if path.startswith("/api/v1/agencies/"):
         known["{id}"] = world["focal_point"].agency_id
         known["{focal_point_id}"] = world["focal_point"].pk
