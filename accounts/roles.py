@@ -88,6 +88,8 @@ TRAINER_PERMISSIONS = {
         "add_knowledgecheck",
         "change_knowledgecheck",
         "view_knowledgecheckattempt",
+        "view_historicalquestion",
+        "view_historicalknowledgecheck",
         # The check-ins of their sessions (scans, searches, self check-ins), read in the API.
         "view_checkin",
     ],

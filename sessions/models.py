@@ -977,6 +977,7 @@ class Question(models.Model):
         _("active"), default=True, help_text=_("Inactive questions are not drawn for new tests.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["topic", "id"]
@@ -995,6 +996,7 @@ class QuestionOption(models.Model):
     text = models.CharField(_("option"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user)
 
     class Meta:
         ordering = ["question", "position", "id"]
@@ -1022,6 +1024,8 @@ class KnowledgeCheck(models.Model):
         help_text=_("Every attempt's score is kept; the learning gain uses each officer's first attempt."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who set the test, and which questions it had (each change of them is a version of its own).
+    history = HistoricalRecords(bases=[HistoricalActor], get_user=history_user, m2m_fields=[questions])
 
     class Meta:
         ordering = ["session", "kind"]

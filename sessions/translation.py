@@ -114,5 +114,12 @@ class QuestionTranslation(TranslationOptions):
     fallback_languages = {"default": (DEFAULT_CONTENT_LANGUAGE,)}
 
 
+class HistoricalQuestionTranslation(TranslationOptions):
+    fields = ("text",)
+
+
 translator.register(Question, QuestionTranslation)
 translator.register(QuestionOption, QuestionTranslation)
+# Their history keeps the three texts (the historical models were built before this module ran).
+translator.register(Question.history.model, HistoricalQuestionTranslation)
+translator.register(QuestionOption.history.model, HistoricalQuestionTranslation)

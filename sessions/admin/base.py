@@ -53,15 +53,27 @@ def local_period(starts_at: datetime, ends_at: datetime, zone: tzinfo) -> str:
     return f"{local_times(starts_at, ends_at, zone)} ({zone_city(zone)})"
 
 
-class ScopedHistoryAdmin(SimpleHistoryAdmin):
-    """History (who changed what, when) of the rows a user may see; old versions are not restored.
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History (who changed what, when) of a row; old versions are not restored.
 
-    Restoring a version would write it back without the services' rules (waitlist, notices),
-    so the revert form is shown read-only and refuses to save.
+    Restoring a version would write it back without the services' rules (waitlist, notices,
+    a question's options), so the revert form is shown read-only and refuses to save.
     """
 
     # A person shows as "changed by"; a task or a command that acted on its own, by its name.
     history_list_display = ["history_actor"]
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedHistoryAdmin(ReadOnlyHistoryAdmin):
+    """The history of the rows of the sessions a user may see (``session_id_of`` names a row's session)."""
 
     def session_id_of(self, obj) -> int:
         raise NotImplementedError
@@ -72,14 +84,6 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or trains(request, self.session_id_of(obj)))
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ServiceErrorsAsMessages:

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
 from sessions import services
-from sessions.admin.base import ServiceErrorsAsMessages, copy_saved_state, sessions_trained_by, trains
+from sessions.admin.base import (
+    ReadOnlyHistoryAdmin,
+    ScopedHistoryAdmin,
+    ServiceErrorsAsMessages,
+    copy_saved_state,
+    sessions_trained_by,
+    trains,
+)
 from sessions.models import KnowledgeCheck, KnowledgeCheckAnswer, Question, QuestionOption
 from sessions.translation import translation_field_names
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
@@ -62,7 +69,7 @@ class QuestionForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(SafeAutocompleteAdminMixin, ReadOnlyHistoryAdmin):
     form = QuestionForm
     list_display = ("__str__", "topic", "option_count", "active")
     list_filter = ("active", "topic")
@@ -112,7 +119,7 @@ class KnowledgeCheckForm(forms.ModelForm):
 
 
 @admin.register(KnowledgeCheck)
-class KnowledgeCheckAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, admin.ModelAdmin):
+class KnowledgeCheckAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, ScopedHistoryAdmin):
     form = KnowledgeCheckForm
     list_display = ("session", "kind", "question_count", "attempt_count", "max_attempts")
     list_filter = ("kind",)
@@ -145,12 +152,8 @@ class KnowledgeCheckAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, a
     def get_readonly_fields(self, request, obj=None):
         return ("session", "kind") if obj is not None else ()
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (obj is None or trains(request, obj.session_id))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or trains(request, obj.session_id))
+    def session_id_of(self, check) -> int:
+        return check.session_id
 
     @admin.display(description=_("questions"), ordering="questions_count")
     def question_count(self, check):
@@ -163,6 +166,7 @@ class KnowledgeCheckAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, a
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         saved = services.set_knowledge_check(
+            by=request.user,
             session=obj.session,
             kind=obj.kind,
             questions=data.get("questions") or (),

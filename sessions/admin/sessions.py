@@ -349,14 +349,31 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
         request._booking_conflicts_before = {
             key for known in booking_conflicts_of(obj.pk) for key in known.clash_keys()
         }
-        names = [field.name for field in obj._meta.concrete_fields if field.name in form.fields]
-        values = {name: getattr(obj, name) for name in names}
         if not change:
-            copy_saved_state(services.create_session(by=request.user, **values), obj)
-        elif any(name in form.changed_data for name in names):
-            services.update_session(session=obj, by=request.user, **values)
+            copy_saved_state(services.create_session(by=request.user, **self._session_values(form)), obj)
+        # A change is saved by save_related, with the days edited on the same page (they must fit it).
+
+    def _session_values(self, form) -> dict:
+        return {field.name: getattr(form.instance, field.name) for field in self._session_fields(form)}
+
+    def _session_fields(self, form) -> list:
+        return [field for field in form.instance._meta.concrete_fields if field.name in form.fields]
+
+    def _update_session(self, request, form, formsets):
+        """``update_session``, given the days too when they changed on the page: a new start and end
+        and the days that fit them are checked and saved together (``_save_days`` then has nothing to do)."""
+        if not any(field.name in form.changed_data for field in self._session_fields(form)):
+            return
+        days = next((formset for formset in formsets if formset.model is SessionDay and formset.has_changed()), None)
+        extra = {}
+        if days is not None:
+            extra["days"] = days.kept_days()
+            days.saved_with_session = True
+        services.update_session(session=form.instance, by=request.user, **self._session_values(form), **extra)
 
     def save_related(self, request, form, formsets, change):
+        if change:
+            self._update_session(request, form, formsets)
         super().save_related(request, form, formsets, change)
         session = form.instance
         if not change:
@@ -377,7 +394,7 @@ class TrainingSessionAdmin(SafeAutocompleteAdminMixin, ServiceErrorsAsMessages, 
 
     def _save_days(self, request, formset):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        if formset.has_changed():
+        if formset.has_changed() and not getattr(formset, "saved_with_session", False):
             services.set_session_days(session=formset.instance, days=formset.kept_days(), by=request.user)
 
     def _save_attendance(self, request, formset):

@@ -29,6 +29,7 @@ from sessions.models import (
 )
 from sessions.selectors import survey_is_open
 from sessions.services.base import SessionError
+from trainingops.actors import on_behalf
 
 MIN_OPTIONS = 2
 MAX_QUESTIONS = 30
@@ -46,26 +47,31 @@ def check_question_options(*, option_count: int, correct_count: int) -> None:
         raise KnowledgeCheckError(_("Mark at least one option as correct."), code="no_correct_option")
 
 
-def create_question(*, topic, text: Mapping[str, str], options: Sequence[tuple[Mapping[str, str], bool]]) -> Question:
+@on_behalf
+def create_question(
+    *, topic, text: Mapping[str, str], options: Sequence[tuple[Mapping[str, str], bool]], by
+) -> Question:
     """Add a question to a topic's bank, with its options; ``text`` maps a language to the text
-    (``{"en": …, "es": …, "fr": …}``), each option is (its texts, whether it is correct)."""
+    (``{"en": …, "es": …, "fr": …}``), each option is (its texts, whether it is correct).
+
+    The question and each option are recorded in their history as ``by``'s doing."""
     check_question_options(option_count=len(options), correct_count=sum(1 for _texts, correct in options if correct))
     if not (text.get("en") or "").strip():
         raise KnowledgeCheckError(_("Write the question in English."), code="invalid", field="text_en")
     with transaction.atomic():
         question = Question.objects.create(topic=topic, **{f"text_{code}": value for code, value in text.items()})
-        QuestionOption.objects.bulk_create(
-            QuestionOption(
+        # One by one (a handful): each option's history row records the actor, as the question's does.
+        for position, (texts, correct) in enumerate(options):
+            QuestionOption.objects.create(
                 question=question,
                 position=position,
                 is_correct=correct,
                 **{f"text_{code}": value for code, value in texts.items()},
             )
-            for position, (texts, correct) in enumerate(options)
-        )
     return question
 
 
+@on_behalf
 def set_knowledge_check(
     *,
     session: TrainingSession,
@@ -74,9 +80,11 @@ def set_knowledge_check(
     draw: int | None = None,
     max_attempts: int = 1,
     rng: random.Random | None = None,
+    by,
 ) -> KnowledgeCheck:
     """Give a session its pre-test or post-test: the chosen questions, or ``draw`` of them picked at
-    random, once, from the active questions of the session's topics. Refused once anyone answered."""
+    random, once, from the active questions of the session's topics. Refused once anyone answered.
+    The test's history records ``by`` (and its questions, version by version)."""
     if kind not in KnowledgeCheck.Kind.values:
         raise KnowledgeCheckError(_("Choose a pre-test or a post-test."), code="invalid", field="kind")
     if not 1 <= max_attempts <= 5:

@@ -60,15 +60,42 @@ def validate_session_days(*, session: TrainingSession, days: list[DayHours]) -> 
             )
 
 
+def check_days_fit_new_schedule(*, session: TrainingSession) -> None:
+    """Raise ``SessionError`` (400 in the API, on the start or end) when the session's stored days
+    no longer fit its start, end and zone as edited: ``update_session`` calls it before saving."""
+    days = list(SessionDay.objects.filter(session=session).order_by("date"))
+    if not days:
+        return
+    if session.starts_at is None or session.ends_at is None:
+        field = "starts_at" if session.starts_at is None else "ends_at"
+        raise SessionError(_("A session with days needs a start and an end."), field=field)
+    zone = session.timezone
+    for day in days:
+        early, late = day.starts_at_in(zone) < session.starts_at, day.ends_at_in(zone) > session.ends_at
+        if early or late:
+            raise SessionError(
+                _("The session's day of %(date)s would fall outside this start and end; change its days too.")
+                % {"date": day.date.isoformat()},
+                field="starts_at" if early else "ends_at",
+            )
+
+
 @on_behalf
 def set_session_days(*, session: TrainingSession, days: list[DayHours], by) -> list[SessionDay]:
     """Make the session's days exactly ``days``: add the new dates, change the hours of kept ones,
     remove the others. A day with attendance taken is not removed (the service refuses, nothing is
     saved). An empty list makes it a one-day session again. Returns the days by date."""
     validate_session_days(session=session, days=days)
-    wanted = {day.date: day for day in days}
     with transaction.atomic():
         lock_session(session)
+        return write_session_days(session=session, days=days)
+
+
+def write_session_days(*, session: TrainingSession, days: list[DayHours]) -> list[SessionDay]:
+    """``set_session_days``'s writing, for a caller that validated ``days`` and holds the session's lock
+    (``update_session``, when a session's start or end changes with its days)."""
+    wanted = {day.date: day for day in days}
+    with transaction.atomic():
         existing = {day.date: day for day in SessionDay.objects.filter(session=session)}
         removed = [day for day_date, day in existing.items() if day_date not in wanted]
         if removed and DayAttendance.objects.filter(day__in=removed).exists():

@@ -23,6 +23,12 @@ from sessions.services.base import (
     validate_session,
 )
 from sessions.services.registrations import promote_waitlist
+from sessions.services.session_days import (
+    DayHours,
+    check_days_fit_new_schedule,
+    validate_session_days,
+    write_session_days,
+)
 from sessions.translation import translation_field_names
 from trainingops.actors import on_behalf
 
@@ -126,12 +132,15 @@ def assign_creator_as_trainer(*, session: TrainingSession, by) -> bool:
 
 
 @on_behalf
-def update_session(*, session: TrainingSession, by, **fields) -> TrainingSession:
+def update_session(*, session: TrainingSession, by, days: list[DayHours] | None = None, **fields) -> TrainingSession:
     """Change a session's fields, then act on what changed.
 
-    A cancelled or completed session is final. A higher capacity promotes waitlisted officers;
-    a schedule change on a published session raises the calendar SEQUENCE and notifies the
-    confirmed officers.
+    A cancelled or completed session is final. A session of several days keeps every day within
+    its start and end: a new start, end or zone that leaves a day outside is refused (nothing
+    saved), unless ``days`` gives its new days too (as the back office's session page does); they
+    are then checked against the new schedule and saved with it (``set_session_days``'s rules).
+    A higher capacity promotes waitlisted officers; a schedule change on a published session
+    raises the calendar SEQUENCE and notifies the confirmed officers.
     """
     many = {name: fields.pop(name) for name in ("topics", "audience_agencies", "audience_countries") if name in fields}
     with transaction.atomic():
@@ -142,10 +151,16 @@ def update_session(*, session: TrainingSession, by, **fields) -> TrainingSession
         for name, value in fields.items():
             setattr(current, name, value)
         validate_session(current)
+        if days is not None:
+            validate_session_days(session=current, days=days)
+        elif any(getattr(current, name) != before[name] for name in ("starts_at", "ends_at", "timezone")):
+            check_days_fit_new_schedule(session=current)
         schedule_changed = [name for name in SCHEDULE_FIELDS if getattr(current, name) != before[name]]
         if schedule_changed and current.status == TrainingSession.Status.PUBLISHED:
             current.sequence += 1
         current.save()
+        if days is not None:
+            write_session_days(session=current, days=days)
         for name, values in many.items():
             getattr(current, name).set(values)
         if current.status == TrainingSession.Status.PUBLISHED:

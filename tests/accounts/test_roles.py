@@ -69,6 +69,8 @@ def test_migration_creates_trainers_group_with_its_permissions():
         "training.add_knowledgecheck",
         "training.change_knowledgecheck",
         "training.view_knowledgecheckattempt",
+        "training.view_historicalquestion",
+        "training.view_historicalknowledgecheck",
         "messaging.view_outboundmessage",
         "agencies.view_country",
         "agencies.view_agency",

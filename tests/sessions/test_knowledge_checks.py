@@ -61,7 +61,7 @@ def test_create_question_keeps_the_three_languages_and_the_options():
     topic = TopicFactory()
 
     question = services.create_question(
-        topic=topic, text=TEXTS, options=[option("Know your customer", True), option("Keep your coins")]
+        by=None, topic=topic, text=TEXTS, options=[option("Know your customer", True), option("Keep your coins")]
     )
 
     assert (question.text_en, question.text_es, question.text_fr) == (TEXTS["en"], TEXTS["es"], TEXTS["fr"])
@@ -73,7 +73,7 @@ def test_create_question_keeps_the_three_languages_and_the_options():
 
 def test_create_question_without_a_correct_option_saves_nothing():
     with pytest.raises(services.KnowledgeCheckError):
-        services.create_question(topic=TopicFactory(), text=TEXTS, options=[option("A"), option("B")])
+        services.create_question(by=None, topic=TopicFactory(), text=TEXTS, options=[option("A"), option("B")])
 
     assert Question.objects.count() == 0
 
@@ -82,7 +82,9 @@ def test_create_question_without_a_correct_option_saves_nothing():
 def test_question_text_reads_the_active_language(settings, language, expected):
     from django.utils import translation
 
-    question = services.create_question(topic=TopicFactory(), text=TEXTS, options=[option("A", True), option("B")])
+    question = services.create_question(
+        by=None, topic=TopicFactory(), text=TEXTS, options=[option("A", True), option("B")]
+    )
 
     with translation.override(language):
         assert Question.objects.get(pk=question.pk).text == expected
@@ -92,7 +94,7 @@ def test_question_text_falls_back_to_english():
     from django.utils import translation
 
     question = services.create_question(
-        topic=TopicFactory(), text={"en": "Only English"}, options=[option("A", True), option("B")]
+        by=None, topic=TopicFactory(), text={"en": "Only English"}, options=[option("A", True), option("B")]
     )
 
     with translation.override("fr"):
@@ -110,7 +112,7 @@ def test_set_knowledge_check_draws_from_the_session_topics_once():
     session = TrainingSessionFactory()
     session.topics.set([topic])
 
-    check = services.set_knowledge_check(session=session, kind="pre", draw=3, rng=random.Random(4))
+    check = services.set_knowledge_check(by=None, session=session, kind="pre", draw=3, rng=random.Random(4))
 
     drawn = set(check.questions.values_list("pk", flat=True))
     assert len(drawn) == 3
@@ -124,7 +126,7 @@ def test_set_knowledge_check_refuses_a_draw_larger_than_the_bank():
     session.topics.set([topic])
 
     with pytest.raises(services.KnowledgeCheckError) as error:
-        services.set_knowledge_check(session=session, kind="post", draw=3)
+        services.set_knowledge_check(by=None, session=session, kind="post", draw=3)
 
     assert error.value.code == "bank_too_small"
     assert KnowledgeCheck.objects.count() == 0
@@ -136,7 +138,7 @@ def test_set_knowledge_check_is_frozen_once_answered():
     answer_all_right(check, RegistrationFactory(session=check.session))
 
     with pytest.raises(services.KnowledgeCheckError) as error:
-        services.set_knowledge_check(session=check.session, kind="pre", questions=[QuestionFactory()])
+        services.set_knowledge_check(by=None, session=check.session, kind="pre", questions=[QuestionFactory()])
 
     assert error.value.code == "answered"
     assert list(check.questions.all()) == [question]
