@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0024_knowledge_check_history"),
+        ("training", "0027_knowledge_check_history"),
         ("accounts", "0002_roles_groups"),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0023_merge_check_in_roles"),
+        ("training", "0026_check_in_nonce_unique_in_session"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
