@@ -27,7 +27,8 @@ from agencies.forms import (
 )
 from agencies.models import Agency, AgencyReconfirmation, Officer, TrainingRequest
 from agencies.services.reconfirmation import is_open_for_confirmation
-from reports.selectors import ReportFilters, yearly_report
+from reports.selectors import ReportFilters
+from reports.store import served_report
 
 
 def _officer_or_404(request):
@@ -124,12 +125,15 @@ def agency(request):
     agency = _focal_point_agency_or_403(request)
     form = AgencyYearForm(request.GET)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
-    report = yearly_report(year=year, filters=ReportFilters(agency=agency.pk), breakdowns=())
+    # The stored figures, as the yearly report serves them (refreshed in the background after a change);
+    # None while a large year is being prepared.
+    report = served_report(year=year, filters=ReportFilters(agency=agency.pk), breakdowns=())
     context = {
         "agency": agency,
         "year": year,
         "year_form": form,
-        "figures": report.current,
+        "figures": report.current if report else None,
+        "as_of": report.as_of if report else None,
         "focal_points": selectors.active_focal_points(agency_id=agency.pk),
         "pending": _page(request, selectors.pending_officers(agency_id=agency.pk), "pending_page"),
         "officers": _page(request, selectors.agency_officers(agency_id=agency.pk), "officers_page"),

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from tests.factories import (
 )
 
 AGENCY_URL = "/agency/"
+QUERIES_WITH_STORED_FIGURES = 19
 
 
 @pytest.fixture
@@ -227,12 +227,12 @@ def test_agency_page_query_count_is_bounded(focal_client, focal_point, django_as
         issue_certificate(registration=attendance.registration)
         TrainingRequestFactory(agency=agency)
 
+    focal_client.get(AGENCY_URL)  # the first view computes the agency's figures and stores them
+
     # Session, user, the officer's language (middleware), the officer with agency and role, the
-    # report's figures (time zones, the grouped statement, sessions by format, survey averages, the hours
-    # delivered), the focal points, then each of the six lists: its count and its page, the requests' topics, and the
-    # sessions by nomination. PostgreSQL adds the report's savepoint with its SET LOCAL jit = off
-    # (reports.selectors.without_jit).
-    with django_assert_num_queries(26 + (3 if connection.vendor == "postgresql" else 0)):
+    # agency's stored figures (and the note of the view), the focal points, then each of the six lists:
+    # its count and its page, the requests' topics, and the sessions by nomination.
+    with django_assert_num_queries(QUERIES_WITH_STORED_FIGURES):
         response = focal_client.get(AGENCY_URL)
 
     assert len(response.context["upcoming"]) == item_count
@@ -366,3 +366,23 @@ def test_agency_page_in_spanish_and_french(focal_client):
         True,
         True,
     )
+
+
+def test_agency_page_serves_stored_figures_with_their_moment(focal_client, focal_point):
+    focal_client.get(AGENCY_URL)
+
+    response = focal_client.get(AGENCY_URL)
+
+    assert response.context["as_of"] is not None
+    assert 'id="agency-figures-as-of"' in response.content.decode()
+
+
+def test_agency_page_says_figures_are_being_prepared_for_a_large_year(focal_client, focal_point, monkeypatch):
+    monkeypatch.setattr("reports.store._cheap", lambda year: False)
+
+    response = focal_client.get(AGENCY_URL)
+
+    assert response.status_code == 200
+    assert response.context["figures"] is None
+    assert 'id="agency-figures-preparing"' in response.content.decode()
+    assert "being prepared" in response.content.decode()
