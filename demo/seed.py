@@ -685,6 +685,12 @@ class DemoBuilder:
                 stamps["declined_at"] = now
             if stamps:
                 TrainingRequest.objects.filter(pk=request.pk).update(**stamps)
+            if state == "scheduled" and session is not None and session.capacity:
+                # As "create session from request" does: seats kept for the requesting agency.
+                self._get_or_create(
+                    "seat quotas", factories.SessionQuotaFactory, lookup={"session": session, "agency": agency},
+                    seats=min(officers, session.capacity),
+                )  # fmt: skip
 
     @staticmethod
     def _accept_privacy_notice(users, now) -> None:

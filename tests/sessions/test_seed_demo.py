@@ -245,6 +245,9 @@ def test_seed_demo_training_requests_in_each_state(seeded):
     scheduled = TrainingRequest.objects.get(state=TrainingRequest.State.SCHEDULED)
     delivered = TrainingRequest.objects.get(state=TrainingRequest.State.DELIVERED)
     assert (scheduled.session.host_agency, delivered.session.status) == (scheduled.agency, "completed")
+    assert list(scheduled.session.quotas.values_list("agency", "seats")) == [
+        (scheduled.agency_id, min(scheduled.expected_officers, scheduled.session.capacity))
+    ]
     assert delivered.delivered_at > delivered.created_at
 
 
