@@ -762,9 +762,9 @@ def roster_check_in_times(session: TrainingSession, registrations: list[Registra
     """Registration id → when it checked in, as the check-in page shows it: the counted attendance's
     time for a one-day session; for a session of several days, the earliest scan of the day ``now``
     falls on (a new day starts with nobody checked in), one query."""
-    day = check_in_day(session, now)
     if not session_days(session):
         return {registration.pk: checked_in_at(registration) for registration in registrations}
+    day = check_in_day(session, now)
     if day is None:
         return {registration.pk: None for registration in registrations}
     opens = day.starts_at - CHECK_IN_OPENS_BEFORE

@@ -180,7 +180,7 @@ class _Batch:
 
     def _repeat(self, check_in: CheckIn) -> CheckInResult:
         registration = self.registrations.get(check_in.registration_id)
-        kept = self._kept_time(registration) if registration else _kept_time(check_in.registration)
+        kept = self._kept_time(registration) if registration else selectors_checked_in_at(check_in.registration)
         return CheckInResult(
             nonce=check_in.nonce,
             status=check_in.outcome,
@@ -210,13 +210,6 @@ def _read(code: str) -> checkin_codes.CodePayload | str:
         return checkin_codes.read_code(code)
     except checkin_codes.InvalidCode as invalid:
         return invalid.reason
-
-
-def _kept_time(registration: Registration) -> datetime | None:
-    attendance = Attendance.objects.filter(registration=registration).first()
-    if attendance is None or attendance.status not in Attendance.COUNTED:
-        return None
-    return attendance.checked_in_at
 
 
 def check_can_check_in(*, registration: Registration, scanned_at: datetime, window=None) -> None:
