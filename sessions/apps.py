@@ -9,6 +9,8 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training sessions")
 
     def ready(self):
+        from sessions.cards import forget_cards_on_changes
         from sessions.selectors import forget_filter_choices_on_changes
 
         forget_filter_choices_on_changes()
+        forget_cards_on_changes()

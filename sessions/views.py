@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from accounts.roles import focal_point_condition, has_confirmed_email, may_manag
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
+from sessions.cards import session_cards
 from sessions.forms import SessionFilterForm
 from sessions.models import (
     Attendance,
@@ -74,15 +75,15 @@ def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
 
 
 def _list_queryset(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    counted = selectors.with_seat_counts(queryset.select_related("country"))
-    return counted.annotate(seats_free=F("capacity") - F("seats_taken")).prefetch_related("topics")
+    """What a card shows of its row; the topics are read only for cards not in the cache (``session_cards``)."""
+    return selectors.with_seat_counts(queryset.select_related("country"))
 
 
 def landing(request):
     officer = current_officer(request)
     upcoming = visible_sessions(officer).filter(status=TrainingSession.Status.PUBLISHED, starts_at__gte=timezone.now())
     sessions = list(_list_queryset(upcoming).order_by("starts_at", "id")[:6])
-    context = {"sessions": sessions, "officer": officer, "viewer_timezone": viewer_timezone(request)}
+    context = {"sessions": sessions, "cards": session_cards(sessions, viewer_timezone(request)), "officer": officer}
     return render(request, "portal/landing.html", context)
 
 
@@ -102,8 +103,8 @@ def session_list(request):
         "form": form,
         "page": page,
         "sessions": page.object_list,
+        "cards": session_cards(page.object_list, viewer_timezone(request)),
         "query": query.urlencode(),
-        "viewer_timezone": viewer_timezone(request),
     }
     return render(request, "portal/session_list.html", context)
 

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from sessions.selectors import seats_left
 from sessions.templatetags.portal_time import card_start
 
 register = template.Library()
@@ -44,11 +45,10 @@ def _availability(session) -> SafeString:
         badge = format_html('<span class="badge badge-muted">{}</span>\n    ', mark_safe(gettext("Completed")))  # noqa: S308
     elif session.capacity is None:
         badge = format_html('<span class="badge badge-ok">{}</span>\n    ', mark_safe(gettext("Open seating")))  # noqa: S308
-    elif session.seats_free <= 0:
+    elif (seats := seats_left(session, taken=session.seats_taken)) == 0:
         full = mark_safe(gettext("Full — join the waitlist"))  # noqa: S308
         badge = format_html('<span class="badge badge-warn">{}</span>\n    ', full)
     else:
-        seats = session.seats_free
         text = ngettext("%(seats)s seat left", "%(seats)s seats left", seats) % {
             "seats": conditional_escape(localize(seats))
         }
@@ -58,7 +58,12 @@ def _availability(session) -> SafeString:
 
 @register.simple_tag
 def session_card(session, viewer_timezone: tzinfo | None = None) -> SafeString:
-    """One card: start, title and link, format, language, place, topics and seats."""
+    """One card: start, title and link, format, language, place, topics and seats.
+
+    The session comes with ``seats_taken`` counted (``sessions.selectors.with_seat_counts``) and its
+    country; its topics are read unless prefetched. The portal's lists take their cards from
+    ``sessions.cards.session_cards``, which keeps them in the cache.
+    """
     topics = session.topics.all()
     return format_html(
         CARD,

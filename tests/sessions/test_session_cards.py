@@ -5,6 +5,7 @@ import zoneinfo
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.template import engines
 from django.utils import timezone, translation
 
@@ -53,7 +54,9 @@ def every_kind_of_card():
     TrainingSessionFactory(status=TrainingSession.Status.CANCELLED, city="Lyon")
     TrainingSessionFactory(status=TrainingSession.Status.COMPLETED, starts_at=start - timedelta(days=30))
     TrainingSessionFactory(capacity=1500)
-    return list(_list_queryset(TrainingSession.objects.all()).order_by("id"))
+    # The template read ``seats_free``, which the list's query annotated then; the tag counts from ``seats_taken``.
+    listed = _list_queryset(TrainingSession.objects.all()).annotate(seats_free=F("capacity") - F("seats_taken"))
+    return list(listed.order_by("id"))
 
 
 @pytest.mark.parametrize("language", ["en", "es", "fr"])

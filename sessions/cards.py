@@ -1,0 +1,114 @@
+"""The portal's session cards (``/`` and ``/sessions/``), kept rendered in the cache for every viewer.
+
+A card shows its session's row (title in the active language, start, zone, format, language, city
+and country, status, capacity, seats taken), its topics, and depends on the active language and the
+viewer's time zone — never on who views it. So each card's HTML is kept under a digest of all of
+that: a changed seat count, title or status is another key, never a stale card. What the row does
+not carry (topic names and slugs, a session's topic links, country names) is covered by a catalogue
+version in the key, replaced when a topic or a country is saved or deleted or a session's topics
+change (``forget_cards_on_changes``). A list asks the cache once for all its cards, and reads the
+topics of the missing ones only (one query) to render them with ``session_card``.
+
+Like every cache of ours this is an accelerator: with Redis down the backend answers from the
+process's memory (``trainingops/cache.py``). A change written around the models (``QuerySet.update``,
+raw SQL) on topics or countries is not seen here: ``CARD_SECONDS`` bounds it.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from agencies.models import Country
+from sessions.models import Topic, TrainingSession
+from sessions.templatetags.portal_cards import session_card
+
+CARD_SECONDS = 10 * 60
+# Change the "v1" when the card's HTML changes, so that a deploy does not serve the old cards.
+KEY_PREFIX = "sessions:card:v1"
+CATALOGUE_KEY = "sessions:card-catalogue"
+
+
+def session_cards(sessions: Sequence[TrainingSession], viewer_timezone: tzinfo | None) -> list[SafeString]:
+    """The cards of sessions read by ``sessions.views._list_queryset`` (with ``seats_taken`` and the
+    country), in their order: from the cache, the missing ones rendered and kept."""
+    if not sessions:
+        return []
+    viewer = _viewer_part(viewer_timezone)
+    keys = [_card_key(session, viewer) for session in sessions]
+    found = cache.get_many(keys)
+    missing = [session for session, key in zip(sessions, keys, strict=True) if key not in found]
+    if missing:
+        prefetch_related_objects(missing, "topics")
+        rendered = {
+            key: str(session_card(session, viewer_timezone))
+            for session, key in zip(sessions, keys, strict=True)
+            if key not in found
+        }
+        cache.set_many(rendered, CARD_SECONDS)
+        found.update(rendered)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 — session_card's escaped HTML
+
+
+def _viewer_part(viewer_timezone: tzinfo | None) -> str:
+    zone = getattr(viewer_timezone, "key", "") if viewer_timezone else ""
+    return f"{get_language()}|{zone}|{get_script_prefix()}|{_catalogue_version()}"
+
+
+def _card_key(session: TrainingSession, viewer: str) -> str:
+    shown = (
+        viewer,
+        session.pk,
+        session.title,
+        session.starts_at.isoformat(),
+        session.timezone.key,
+        session.format,
+        session.language,
+        session.city,
+        session.country_id,
+        session.country.name if session.country_id else "",
+        session.status,
+        session.capacity,
+        session.seats_taken,
+    )
+    return f"{KEY_PREFIX}:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"
+
+
+def _catalogue_version() -> str:
+    version = cache.get(CATALOGUE_KEY)
+    if version is None:
+        # Evicted or never set: a new version, so that no card kept under an older one comes back.
+        version = uuid.uuid4().hex
+        if not cache.add(CATALOGUE_KEY, version, None):
+            version = cache.get(CATALOGUE_KEY) or version
+    return version
+
+
+def forget_cards(**kwargs) -> None:
+    """A topic or country was saved or deleted, or a session's topics changed: every card is
+    rendered again. At once, and again on commit: a list read between the change and its commit
+    may have kept the old topics under the first new version."""
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed: only once the links changed
+        return
+    _new_catalogue_version()
+    transaction.on_commit(_new_catalogue_version)
+
+
+def _new_catalogue_version() -> None:
+    cache.set(CATALOGUE_KEY, uuid.uuid4().hex, None)
+
+
+def forget_cards_on_changes() -> None:
+    """Connected once by the sessions app when models are loaded."""
+    for model in (Topic, Country):
+        for signal in (post_save, post_delete):
+            signal.connect(forget_cards, sender=model, dispatch_uid=f"session-cards-{model.__name__}")
+    m2m_changed.connect(forget_cards, sender=TrainingSession.topics.through, dispatch_uid="session-cards-topics")
