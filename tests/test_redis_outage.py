@@ -23,7 +23,13 @@ from messaging.services import requeue_stale_messages
 from sessions import services
 from sessions.models import Invitation, InvitationRequest, Registration, TrainingSession
 from tests.api_fixtures import token_client
-from tests.factories import AgencyEmailDomainFactory, OfficerFactory, TrainingSessionFactory, UserFactory
+from tests.factories import (
+    AgencyEmailDomainFactory,
+    OfficerFactory,
+    TopicFactory,
+    TrainingSessionFactory,
+    UserFactory,
+)
 from tests.redis_server import RedisServer, closed_port, fresh_broker_connections
 from trainingops import redis_outage
 from trainingops.celery import app as celery_app
@@ -149,6 +155,22 @@ def test_portal_login_answers_while_redis_is_down(outage, client):
         response = client.post(reverse("account_login"), {"login": user.email, "password": "correct-horse-battery"})
 
     assert (response.status_code, response.url) == (302, "/")
+    assert watch.seconds < BOUND_SECONDS
+
+
+def test_portal_session_lists_answer_with_their_cards_while_redis_is_down(outage, client):
+    session = TrainingSessionFactory(title="Tracing ransomware payments")
+    session.topics.add(TopicFactory(name="Ransomware"))
+    client.get("/")  # the first call meets the outage (one timeout at most), the next skip Redis
+
+    with Stopwatch() as watch:
+        pages = [client.get(path) for path in ("/", "/", reverse("sessions:list"), reverse("sessions:list"))]
+
+    assert [response.status_code for response in pages] == [200, 200, 200, 200]
+    for response in pages:
+        [card] = response.context["cards"]
+        assert "Tracing ransomware payments</a></h3>" in card
+        assert '<span class="badge">Ransomware</span>' in card
     assert watch.seconds < BOUND_SECONDS
 
 
