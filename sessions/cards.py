@@ -30,8 +30,21 @@ from django.utils.translation import get_language
 from agencies.models import Country
 from sessions.models import Topic, TrainingSession
 from sessions.templatetags.portal_cards import session_card
+from sessions.translation import translation_field_names
 
 CARD_SECONDS = 10 * 60
+# What a card shows of its session's row (and so of its key): the lists read only these columns.
+ROW_FIELDS = (
+    *translation_field_names("title"),
+    "starts_at",
+    "timezone",
+    "format",
+    "language",
+    "city",
+    "country__name",
+    "status",
+    "capacity",
+)
 # Change the "v1" when the card's HTML changes, so that a deploy does not serve the old cards.
 KEY_PREFIX = "sessions:card:v1"
 CATALOGUE_KEY = "sessions:card-catalogue"

@@ -1,6 +1,11 @@
+import hashlib
+
 from django import forms
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import SESSION_LANGUAGES, TrainingSession
@@ -65,6 +70,10 @@ class PlainDateInput(forms.DateInput):
         return mark_safe(f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{attributes}>')  # noqa: S308 — escaped
 
 
+FIELDS_TEMPLATE = "portal/includes/session_filter_fields.html"
+FIELDS_SECONDS = 10 * 60
+
+
 class SessionFilterForm(forms.Form):
     """The filters of the portal's session list; every field is optional."""
 
@@ -121,6 +130,38 @@ class SessionFilterForm(forms.Form):
             year, month = (int(part) for part in data["month"].split("-"))
             queryset = starting_in_local_month(queryset, year=year, month=month)
         return queryset
+
+    def fields_html(self) -> SafeString:
+        """The fields as the session list shows them (``FIELDS_TEMPLATE``).
+
+        Every page of the list shows them, the same for every viewer: kept in the cache under a
+        digest of what they show (the language, the choices and the values the widgets read), so a
+        new topic or country is a new key, never a stale form. A form with errors is rendered each time.
+        """
+        if self.errors:
+            return render_to_string(FIELDS_TEMPLATE, {"form": self})
+        key = f"sessions:filter-fields:v1:{self._fields_digest()}"
+        html = cache.get(key)
+        if html is None:
+            html = str(render_to_string(FIELDS_TEMPLATE, {"form": self}))
+            cache.set(key, html, FIELDS_SECONDS)
+        return mark_safe(html)  # noqa: S308 — the template's escaped HTML
+
+    def _fields_digest(self) -> str:
+        shown = (
+            get_language(),
+            self.is_bound,
+            [
+                field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                for name, field in self.fields.items()
+            ],
+            [
+                (value, str(label))
+                for name in ("topic", "country", "open_to")
+                for value, label in self.fields[name].choices
+            ],
+        )
+        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
     @property
     def active_count(self) -> int:

@@ -20,6 +20,7 @@ from accounts.roles import focal_point_condition, has_confirmed_email, may_manag
 from agencies.models import Officer
 from sessions import selectors, services
 from sessions.calendar import build_session_ics
+from sessions.cards import ROW_FIELDS as CARD_ROW_FIELDS
 from sessions.cards import session_cards
 from sessions.forms import SessionFilterForm
 from sessions.models import (
@@ -76,7 +77,7 @@ def visible_sessions(officer: Officer | None) -> QuerySet[TrainingSession]:
 
 def _list_queryset(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
     """What a card shows of its row; the topics are read only for cards not in the cache (``session_cards``)."""
-    return selectors.with_seat_counts(queryset.select_related("country"))
+    return selectors.with_seat_counts(queryset.select_related("country").only(*CARD_ROW_FIELDS))
 
 
 def landing(request):
