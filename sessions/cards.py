@@ -5,9 +5,10 @@ and country, status, capacity, seats taken), its topics, and depends on the acti
 viewer's time zone — never on who views it. So each card's HTML is kept under a digest of all of
 that: a changed seat count, title or status is another key, never a stale card. What the row does
 not carry (topic names and slugs, a session's topic links, country names) is covered by a catalogue
-version in the key, replaced when a topic or a country is saved or deleted or a session's topics
-change (``forget_cards_on_changes``). A list asks the cache once for all its cards, and reads the
-topics of the missing ones only (one query) to render them with ``session_card``.
+version kept with each card, replaced when a topic or a country is saved or deleted or a session's
+topics change (``forget_cards_on_changes``): a card kept under another version is rendered again.
+A list asks the cache once for the version and all its cards, and reads the topics of the missing
+ones only (one query) to render them with ``session_card``.
 
 Like every cache of ours this is an accelerator: with Redis down the backend answers from the
 process's memory (``trainingops/cache.py``). A change written around the models (``QuerySet.update``,
@@ -57,23 +58,22 @@ def session_cards(sessions: Sequence[TrainingSession], viewer_timezone: tzinfo |
         return []
     viewer = _viewer_part(viewer_timezone)
     keys = [_card_key(session, viewer) for session in sessions]
-    found = cache.get_many(keys)
-    missing = [session for session, key in zip(sessions, keys, strict=True) if key not in found]
+    # One round trip: each card is kept with the catalogue version it was rendered under.
+    found = cache.get_many([CATALOGUE_KEY, *keys])
+    version = found.pop(CATALOGUE_KEY, None) or _catalogue_version()
+    cards = {key: html for key, (kept_version, html) in found.items() if kept_version == version}
+    missing = [(session, key) for session, key in zip(sessions, keys, strict=True) if key not in cards]
     if missing:
-        prefetch_related_objects(missing, "topics")
-        rendered = {
-            key: str(session_card(session, viewer_timezone))
-            for session, key in zip(sessions, keys, strict=True)
-            if key not in found
-        }
-        cache.set_many(rendered, CARD_SECONDS)
-        found.update(rendered)
-    return [mark_safe(found[key]) for key in keys]  # noqa: S308 — session_card's escaped HTML
+        prefetch_related_objects([session for session, _key in missing], "topics")
+        rendered = {key: str(session_card(session, viewer_timezone)) for session, key in missing}
+        cache.set_many({key: [version, html] for key, html in rendered.items()}, CARD_SECONDS)
+        cards.update(rendered)
+    return [mark_safe(cards[key]) for key in keys]  # noqa: S308 — session_card's escaped HTML
 
 
 def _viewer_part(viewer_timezone: tzinfo | None) -> str:
     zone = getattr(viewer_timezone, "key", "") if viewer_timezone else ""
-    return f"{get_language()}|{zone}|{get_script_prefix()}|{_catalogue_version()}"
+    return f"{get_language()}|{zone}|{get_script_prefix()}"
 
 
 def _card_key(session: TrainingSession, viewer: str) -> str:
@@ -96,12 +96,11 @@ def _card_key(session: TrainingSession, viewer: str) -> str:
 
 
 def _catalogue_version() -> str:
-    version = cache.get(CATALOGUE_KEY)
-    if version is None:
-        # Evicted or never set: a new version, so that no card kept under an older one comes back.
-        version = uuid.uuid4().hex
-        if not cache.add(CATALOGUE_KEY, version, None):
-            version = cache.get(CATALOGUE_KEY) or version
+    """The version not found in the cache (evicted, or never set): a new one, so that no card kept
+    under an older one comes back."""
+    version = uuid.uuid4().hex
+    if not cache.add(CATALOGUE_KEY, version, None):
+        version = cache.get(CATALOGUE_KEY) or version
     return version
 
 
