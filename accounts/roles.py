@@ -161,25 +161,24 @@ def has_confirmed_email(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.email:
         return False
     if not hasattr(user, "_has_confirmed_email"):
-        user._has_confirmed_email = _confirmed_addresses(user).exists()
+        user._has_confirmed_email = _confirmed_addresses(user_id=user.pk, email=user.email).exists()
     return user._has_confirmed_email
 
 
-def _confirmed_addresses(user):
+def _confirmed_addresses(*, user_id: int, email: str):
     from allauth.account.models import EmailAddress
 
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
+    return EmailAddress.objects.filter(user_id=user_id, email__iexact=email, verified=True)
 
 
-def has_confirmed_email_expression(user):
-    """``has_confirmed_email`` as an SQL condition, to fold into a query that runs anyway."""
+def has_confirmed_email_expression(*, user_id: int, email: str):
+    """``has_confirmed_email`` of the user with this id and current address, as an SQL condition to fold
+    into a query that runs anyway (built from keys, so that it can be precompiled)."""
     from django.db.models import Exists, Value
 
-    if hasattr(user, "_has_confirmed_email"):
-        return Value(user._has_confirmed_email)
-    if user is None or not getattr(user, "is_authenticated", False) or not user.email:
+    if not email:
         return Value(False)
-    return Exists(_confirmed_addresses(user))
+    return Exists(_confirmed_addresses(user_id=user_id, email=email))
 
 
 def confirmed_email_condition(user_path: str):
@@ -364,7 +363,14 @@ def holding_focal_points():
 
 
 def focal_point_condition(officer_ref: str = "pk"):
-    """Whether an officer (a reference in an outer query) is a focal point, as an SQL condition."""
+    """Whether an officer (a reference in an outer query) is a focal point, as an SQL condition
+    (compiled once per reference: every portal page asks it of the viewer)."""
+    from trainingops.precompiled import Precompiled
+
+    return Precompiled(_focal_point_exists, officer_ref)
+
+
+def _focal_point_exists(officer_ref: str):
     return Exists(holding_focal_points().filter(officer_id=OuterRef(officer_ref)))
 
 

@@ -49,6 +49,7 @@ from sessions.models import (
     TrainingSession,
 )
 from sessions.translation import translation_field_names
+from trainingops.precompiled import Precompiled
 
 
 def audience_includes_country(country_code: str) -> Q:
@@ -110,14 +111,15 @@ def visible_sessions(*, officer: Officer | None = None, staff: bool = False) -> 
 
 @lru_cache(maxsize=1024)
 def _officer_sessions(officer_id: int, agency_id: int | None, country_id: str | None) -> QuerySet[TrainingSession]:
-    """``visible_to_officer`` as a queryset, built and resolved once per officer, agency and country.
+    """``visible_to_officer`` as a queryset, built once per officer, agency and country and compiled
+    once (``Precompiled``): every portal and API list of an officer starts here, and building and
+    compiling its three ``EXISTS`` cost more CPU than running them. The queryset is never evaluated:
+    callers get ``.all()``, a clone, and it holds nothing but the keys."""
+    return TrainingSession.objects.filter(Precompiled(_visible_to_officer_keys, officer_id, agency_id, country_id))
 
-    Every portal and API list of an officer starts here; building the three ``EXISTS`` and resolving
-    them cost more CPU than running the query. The queryset is never evaluated: callers get
-    ``.all()``, a clone (as a view's class-level ``queryset`` is used), and it holds nothing but the keys.
-    """
-    officer = Officer(pk=officer_id, agency=Agency(pk=agency_id, country_id=country_id))
-    return TrainingSession.objects.filter(visible_to_officer(officer))
+
+def _visible_to_officer_keys(officer_id: int, agency_id: int | None, country_id: str | None) -> Q:
+    return visible_to_officer(Officer(pk=officer_id, agency=Agency(pk=agency_id, country_id=country_id)))
 
 
 # The portal's filter choices change when a topic or a venue country is added: a minute's delay is fine.

@@ -40,4 +40,5 @@ def not_found(request, path=""):
 
 not_found.cls.schema = None
 
-urlpatterns = [*router.urls, re_path(r"^(?P<path>.*)$", not_found, name="api-not-found")]
+# ``(?s:…)``: a path with an encoded line break (%0A) is unknown too, not a miss that Django answers in HTML.
+urlpatterns = [*router.urls, re_path(r"^(?P<path>(?s:.*))$", not_found, name="api-not-found")]

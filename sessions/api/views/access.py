@@ -1,8 +1,6 @@
 """Which sessions and meeting links an API caller may see (one place for the API's views)."""
 
-from functools import lru_cache
-
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 
 from accounts.roles import has_confirmed_email_expression
 from sessions import selectors
@@ -10,6 +8,7 @@ from sessions.api.permissions import (
     role_of,
 )
 from sessions.models import Registration, TrainingSession
+from trainingops.precompiled import Precompiled
 
 
 def visible_sessions(request):
@@ -32,17 +31,15 @@ def meeting_link_visible(request):
         return Value(True)
     if not role.is_officer:
         return Value(False)
-    return ExpressionWrapper(
-        Q(_confirmed_seat(role.officer_id)) & Q(has_confirmed_email_expression(request.user)),
-        output_field=BooleanField(),
-    )
+    user = request.user
+    if getattr(user, "_has_confirmed_email", True) is False:
+        return Value(False)
+    return Precompiled(_meeting_link_condition, role.officer_id, user.pk, user.email)
 
 
-@lru_cache(maxsize=1024)
-def _confirmed_seat(officer_id: int) -> Exists:
-    """The officer holds a confirmed seat in the session row; built once per officer (it is copied when resolved)."""
-    return Exists(
-        Registration.objects.filter(
-            officer_id=officer_id, session_id=OuterRef("pk"), status=Registration.Status.CONFIRMED
-        )
+def _meeting_link_condition(officer_id: int, user_id: int, email: str) -> Q:
+    """A confirmed seat in the session row, for an officer whose address is confirmed (``Precompiled``)."""
+    confirmed_seat = Registration.objects.filter(
+        officer_id=officer_id, session_id=OuterRef("pk"), status=Registration.Status.CONFIRMED
     )
+    return Exists(confirmed_seat) & Q(has_confirmed_email_expression(user_id=user_id, email=email))

@@ -122,6 +122,25 @@ def test_session_detail_times_in_session_zone_with_offset(manager_client):
     assert body["audience_agencies"] == []
 
 
+def test_session_list_gives_each_session_its_own_topics_and_trainers(manager_client):
+    first, second, bare = (TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=day)) for day in (1, 2, 3))
+    tracing, laundering = TopicFactory(slug="tracing", name="Tracing"), TopicFactory(slug="aml", name="Laundering")
+    first.topics.add(tracing, laundering)
+    second.topics.add(tracing)
+    ana = TrainerFactory(user__first_name="Ana", user__last_name="Ruiz")
+    luis = TrainerFactory(user__first_name="Luis", user__last_name="Paz")
+    SessionTrainerFactory(session=second, trainer=ana)
+    SessionTrainerFactory(session=second, trainer=luis)
+
+    listed = manager_client.get(LIST_URL).json()["results"]
+
+    assert [(row["id"], row["topics"], [item["name"] for item in row["trainers"]]) for row in listed] == [
+        (first.pk, ["aml", "tracing"], []),
+        (second.pk, ["tracing"], ["Ana Ruiz", "Luis Paz"]),
+        (bare.pk, [], []),
+    ]
+
+
 def test_session_detail_officer_cannot_see_draft_is_404(officer_client):
     session = TrainingSessionFactory(status=TrainingSession.Status.DRAFT)
     response = officer_client.get(detail_url(session.pk))

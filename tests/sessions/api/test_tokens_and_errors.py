@@ -121,8 +121,12 @@ def test_token_issue_throttled_per_address(monkeypatch):
     assert [client.post(TOKENS, payload, format="json").status_code for _ in range(2)] == [400, 429]
 
 
-def test_unknown_api_path_is_json_404(manager_client):
-    response = manager_client.get("/api/v1/nothing-here/")
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here/", "/api/v1/sessions/%C2%B7c%0A%C2%A4/nominations/", "/api/v1/a%0D%0Ab/"]
+)
+def test_unknown_api_path_is_json_404(manager_client, path):
+    """A line break in the path (found by schemathesis) too: the catch-all route must match it."""
+    response = manager_client.get(path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found", "errors": {}}
 
