@@ -13,14 +13,13 @@ bench/pages_bench.py; writes "The agency page against its floor" in docs/benchma
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
+from api_bench import run_wrk, serving, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -170,17 +169,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="page and floor runs, alternated")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    env = bench_env(args.database_url)
-    ensure_database(args.database_url)
-    seed = prepare(env)
-    port = free_port()
-    server = start_gunicorn(env, port)
-    headers = (f"Cookie: sessionid={seed['cookie']}",)
-    base = f"http://127.0.0.1:{port}"
-    page_url, floor_url = f"{base}/agency/", f"{base}/bench/floor/agency/{seed['agency']}"
     pairs = []
-    try:
+    with serving(args.database_url, prepare) as (wrk, seed, base):
+        headers = (f"Cookie: sessionid={seed['cookie']}",)
+        page_url, floor_url = f"{base}/agency/", f"{base}/bench/floor/agency/{seed['agency']}"
         check_pages(page_url, floor_url, seed["cookie"])
         for url in (page_url, floor_url):
             run_wrk(wrk, url, 1, headers=headers)  # warm both workers
@@ -193,9 +185,6 @@ def main() -> None:
             print(f"agency: floor {floor['rps']:.0f} req/s, page {page['rps']:.0f} req/s: "
                   f"{page['rps'] / floor['rps']:.2f}", flush=True)  # fmt: skip
             pairs.append((floor, page))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     print(write_report(pairs, args.duration, args.rounds, load))
 
 

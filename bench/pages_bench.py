@@ -18,14 +18,13 @@ alternated, each pair ``--rounds`` times, and the median ratio is reported. Writ
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
+from api_bench import run_wrk, serving, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -142,16 +141,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    env = bench_env(args.database_url)
-    ensure_database(args.database_url)
-    seed = prepare(env)
-    port = free_port()
-    server = start_gunicorn(env, port)
     pages = [page for page in PAGES if args.only in page[0]]
     results: dict[str, list] = {name: [] for name, *_ in pages}
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serving(args.database_url, prepare) as (wrk, seed, base):
         for _name, _what, path, caller, _floor, _goal in pages:
             run_wrk(wrk, base + path.format(**seed), 1, headers=headers_for(caller, seed))  # warm both workers
         load = os.getloadavg()[0]
@@ -165,9 +157,6 @@ def main() -> None:
                 print(f"{name}: floor {floor['rps']:.0f} req/s, page {page['rps']:.0f} req/s: "
                       f"{page['rps'] / floor['rps']:.2f}", flush=True)  # fmt: skip
                 results[name].append((floor, page))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     print(write_report(results, args.duration, args.rounds, load))
 
 
