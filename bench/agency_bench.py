@@ -17,12 +17,9 @@ import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from api_bench import run_wrk, serving, write_section
+from api_bench import run_wrk, seed_database, serving, write_section
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_agency_bench"
 SECTION = "## The agency page against its floor"
 GOAL = 0.5
@@ -116,13 +113,7 @@ print(agency.pk, client.cookies["sessionid"].value)
 
 
 def prepare(env: dict) -> dict:
-    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
-    agency, cookie = out.stdout.strip().splitlines()[-1].split()
+    agency, cookie = seed_database(env, SEED).split()
     return {"agency": agency, "cookie": cookie}
 
 

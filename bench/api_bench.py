@@ -84,36 +84,50 @@ def ensure_database(database_url: str) -> None:
         subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
 
 
-SEED = """
+# The 200 upcoming sessions the session lists are measured on (here and in pages_bench's SEED).
+SESSIONS_SEED = """
 from datetime import timedelta
 from django.utils import timezone
-from knox.models import AuthToken
-from tests.factories import ManagerFactory, SessionTrainerFactory, TopicFactory, TrainingSessionFactory
+from tests.factories import SessionTrainerFactory, TopicFactory, TrainingSessionFactory
 from sessions.models import TrainingSession
-from accounts.models import User
 if TrainingSession.objects.count() < 200:
     topics = [TopicFactory(slug=f"bench-topic-{n}") for n in range(5)]
     for n in range(200 - TrainingSession.objects.count()):
         session = TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=n + 1), timezone="America/Mexico_City")
         session.topics.add(*topics[: 1 + n % 3])
         SessionTrainerFactory(session=session)
+"""
+
+SEED = (
+    SESSIONS_SEED
+    + """
+from knox.models import AuthToken
+from tests.factories import ManagerFactory
+from accounts.models import User
 user = User.objects.filter(email="bench-manager@trainingops.example").first() or ManagerFactory(
     email="bench-manager@trainingops.example"
 )
 AuthToken.objects.filter(user=user).delete()
 print(AuthToken.objects.create(user=user)[1])
 """
+)
 
 
-def prepare(env: dict) -> str:
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+def seed_database(env: dict, seed: str) -> str:
+    """Migrate the bench database, collect the static files, run the ``seed`` script in ``manage.py shell``
+    and refresh the planner's statistics; returns the last line the script printed."""
+    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
     out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PYTHON, "manage.py", "shell", "-c", seed], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     # Planner statistics, as autovacuum keeps them in production (it may be off on a test server).
     subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def prepare(env: dict) -> str:
+    return seed_database(env, SEED)
 
 
 def free_port() -> int:

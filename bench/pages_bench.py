@@ -19,36 +19,23 @@ alternated, each pair ``--rounds`` times, and the median ratio is reported. Writ
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from api_bench import run_wrk, serving, write_section
+from api_bench import SESSIONS_SEED, run_wrk, seed_database, serving, write_section
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_pages_bench"
 SECTION = "## Pages against their floors"
 
-SEED = """
-from datetime import timedelta
+SEED = (
+    SESSIONS_SEED
+    + """
 from django.test import Client
-from django.utils import timezone
 from knox.models import AuthToken
-from tests.factories import (
-    AttendanceFactory, ManagerFactory, OfficerFactory, RegistrationFactory, SessionTrainerFactory, TopicFactory,
-    TrainingSessionFactory,
-)
-from sessions.models import Registration, TrainingSession
+from tests.factories import AttendanceFactory, ManagerFactory, OfficerFactory, RegistrationFactory
+from sessions.models import Registration
 from accounts.models import User
 from agencies.models import Officer
-if TrainingSession.objects.count() < 200:
-    topics = [TopicFactory(slug=f"bench-topic-{n}") for n in range(5)]
-    for n in range(200 - TrainingSession.objects.count()):
-        session = TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=n + 1), timezone="America/Mexico_City")
-        session.topics.add(*topics[: 1 + n % 3])
-        SessionTrainerFactory(session=session)
 sheet = TrainingSession.objects.filter(title="Bench attendance sheet").first()
 if sheet is None:
     sheet = TrainingSessionFactory(
@@ -74,6 +61,7 @@ client.force_login(officer.user)
 print(sheet.pk, AuthToken.objects.create(user=manager)[1], AuthToken.objects.create(user=officer.user)[1],
       client.cookies["sessionid"].value)
 """
+)
 
 # (name, what the page is, its path, who calls it, the floor's path, the goal as a share of the floor)
 PAGES = [
@@ -90,13 +78,7 @@ PAGES = [
 
 
 def prepare(env: dict) -> dict:
-    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
-    sheet, manager, officer, cookie = out.stdout.strip().splitlines()[-1].split()
+    sheet, manager, officer, cookie = seed_database(env, SEED).split()
     return {"sheet": sheet, "manager": manager, "officer": officer, "cookie": cookie}
 
 
