@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import selectors, services
 from accounts.models import PrivacyConsent, PrivacyNotice, User
+from trainingops.admin_records import RecordAdmin
 
 
 @admin.register(User)
@@ -136,19 +137,10 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PrivacyConsent)
-class PrivacyConsentAdmin(admin.ModelAdmin):
+class PrivacyConsentAdmin(RecordAdmin):
     """Who accepted which version, and when: a record, never edited by hand."""
 
     list_display = ("notice", "user", "consented_at")
     list_filter = ("notice",)
     list_select_related = ("notice", "user")
     search_fields = ("user__email",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -24,6 +24,7 @@ from agencies.models import (
 )
 from agencies.selectors import reconfirmation_due_soon, reconfirmation_overdue
 from sessions.services import SessionError
+from trainingops.admin_records import RecordAdmin
 from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
@@ -160,8 +161,32 @@ class FocalPointAdmin(SimpleHistoryAdmin):
         )
 
 
+class ErasesAfterConfirming:
+    """People's erasure from the back office: a page listing them to confirm first, then each erased."""
+
+    def erase_after_confirming(self, request, queryset, *, title, template: str, erase, erased):
+        """On the action's first post, the confirmation ``template``; on its "yes", ``erase`` each row of
+        ``queryset`` and report ``erased(count)``."""
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            }
+            return TemplateResponse(request, template, context)
+        count = 0
+        for row in queryset:
+            erase(row)
+            count += 1
+        self.message_user(request, erased(count), messages.SUCCESS)
+        return None
+
+
 @admin.register(Officer)
-class OfficerAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
+class OfficerAdmin(ErasesAfterConfirming, SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     list_display = ("user", "email", "agency", "job_title", "preferred_language", "verification_status", "created_at")
     list_filter = ("verification_status", "preferred_language", "agency__country__region", "agency__kind")
     list_select_related = ("user", "agency", "agency__country")
@@ -239,31 +264,20 @@ class OfficerAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Erase the selected officers' accounts and personal data…"), permissions=["erase"])
     def erase_selected(self, request, queryset):
         """Erase officers who asked for it (by email, say), after the manager confirms on a second page."""
-        queryset = queryset.select_related("user", "agency")
-        if request.POST.get("post") != "yes":
-            context = {
-                **self.admin_site.each_context(request),
-                "title": _("Erase these officers' personal data?"),
-                "opts": self.model._meta,
-                "queryset": queryset,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "media": self.media,
-            }
-            return TemplateResponse(request, "admin/agencies/officer/erase_selected_confirmation.html", context)
-        erased = 0
-        for officer in queryset:
-            services.erase_officer(officer=officer, by=request.user)
-            erased += 1
-        self.message_user(
+        return self.erase_after_confirming(
             request,
-            ngettext("%(count)d officer erased.", "%(count)d officers erased.", erased) % {"count": erased},
-            messages.SUCCESS,
+            queryset.select_related("user", "agency"),
+            title=_("Erase these officers' personal data?"),
+            template="admin/agencies/officer/erase_selected_confirmation.html",
+            erase=lambda officer: services.erase_officer(officer=officer, by=request.user),
+            erased=lambda count: (
+                ngettext("%(count)d officer erased.", "%(count)d officers erased.", count) % {"count": count}
+            ),
         )
-        return None
 
 
 @admin.register(PendingOfficer)
-class PendingOfficerAdmin(admin.ModelAdmin):
+class PendingOfficerAdmin(ErasesAfterConfirming, admin.ModelAdmin):
     """Walk-ins recorded at a roll call who have no account yet; managers only (see accounts.roles)."""
 
     list_display = ("name", "email", "agency", "created_at", "claimed_by", "claimed_at")
@@ -285,31 +299,20 @@ class PendingOfficerAdmin(admin.ModelAdmin):
     @admin.action(description=_("Erase the selected walk-ins' personal data…"))
     def erase_selected(self, request, queryset):
         """Erase walk-ins who asked for it, after the manager confirms on a second page."""
-        queryset = queryset.select_related("agency")
-        if request.POST.get("post") != "yes":
-            context = {
-                **self.admin_site.each_context(request),
-                "title": _("Erase these walk-ins' personal data?"),
-                "opts": self.model._meta,
-                "queryset": queryset,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "media": self.media,
-            }
-            return TemplateResponse(request, "admin/agencies/pendingofficer/erase_selected_confirmation.html", context)
-        erased = 0
-        for pending in queryset:
-            services.erase_pending_officer(pending=pending, by=request.user)
-            erased += 1
-        self.message_user(
+        return self.erase_after_confirming(
             request,
-            ngettext("%(count)d walk-in erased.", "%(count)d walk-ins erased.", erased) % {"count": erased},
-            messages.SUCCESS,
+            queryset.select_related("agency"),
+            title=_("Erase these walk-ins' personal data?"),
+            template="admin/agencies/pendingofficer/erase_selected_confirmation.html",
+            erase=lambda pending: services.erase_pending_officer(pending=pending, by=request.user),
+            erased=lambda count: (
+                ngettext("%(count)d walk-in erased.", "%(count)d walk-ins erased.", count) % {"count": count}
+            ),
         )
-        return None
 
 
 @admin.register(AgencyReconfirmation)
-class AgencyReconfirmationAdmin(admin.ModelAdmin):
+class AgencyReconfirmationAdmin(RecordAdmin):
     """The focal points' answers to the yearly reconfirmation across agencies, notes first to read;
     written only through the agency page (``agencies.services.reconfirmation``)."""
 
@@ -319,15 +322,6 @@ class AgencyReconfirmationAdmin(admin.ModelAdmin):
     search_fields = ("agency__name", "agency__acronym", "note")
     readonly_fields = ("agency", "kind", "due_on", "by", "at", "note")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TrainingRequest)
@@ -346,14 +340,7 @@ class TrainingRequestAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     filter_horizontal = ("topics",)
     fields = (
         "agency",
-        "topics",
-        "format",
-        "language",
-        "period_start",
-        "period_end",
-        "expected_officers",
-        "venue_offered",
-        "notes",
+        *TrainingRequest.ASKED_FIELDS,
         "state",
         "requested_by",
         "decline_reason",

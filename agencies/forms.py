@@ -168,16 +168,7 @@ class TrainingRequestForm(TrainingRequestFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = TrainingRequest
-        fields = [
-            "topics",
-            "format",
-            "language",
-            "period_start",
-            "period_end",
-            "expected_officers",
-            "venue_offered",
-            "notes",
-        ]
+        fields = TrainingRequest.ASKED_FIELDS
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
             "period_start": forms.DateInput(attrs={"type": "date"}),
@@ -197,17 +188,7 @@ class TrainingRequestAdminForm(TrainingRequestFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = TrainingRequest
-        fields = [
-            "agency",
-            "topics",
-            "format",
-            "language",
-            "period_start",
-            "period_end",
-            "expected_officers",
-            "venue_offered",
-            "notes",
-        ]
+        fields = ["agency", *TrainingRequest.ASKED_FIELDS]
         error_messages = {"topics": {"required": _("Choose at least one topic.")}}
 
     def __init__(self, *args, **kwargs):

@@ -324,6 +324,19 @@ class TrainingRequest(models.Model):
         IN_PERSON = "in_person", _("In person")
         HYBRID = "hybrid", _("Hybrid")
 
+    # What the requester states (the portal's and the back office's forms, the API show them in this
+    # order); the other fields belong to the managers' triage.
+    ASKED_FIELDS = (
+        "topics",
+        "format",
+        "language",
+        "period_start",
+        "period_end",
+        "expected_officers",
+        "venue_offered",
+        "notes",
+    )
+
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="training_requests", verbose_name=_("agency")
     )

@@ -13,17 +13,13 @@ bench/pages_bench.py; writes "The agency page against its floor" in docs/benchma
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
+from api_bench import run_wrk, seed_database, serving, write_section
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_agency_bench"
 SECTION = "## The agency page against its floor"
 GOAL = 0.5
@@ -117,13 +113,7 @@ print(agency.pk, client.cookies["sessionid"].value)
 
 
 def prepare(env: dict) -> dict:
-    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
-    agency, cookie = out.stdout.strip().splitlines()[-1].split()
+    agency, cookie = seed_database(env, SEED).split()
     return {"agency": agency, "cookie": cookie}
 
 
@@ -170,17 +160,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="page and floor runs, alternated")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    env = bench_env(args.database_url)
-    ensure_database(args.database_url)
-    seed = prepare(env)
-    port = free_port()
-    server = start_gunicorn(env, port)
-    headers = (f"Cookie: sessionid={seed['cookie']}",)
-    base = f"http://127.0.0.1:{port}"
-    page_url, floor_url = f"{base}/agency/", f"{base}/bench/floor/agency/{seed['agency']}"
     pairs = []
-    try:
+    with serving(args.database_url, prepare) as (wrk, seed, base):
+        headers = (f"Cookie: sessionid={seed['cookie']}",)
+        page_url, floor_url = f"{base}/agency/", f"{base}/bench/floor/agency/{seed['agency']}"
         check_pages(page_url, floor_url, seed["cookie"])
         for url in (page_url, floor_url):
             run_wrk(wrk, url, 1, headers=headers)  # warm both workers
@@ -193,9 +176,6 @@ def main() -> None:
             print(f"agency: floor {floor['rps']:.0f} req/s, page {page['rps']:.0f} req/s: "
                   f"{page['rps'] / floor['rps']:.2f}", flush=True)  # fmt: skip
             pairs.append((floor, page))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     print(write_report(pairs, args.duration, args.rounds, load))
 
 

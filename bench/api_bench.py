@@ -18,8 +18,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
+
+from common import CHECKIN_SIGNING_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -27,6 +32,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_api_bench
 SECTION = "## REST API"
 TARGET_RATIO = 0.60
 TARGET_P99_MS = 100.0
+T = TypeVar("T")
 
 
 def ensure_wrk() -> str:
@@ -50,7 +56,7 @@ def bench_env(database_url: str) -> dict:
     env.update(
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key",  # noqa: S106 — a throwaway local server
-        CHECKIN_SIGNING_KEY="dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=",
+        CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY,
         DATABASE_URL=database_url,
         DB_CONN_MAX_AGE="600",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -78,36 +84,50 @@ def ensure_database(database_url: str) -> None:
         subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
 
 
-SEED = """
+# The 200 upcoming sessions the session lists are measured on (here and in pages_bench's SEED).
+SESSIONS_SEED = """
 from datetime import timedelta
 from django.utils import timezone
-from knox.models import AuthToken
-from tests.factories import ManagerFactory, SessionTrainerFactory, TopicFactory, TrainingSessionFactory
+from tests.factories import SessionTrainerFactory, TopicFactory, TrainingSessionFactory
 from sessions.models import TrainingSession
-from accounts.models import User
 if TrainingSession.objects.count() < 200:
     topics = [TopicFactory(slug=f"bench-topic-{n}") for n in range(5)]
     for n in range(200 - TrainingSession.objects.count()):
         session = TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=n + 1), timezone="America/Mexico_City")
         session.topics.add(*topics[: 1 + n % 3])
         SessionTrainerFactory(session=session)
+"""
+
+SEED = (
+    SESSIONS_SEED
+    + """
+from knox.models import AuthToken
+from tests.factories import ManagerFactory
+from accounts.models import User
 user = User.objects.filter(email="bench-manager@trainingops.example").first() or ManagerFactory(
     email="bench-manager@trainingops.example"
 )
 AuthToken.objects.filter(user=user).delete()
 print(AuthToken.objects.create(user=user)[1])
 """
+)
 
 
-def prepare(env: dict) -> str:
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+def seed_database(env: dict, seed: str) -> str:
+    """Migrate the bench database, collect the static files, run the ``seed`` script in ``manage.py shell``
+    and refresh the planner's statistics; returns the last line the script printed."""
+    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
     out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PYTHON, "manage.py", "shell", "-c", seed], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     # Planner statistics, as autovacuum keeps them in production (it may be off on a test server).
     subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def prepare(env: dict) -> str:
+    return seed_database(env, SEED)
 
 
 def free_port() -> int:
@@ -136,9 +156,29 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     sys.exit("gunicorn did not come up")
 
 
-def check_responses(port: int, token: str) -> None:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/sessions/?page_size=50", headers={"Authorization": f"Token {token}"}
+@contextmanager
+def serving(database_url: str, prepare: Callable[[dict], T]) -> Iterator[tuple[str, T, str]]:
+    """Gunicorn serving the bench database for the time of the ``with`` block, and what a run needs.
+
+    Yields wrk's path, what ``prepare(env)`` returned (it migrates and seeds the database, created
+    here when missing) and the server's base URL; the server is stopped however the block ends.
+    """
+    wrk = ensure_wrk()
+    env = bench_env(database_url)
+    ensure_database(database_url)
+    seed = prepare(env)
+    port = free_port()
+    server = start_gunicorn(env, port)
+    try:
+        yield wrk, seed, f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def check_responses(base: str, token: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 — loopback
+        f"{base}/api/v1/sessions/?page_size=50", headers={"Authorization": f"Token {token}"}
     )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 — loopback
         body = response.read()
@@ -243,15 +283,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="floor and API runs, alternated")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    env = bench_env(args.database_url)
-    ensure_database(args.database_url)
-    token = prepare(env)
-    port = free_port()
-    server = start_gunicorn(env, port)
-    try:
-        check_responses(port, token)
-        base = f"http://127.0.0.1:{port}"
+    with serving(args.database_url, prepare) as (wrk, token, base):
+        check_responses(base, token)
         run_wrk(wrk, f"{base}/api/v1/sessions/?page_size=50", 3, token)  # warm both workers
         load = os.getloadavg()[0]
         rounds = []
@@ -263,9 +296,6 @@ def main() -> None:
                 flush=True,
             )
             rounds.append((floor, api))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     print(write_report(rounds, args.duration, load))
 
 

@@ -21,14 +21,10 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from common import CHECKIN_SIGNING_KEY, ROOT, use_project
+
+use_project(CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY, LOG_LEVEL="WARNING")
 
 import django  # noqa: E402
 

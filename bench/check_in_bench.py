@@ -20,19 +20,18 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("STAFF_MFA_REQUIRED", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("API_THROTTLE_USER", "100000000/minute")
+from common import CHECKIN_SIGNING_KEY, ROOT, use_project
+
+use_project(
+    CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY,
+    DEBUG="false",
+    SECURE_SSL_REDIRECT="false",
+    STAFF_MFA_REQUIRED="false",
+    ALLOWED_HOSTS="testserver",
+    LOG_LEVEL="WARNING",
+    API_THROTTLE_USER="100000000/minute",
+)
 if "DATABASE_URL" not in os.environ:
     os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="check-in-bench-"))
 

@@ -18,38 +18,24 @@ alternated, each pair ``--rounds`` times, and the median ratio is reported. Writ
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from api_bench import bench_env, ensure_database, ensure_wrk, free_port, run_wrk, start_gunicorn, write_section
+from api_bench import SESSIONS_SEED, run_wrk, seed_database, serving, write_section
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/trainingops_pages_bench"
 SECTION = "## Pages against their floors"
 
-SEED = """
-from datetime import timedelta
+SEED = (
+    SESSIONS_SEED
+    + """
 from django.test import Client
-from django.utils import timezone
 from knox.models import AuthToken
-from tests.factories import (
-    AttendanceFactory, ManagerFactory, OfficerFactory, RegistrationFactory, SessionTrainerFactory, TopicFactory,
-    TrainingSessionFactory,
-)
-from sessions.models import Registration, TrainingSession
+from tests.factories import AttendanceFactory, ManagerFactory, OfficerFactory, RegistrationFactory
+from sessions.models import Registration
 from accounts.models import User
 from agencies.models import Officer
-if TrainingSession.objects.count() < 200:
-    topics = [TopicFactory(slug=f"bench-topic-{n}") for n in range(5)]
-    for n in range(200 - TrainingSession.objects.count()):
-        session = TrainingSessionFactory(starts_at=timezone.now() + timedelta(days=n + 1), timezone="America/Mexico_City")
-        session.topics.add(*topics[: 1 + n % 3])
-        SessionTrainerFactory(session=session)
 sheet = TrainingSession.objects.filter(title="Bench attendance sheet").first()
 if sheet is None:
     sheet = TrainingSessionFactory(
@@ -75,6 +61,7 @@ client.force_login(officer.user)
 print(sheet.pk, AuthToken.objects.create(user=manager)[1], AuthToken.objects.create(user=officer.user)[1],
       client.cookies["sessionid"].value)
 """
+)
 
 # (name, what the page is, its path, who calls it, the floor's path, the goal as a share of the floor)
 PAGES = [
@@ -91,13 +78,7 @@ PAGES = [
 
 
 def prepare(env: dict) -> dict:
-    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
-    sheet, manager, officer, cookie = out.stdout.strip().splitlines()[-1].split()
+    sheet, manager, officer, cookie = seed_database(env, SEED).split()
     return {"sheet": sheet, "manager": manager, "officer": officer, "cookie": cookie}
 
 
@@ -142,16 +123,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    env = bench_env(args.database_url)
-    ensure_database(args.database_url)
-    seed = prepare(env)
-    port = free_port()
-    server = start_gunicorn(env, port)
     pages = [page for page in PAGES if args.only in page[0]]
     results: dict[str, list] = {name: [] for name, *_ in pages}
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serving(args.database_url, prepare) as (wrk, seed, base):
         for _name, _what, path, caller, _floor, _goal in pages:
             run_wrk(wrk, base + path.format(**seed), 1, headers=headers_for(caller, seed))  # warm both workers
         load = os.getloadavg()[0]
@@ -165,9 +139,6 @@ def main() -> None:
                 print(f"{name}: floor {floor['rps']:.0f} req/s, page {page['rps']:.0f} req/s: "
                       f"{page['rps'] / floor['rps']:.2f}", flush=True)  # fmt: skip
                 results[name].append((floor, page))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     print(write_report(results, args.duration, args.rounds, load))
 
 

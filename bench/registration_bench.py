@@ -27,14 +27,10 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=")
-os.environ.setdefault("DEBUG", "false")
+from common import CHECKIN_SIGNING_KEY, ROOT, use_project
+
+use_project(CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY, DEBUG="false")
 
 OFFICERS = 500
 SESSIONS = 50

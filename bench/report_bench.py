@@ -24,15 +24,11 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingops.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("CHECKIN_SIGNING_KEY", "dGVzdC1vbmx5LWNoZWNrLWluLWtleS0zMi1ieXRlcyE=")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("STAFF_MFA_REQUIRED", "false")  # the bench manager has no second factor to enrol
+from common import CHECKIN_SIGNING_KEY, ROOT, use_project
+
+# No second factor: the bench manager has none to enrol.
+use_project(CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY, DEBUG="false", STAFF_MFA_REQUIRED="false")
 
 # The best hand-written SQL found for the same figures, on the same schema (each attendance carries
 # its registration's session and snapshot; see docs/benchmarks.md for the variants measured).

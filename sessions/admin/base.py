@@ -86,6 +86,30 @@ class ScopedHistoryAdmin(ReadOnlyHistoryAdmin):
         return allowed and (obj is None or trains(request, self.session_id_of(obj)))
 
 
+class SessionRecordsAdmin(ScopedHistoryAdmin):
+    """Rows of a session that people make elsewhere (the portal, the API): the back office reads them,
+    all fields read-only, adds and deletes none, and acts on them only by actions calling the services.
+    A trainer sees the rows of the sessions they train."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if roles.is_manager(request.user):
+            return queryset
+        return queryset.filter(session__in=sessions_trained_by(request.user))
+
+    def session_id_of(self, obj) -> int:
+        return obj.session_id
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields if not field.primary_key]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceErrorsAsMessages:
     """A domain error raised while saving rolls the whole save back and comes back as a message.
 

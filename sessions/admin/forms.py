@@ -12,19 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from sessions import services
-from sessions.models import MAX_REMINDER_OFFSET_HOURS, Attendance, DayAttendance, Registration, TrainingSession
+from sessions.models import (
+    MAX_REMINDER_OFFSET_HOURS,
+    SESSION_DATETIME_FIELDS,
+    Attendance,
+    DayAttendance,
+    Registration,
+    TrainingSession,
+)
 from sessions.translation import TEXT_FIELDS_BY_LANGUAGE
 from trainingops.validators import validate_wall_time_in_range
 
-# Entered and shown as wall-clock time in the session's time zone, stored in UTC.
-LOCAL_DATETIME_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "registration_opens_at",
-    "registration_closes_at",
-    "nomination_deadline",
-    "quota_release_at",
-)
+# Entered and shown as wall-clock time in the session's time zone, stored in UTC: every moment a
+# trainer types on a session (the model's list, which the database also keeps within range).
+LOCAL_DATETIME_FIELDS = SESSION_DATETIME_FIELDS
 UTC_DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
 
 

@@ -4,15 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_manager
 from sessions import services
-from sessions.admin.base import ScopedHistoryAdmin, sessions_trained_by
+from sessions.admin.base import SessionRecordsAdmin
 from sessions.models import Nomination
 from sessions.translation import translation_field_names
 
 
 @admin.register(Nomination)
-class NominationAdmin(ScopedHistoryAdmin):
+class NominationAdmin(SessionRecordsAdmin):
     """Read-only rows made by focal points (portal, API); the decisions go through the services."""
 
     list_display = ("nominee", "session", "agency", "status", "nominated_by", "created_at", "decided_by")
@@ -28,22 +27,7 @@ class NominationAdmin(ScopedHistoryAdmin):
     actions = ["approve_nominations", "reject_nominations"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("officer__user", "session", "agency")
-        if is_manager(request.user):
-            return queryset
-        return queryset.filter(session__in=sessions_trained_by(request.user))
-
-    def session_id_of(self, obj) -> int:
-        return obj.session_id
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Nomination._meta.concrete_fields if not field.primary_key]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return super().get_queryset(request).select_related("officer__user", "session", "agency")
 
     def _decide(self, request, queryset, service, done: str):
         for nomination in queryset:

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_manager
 from sessions import services
-from sessions.admin.base import ScopedHistoryAdmin, ServiceErrorsAsMessages, copy_saved_state, sessions_trained_by
+from sessions.admin.base import (
+    ScopedHistoryAdmin,
+    ServiceErrorsAsMessages,
+    SessionRecordsAdmin,
+    copy_saved_state,
+    sessions_trained_by,
+)
 from sessions.admin.forms import attendance_of
 from sessions.models import Attendance, Registration
 from sessions.translation import translation_field_names
@@ -16,7 +22,7 @@ from trainingops.admin_widgets import SafeAutocompleteAdminMixin
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
+class RegistrationAdmin(ServiceErrorsAsMessages, SessionRecordsAdmin):
     """Read-mostly: registrations are made by officers; the back office may cancel one."""
 
     list_display = (
@@ -44,26 +50,11 @@ class RegistrationAdmin(ServiceErrorsAsMessages, ScopedHistoryAdmin):
     actions = ["cancel_registrations"]
 
     def get_queryset(self, request):
-        queryset = (
+        return (
             super()
             .get_queryset(request)
             .select_related("officer__user", "pending_officer", "session", "agency", "country", "attendance")
         )
-        if is_manager(request.user):
-            return queryset
-        return queryset.filter(session__in=sessions_trained_by(request.user))
-
-    def session_id_of(self, obj) -> int:
-        return obj.session_id
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Registration._meta.concrete_fields if not field.primary_key]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("officer"), ordering="officer__user__email")
     def officer_name(self, registration):
