@@ -21,9 +21,9 @@ import statistics
 import sys
 import time
 
-from common import use_project
+from common import CHECKIN_SIGNING_KEY, use_project
 
-use_project(DEBUG="false", LOG_LEVEL="WARNING")
+use_project(DEBUG="false", LOG_LEVEL="WARNING", CHECKIN_SIGNING_KEY=CHECKIN_SIGNING_KEY)
 
 import django  # noqa: E402
 

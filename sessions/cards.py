@@ -15,11 +15,14 @@ process's memory (``trainingops/cache.py``). A change written around the models 
 raw SQL) on topics or countries is not seen here: ``CARD_SECONDS`` bounds it.
 """
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import tzinfo
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -46,8 +49,6 @@ ROW_FIELDS = (
     "status",
     "capacity",
 )
-# Change the "v1" when the card's HTML changes, so that a deploy does not serve the old cards.
-KEY_PREFIX = "sessions:card:v1"
 CATALOGUE_KEY = "sessions:card-catalogue"
 
 
@@ -92,7 +93,24 @@ def _card_key(session: TrainingSession, viewer: str) -> str:
         session.capacity,
         session.seats_taken,
     )
-    return f"{KEY_PREFIX}:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"
+    return f"sessions:card:{rendering_version()}:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"
+
+
+@functools.cache
+def rendering_version() -> str:
+    """A digest of what writes the portal's cached HTML besides its data: the code of the cards and
+    of the filter form, its template, and the compiled translations as deployed. A deploy that
+    changes any of them reads none of the HTML kept by the previous one."""
+    from sessions import forms as filter_form  # the form keeps its fields' HTML under this version too
+    from sessions.templatetags import portal_cards, portal_time
+
+    sources = [Path(module.__file__) for module in (portal_cards, portal_time, filter_form)]
+    sources += [Path(settings.BASE_DIR, "templates", filter_form.FIELDS_TEMPLATE)]
+    sources += sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.mo"))
+    digest = hashlib.blake2b(digest_size=6)
+    for source in sources:
+        digest.update(source.read_bytes() if source.exists() else b"-")
+    return digest.hexdigest()
 
 
 def _catalogue_version() -> str:

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sessions.cards import rendering_version
 from sessions.models import SESSION_LANGUAGES, TrainingSession
 from sessions.selectors import (
     SEARCH_MAX_LENGTH,
@@ -140,7 +141,7 @@ class SessionFilterForm(forms.Form):
         """
         if self.errors:
             return render_to_string(FIELDS_TEMPLATE, {"form": self})
-        key = f"sessions:filter-fields:v1:{self._fields_digest()}"
+        key = f"sessions:filter-fields:{rendering_version()}:{self._fields_digest()}"
         html = cache.get(key)
         if html is None:
             html = str(render_to_string(FIELDS_TEMPLATE, {"form": self}))

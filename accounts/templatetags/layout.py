@@ -9,6 +9,7 @@ the user or the page.
 """
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -23,7 +24,7 @@ class PerLanguageNode(template.Node):
         self.rendered: dict[tuple, str] = {}
 
     def render(self, context) -> str:
-        key = (get_language(), get_script_prefix(), get_urlconf())
+        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, settings.STATIC_URL)
         text = self.rendered.get(key)
         if text is None:
             text = self.rendered[key] = self.nodelist.render(context)

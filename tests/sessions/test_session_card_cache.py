@@ -193,3 +193,22 @@ def test_landing_with_its_cards_in_the_cache_reads_no_topics(officer_client, dja
         response = officer_client.get("/")
 
     assert len(response.context["cards"]) == item_count
+
+
+def test_a_deploy_with_other_translations_reads_none_of_the_kept_html(settings, tmp_path):
+    """The cards' and the filter form's keys carry a digest of the code and the compiled translations."""
+    from sessions import cards
+
+    for relative in ("templates/portal/includes/session_filter_fields.html", "locale/es/LC_MESSAGES/django.mo"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(b"first")
+    settings.BASE_DIR = tmp_path
+    cards.rendering_version.cache_clear()
+    before = cards.rendering_version()
+
+    (tmp_path / "locale/es/LC_MESSAGES/django.mo").write_bytes(b"second")
+    cards.rendering_version.cache_clear()
+    after = cards.rendering_version()
+    cards.rendering_version.cache_clear()
+
+    assert (before == after, len(before)) == (False, 12)
