@@ -137,9 +137,11 @@ class SessionFilterForm(forms.Form):
 
         Every page of the list shows them, the same for every viewer: kept in the cache under a
         digest of what they show (the language, the choices and the values the widgets read), so a
-        new topic or country is a new key, never a stale form. A form with errors is rendered each time.
+        new topic or country is a new key, never a stale form. A form with errors, or with a search's
+        free text (what an officer types is neither shared nor worth a cache entry per spelling), is
+        rendered each time.
         """
-        if self.errors:
+        if self.errors or self.data.get("q"):
             return render_to_string(FIELDS_TEMPLATE, {"form": self})
         key = f"sessions:filter-fields:{rendering_version()}:{self._fields_digest()}"
         html = cache.get(key)

@@ -32,8 +32,6 @@ class Precompiled(Expression):
     condition whose SQL is compiled once per ``args``. ``build`` must be a module-level function
     whose result depends on ``args`` alone (nothing read from the clock or the database)."""
 
-    conditional = True
-
     def __init__(self, build: Callable, *args, output_field=None):
         super().__init__(output_field=output_field or BooleanField())
         self.build = build

@@ -70,3 +70,16 @@ def test_filter_fields_show_their_errors_each_time(client, catalogue):
 
     assert '<p class="error-text" role="alert">Enter a month as YYYY-MM.</p>' in content
     assert 'value="2027-14"' in content
+
+
+def test_a_searchs_free_text_is_not_kept_in_the_cache(catalogue, monkeypatch):
+    from sessions import forms
+
+    kept = []
+    monkeypatch.setattr(forms.cache, "set", lambda key, *args, **kwargs: kept.append(key))
+    form = SessionFilterForm(QueryDict("q=ana+ruiz&topic=tracing"))
+    form.is_valid()
+
+    html = str(form.fields_html())
+
+    assert ('value="ana ruiz"' in html, [key for key in kept if "filter-fields" in key]) == (True, [])
