@@ -16,6 +16,9 @@ the language active at the last save, and nothing should read them directly: use
 fields (``title_en`` …) or ``session.title``. Reports and exports print ``title_en``.
 """
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F, OrderBy, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -63,6 +66,43 @@ def title_ordering(*, descending: bool = False) -> OrderBy:
     return title.desc() if descending else title.asc()
 
 
+# Each translated field's column per language: ``_COLUMNS["title"]["es"] == "title_es"``.
+_COLUMNS = {
+    name: dict(zip(CONTENT_LANGUAGES, translation_field_names(name), strict=True)) for name in TRANSLATED_FIELDS
+}
+
+
+def first_translation(read: Callable[[str], Any], name: str, languages: Iterable[str]) -> str:
+    """The first non-empty translation of ``name`` in ``languages``; ``read`` gives a column's value."""
+    columns = _COLUMNS[name]
+    for language in languages:
+        value = read(columns[language])
+        if value:
+            return value
+    return ""
+
+
+def _languages_for(reader: str, session_language: str | None) -> tuple[str, ...]:
+    return reading_order(reader, session_language) if fallbacks_enabled() else (reader,)
+
+
+class RowTexts:
+    """Title and description of plain session rows (``.values()`` of the translation columns and
+    ``language``) in the active language, by the same rule as ``session.title``: the language is
+    looked up once and each session language's reading order computed once, not per row."""
+
+    def __init__(self):
+        self._reader = get_language()
+        self._orders: dict[str | None, tuple[str, ...]] = {}
+
+    def __call__(self, row: Mapping[str, Any], name: str) -> str:
+        language = row["language"]
+        order = self._orders.get(language)
+        if order is None:
+            order = self._orders[language] = _languages_for(self._reader, language)
+        return first_translation(row.get, name, order)
+
+
 class SessionTextDescriptor(TranslationFieldDescriptor):
     """The library's descriptor with the session's own language inserted before English.
 
@@ -75,13 +115,8 @@ class SessionTextDescriptor(TranslationFieldDescriptor):
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        reader = get_language()
-        languages = reading_order(reader, instance.__dict__.get("language")) if fallbacks_enabled() else (reader,)
-        for language in languages:
-            value = getattr(instance, build_localized_fieldname(self.field.name, language), None)
-            if value:
-                return value
-        return ""
+        languages = _languages_for(get_language(), instance.__dict__.get("language"))
+        return first_translation(lambda column: getattr(instance, column, None), self.field.name, languages)
 
 
 class TrainingSessionTranslation(TranslationOptions):

@@ -164,6 +164,18 @@ def test_settings_database_url_and_persistent_connections(tmp_path):
         "trainingops",
     )
     assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_settings_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    values = _settings(
+        tmp_path,
+        ["DATABASES"],
+        DATABASE_URL="postgres://trainingops:secret@pgbouncer:6432/trainingops",
+        DB_PREPARED_STATEMENTS="false",
+    )
+
+    assert eval(values["DATABASES"])["default"].get("OPTIONS", {}) == {}  # noqa: S307 — our own repr
 
 
 def test_settings_default_is_sqlite_and_filesystem_broker_under_var_dir(tmp_path):

@@ -122,6 +122,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 # Reconnecting per request made a list view 7x slower on our machines: keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Parameters sent apart from the SQL, and a statement run five times on a connection is kept
+    # parsed and planned by PostgreSQL (psycopg's prepared statements, which Django turns off unless
+    # asked): the API's session list spent more on planning than on running. Off behind a pooler in
+    # transaction mode (PgBouncer without max_prepared_statements), which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks and take the write lock up front.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -26,6 +26,7 @@ from sessions.api.serializers.registrations import (
     RegistrationSerializer,
 )
 from sessions.api.serializers.sessions import (
+    SESSION_ROW_COLUMNS,
     SESSION_ROW_FIELDS,
     SessionCancelSerializer,
     SessionCopySerializer,
@@ -44,6 +45,7 @@ __all__ = [
     "DayAttendanceSerializer",
     "SessionDaySerializer",
     "ATTENDANCE_ROW_FIELDS",
+    "SESSION_ROW_COLUMNS",
     "SESSION_ROW_FIELDS",
     "AttendanceItemSerializer",
     "AttendanceSerializer",

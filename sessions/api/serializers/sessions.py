@@ -1,6 +1,6 @@
 """Sessions as listed and read (plain rows, see the package's docstring), and as written."""
 
-from functools import cache
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.db import connections, router
@@ -10,7 +10,12 @@ from rest_framework import serializers
 from agencies.models import Country
 from sessions.api.serializers.common import iso_in_zone
 from sessions.models import SESSION_LANGUAGES, SessionTrainer, Topic, Trainer, TrainingSession
-from sessions.translation import DEFAULT_CONTENT_LANGUAGE, TEXT_FIELDS_BY_LANGUAGE, TRANSLATED_FIELDS
+from sessions.translation import (
+    DEFAULT_CONTENT_LANGUAGE,
+    TEXT_FIELDS_BY_LANGUAGE,
+    TRANSLATED_FIELDS,
+    RowTexts,
+)
 
 # Columns read for one session row; relations (topics, trainers) are attached in bulk.
 SESSION_ROW_FIELDS = (
@@ -41,6 +46,10 @@ SESSION_ROW_FIELDS = (
     "updated_at",
 )
 
+# What is read of it: the translation columns, from which ``RowTexts`` picks the reader's title and
+# description once per row (the library's own value iterator asks a descriptor per row and field).
+SESSION_ROW_COLUMNS = tuple(name for name in SESSION_ROW_FIELDS if name not in TRANSLATED_FIELDS)
+
 _UTC = ZoneInfo("UTC")
 
 
@@ -56,7 +65,7 @@ class SessionTrainerSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.Serializer):
-    """A training session as listed. Reads rows prepared by ``attach_session_relations``."""
+    """A training session as listed. Reads rows of ``SESSION_ROW_COLUMNS`` prepared by ``attach_session_relations``."""
 
     id = serializers.IntegerField(read_only=True)
     uuid = serializers.UUIDField(read_only=True)
@@ -115,13 +124,18 @@ class SessionSerializer(serializers.Serializer):
     trainers = SessionTrainerSerializer(many=True, read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
+    @cached_property
+    def _texts(self) -> RowTexts:
+        return RowTexts()
+
     def to_representation(self, row):
         zone = row["timezone"] or _UTC
+        texts = self._texts
         return {
             "id": row["id"],
             "uuid": str(row["uuid"]),
-            "title": row["title"],
-            "description": row["description"],
+            "title": texts(row, "title"),
+            "description": texts(row, "description"),
             **{name: row[name] or "" for name in TEXT_FIELDS_BY_LANGUAGE},
             "format": row["format"],
             "status": row["status"],

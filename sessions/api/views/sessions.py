@@ -18,7 +18,7 @@ from sessions.api.permissions import (
     role_of,
 )
 from sessions.api.serializers import (
-    SESSION_ROW_FIELDS,
+    SESSION_ROW_COLUMNS,
     AttendanceItemSerializer,
     AttendanceSerializer,
     DayAttendanceItemSerializer,
@@ -128,7 +128,7 @@ class SessionViewSet(viewsets.GenericViewSet):
 
     def _rows(self, queryset):
         visible = meeting_link_visible(self.request)
-        return queryset.annotate(show_meeting_url=visible).values(*SESSION_ROW_FIELDS, "show_meeting_url")
+        return queryset.annotate(show_meeting_url=visible).raw_values(*SESSION_ROW_COLUMNS, "show_meeting_url")
 
     # --- writes ------------------------------------------------------------------------------
 

@@ -34,6 +34,18 @@ def test_session_list_reads_the_request_language_with_fallback(officer_client):
     ]
 
 
+def test_session_list_falls_back_to_each_session_own_language(officer_client):
+    """One page mixes sessions taught in different languages: each row falls back by its own."""
+    starts = timezone.now() + timedelta(days=10)
+    TrainingSessionFactory(title="Tracing", title_es="Rastreo", language="es", starts_at=starts)
+    TrainingSessionFactory(title="Mixers", title_es="Mezcladores", language="en", starts_at=starts + timedelta(days=1))
+    TrainingSessionFactory(title="Bridges", title_fr="Ponts", language="es", starts_at=starts + timedelta(days=2))
+
+    french = officer_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="fr").json()["results"]
+
+    assert [item["title"] for item in french] == ["Rastreo", "Mixers", "Ponts"]
+
+
 def test_session_detail_falls_back_to_the_session_language(officer_client):
     session = TrainingSessionFactory(title="Tracing", title_es="Rastreo", language="es")
 
