@@ -27,19 +27,28 @@ from django.utils.html import conditional_escape
 
 from messaging.models import OutboundMessage
 from trainingops.celery import enqueue
+from trainingops.qr import qr_png
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a message: text as it is, or binary content (``bytes``) kept as base64 in the row."""
+    """A file sent with a message: text as it is, or binary content (``bytes``) kept as base64 in the row.
+
+    With ``qr_code``, ``content`` is a text kept as it is and drawn as a QR code PNG when the email is
+    built by the worker: queuing happens inside the caller's transaction (a registration holds its
+    session's seat lock), which should not pay the ~7 ms a QR code costs to draw.
+    """
 
     filename: str
     content: str | bytes
     mimetype: str = "application/octet-stream"
+    qr_code: bool = False
 
     def as_dict(self) -> dict:
+        if self.qr_code:
+            return {"filename": self.filename, "content": self.content, "mimetype": "image/png", "encoding": "qr-code"}
         if isinstance(self.content, bytes):
             content = base64.b64encode(self.content).decode("ascii")
             return {"filename": self.filename, "content": content, "mimetype": self.mimetype, "encoding": "base64"}
@@ -47,9 +56,13 @@ class Attachment:
 
 
 def attachment_content(attachment: dict) -> str | bytes:
-    """What an attachment stored by ``Attachment.as_dict`` holds: its text, or its bytes decoded from base64."""
-    if attachment.get("encoding") == "base64":
+    """What an attachment stored by ``Attachment.as_dict`` holds: its text, its bytes decoded from base64,
+    or its text drawn as a QR code."""
+    encoding = attachment.get("encoding")
+    if encoding == "base64":
         return base64.b64decode(attachment["content"])
+    if encoding == "qr-code":
+        return qr_png(attachment["content"])
     return attachment["content"]
 
 

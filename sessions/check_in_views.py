@@ -19,6 +19,7 @@ from agencies.models import Officer
 from sessions import checkin_codes, selectors, services
 from sessions.models import Registration, TrainingSession
 from sessions.services.check_ins import refused
+from trainingops import qr
 
 IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
@@ -29,7 +30,7 @@ def _current_officer(request) -> Officer | None:
 
 def image_response(text: str, kind: str, *, filename: str) -> HttpResponse:
     """``text`` as a QR image (svg or png), never cached by shared caches."""
-    content = checkin_codes.qr_png(text) if kind == "png" else checkin_codes.qr_svg(text)
+    content = qr.qr_png(text) if kind == "png" else qr.qr_svg(text)
     response = HttpResponse(content, content_type=IMAGE_TYPES[kind])
     response["Cache-Control"] = "private, no-store"
     if kind == "png":

@@ -9,13 +9,10 @@ is not in the code: the check-in service asks the database, so a cancelled seat'
 
 import base64
 import binascii
-import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-import qrcode
-import qrcode.image.svg
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -93,24 +90,3 @@ def read_code(text) -> CodePayload:
     if not all(type(value) is int and 0 < value < 2**63 for value in (session_id, registration_id)):
         raise InvalidCode("malformed")
     return CodePayload(session_id=session_id, registration_id=registration_id)
-
-
-def _qr(text: str) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=8)
-    code.add_data(text)
-    code.make(fit=True)
-    return code
-
-
-def qr_png(text: str) -> bytes:
-    """``text`` drawn as a QR code, PNG bytes (for email attachments and saved images)."""
-    buffer = io.BytesIO()
-    _qr(text).make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def qr_svg(text: str) -> bytes:
-    """``text`` drawn as a QR code, SVG bytes (for pages: sharp at any size)."""
-    buffer = io.BytesIO()
-    _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
-    return buffer.getvalue()

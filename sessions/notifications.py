@@ -61,11 +61,10 @@ def _ics(session: TrainingSession, registration: Registration, *, method: str = 
 
 
 def _check_in_code(registration: Registration) -> Attachment:
-    """The personal check-in code as a PNG: shown at the entrance from the email, with no login needed."""
+    """The personal check-in code as a PNG (drawn when the email is sent): shown at the entrance from the
+    email, with no login needed."""
     return Attachment(
-        filename="check-in-code.png",
-        content=checkin_codes.qr_png(checkin_codes.sign_code(registration=registration)),
-        mimetype="image/png",
+        filename="check-in-code.png", content=checkin_codes.sign_code(registration=registration), qr_code=True
     )
 
 

@@ -27,6 +27,7 @@ from tests.factories import (
     TrainingSessionFactory,
     UserFactory,
 )
+from trainingops import qr
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,7 +190,7 @@ def test_check_in_page_reads_a_code_from_a_photo(page, workshop):
             {
                 "name": "code.png",
                 "mimeType": "image/png",
-                "buffer": checkin_codes.qr_png(checkin_codes.sign_code(registration=ana)),
+                "buffer": qr.qr_png(checkin_codes.sign_code(registration=ana)),
             }
         ],
     )
@@ -238,7 +239,7 @@ def camera_film(path, text: str) -> None:
 
     from PIL import Image
 
-    code = Image.open(BytesIO(checkin_codes.qr_png(text))).convert("RGB")
+    code = Image.open(BytesIO(qr.qr_png(text))).convert("RGB")
     code.thumbnail((400, 400))
     frame = Image.new("RGB", (640, 480), "white")
     frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))

@@ -10,6 +10,7 @@ from messaging import services
 from messaging.models import OutboundMessage
 from messaging.tasks import deliver_messages, requeue_pending_messages
 from tests.factories import OutboundMessageFactory, TrainingSessionFactory
+from trainingops.qr import qr_png
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,17 @@ def test_deliver_task_attachment_is_sent():
     deliver_messages.apply(kwargs={"message_ids": [message.pk]})
 
     assert mail.outbox[0].attachments == [("session.ics", "BEGIN:VCALENDAR", "text/calendar")]
+
+
+def test_a_qr_code_attachment_is_kept_as_its_text_and_drawn_when_sent():
+    stored = services.Attachment(filename="code.png", content="TO1:abc.def", qr_code=True).as_dict()
+    message = OutboundMessageFactory(attachments=[stored])
+
+    deliver_messages.apply(kwargs={"message_ids": [message.pk]})
+
+    assert stored == {"filename": "code.png", "content": "TO1:abc.def", "mimetype": "image/png", "encoding": "qr-code"}
+    assert mail.outbox[0].attachments == [("code.png", qr_png("TO1:abc.def"), "image/png")]
+    assert mail.outbox[0].attachments[0][1].startswith(b"\x89PNG")
 
 
 def test_deliver_smtp_failure_retried_then_marked_failed(settings, monkeypatch):

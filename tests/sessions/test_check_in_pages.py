@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from messaging.models import OutboundMessage
 from sessions import checkin_codes, selectors
 from sessions.check_in_views import self_check_in_url
 from sessions.models import Attendance, CheckIn, Registration, TrainingSession
@@ -22,6 +23,7 @@ from tests.factories import (
     TrainerFactory,
     TrainingSessionFactory,
 )
+from trainingops import qr
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +123,11 @@ def test_confirmation_email_attaches_the_personal_code(django_capture_on_commit_
         ("check-in-code.png", "image/png"),
     ]
     png = email.attachments[1][1]
-    assert png == checkin_codes.qr_png(checkin_codes.sign_code(registration=registration))
+    assert png == qr.qr_png(checkin_codes.sign_code(registration=registration))
     assert png.startswith(b"\x89PNG")
+    # Registering only queued the code's text: the image is drawn by the worker that sends the email.
+    [stored] = [item for item in OutboundMessage.objects.get().attachments if item["filename"] == "check-in-code.png"]
+    assert (stored["encoding"], stored["content"]) == ("qr-code", checkin_codes.sign_code(registration=registration))
 
 
 # --- The code on My trainings and the session page ------------------------------------------------
@@ -146,7 +151,7 @@ def test_personal_code_image_for_its_officer(officer_client, kind):
     assert response["Content-Type"] == {"svg": "image/svg+xml", "png": "image/png"}[kind]
     assert response["Cache-Control"] == "private, no-store"
     text = checkin_codes.sign_code(registration=registration)
-    expected = checkin_codes.qr_png(text) if kind == "png" else checkin_codes.qr_svg(text)
+    expected = qr.qr_png(text) if kind == "png" else qr.qr_svg(text)
     assert response.content == expected
 
 
@@ -338,8 +343,8 @@ def test_check_in_codes_page_shows_self_link_and_personal_codes_to_trainer(clien
     assert self_check_in_url(venue_session) in page
     assert self_check_in_url(venue_session).startswith("https://training.example.org/sessions/")
     assert str(registration.officer) in page
-    assert image.content == checkin_codes.qr_svg(checkin_codes.sign_code(registration=registration))
-    assert venue_image.content == checkin_codes.qr_svg(self_check_in_url(venue_session))
+    assert image.content == qr.qr_svg(checkin_codes.sign_code(registration=registration))
+    assert venue_image.content == qr.qr_svg(self_check_in_url(venue_session))
 
 
 def test_check_in_codes_page_other_trainer_is_403(client, venue_session):

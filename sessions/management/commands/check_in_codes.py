@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from sessions import checkin_codes, selectors
 from sessions.check_in_views import self_check_in_url
 from sessions.models import TrainingSession
+from trainingops import qr
 
 
 class Command(BaseCommand):
@@ -48,6 +49,6 @@ class Command(BaseCommand):
 
     def _save(self, path: Path, text: str) -> None:
         try:
-            path.write_bytes(checkin_codes.qr_png(text))
+            path.write_bytes(qr.qr_png(text))
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
