@@ -252,7 +252,9 @@ def write_report(rounds: list[tuple[dict, dict]], duration: int, load: float) ->
         "encoder: 4.0 ms; under wrk that was 52-63% of the floor (median 55% over 5 rounds). Remembering "
         "authenticated tokens for a second per process removed the token statement from all but one call a "
         "second per token: 56-74% (median 64%). (Issue 12: the preparing and the hand-written token SQL were removed "
-        'after alternated runs showed no difference; see "Pages: before and after", third round.) '
+        'after alternated runs showed no difference; see "Pages: before and after", third round. The sixth round '
+        "switched psycopg's own prepared statements on for every statement run five times on a connection, "
+        '`DB_PREPARED_STATEMENTS`: see "Pages against their floors: sixth round".) '
         "Measured and not kept: freezing the garbage collector in the "
         "workers (no change); without the topics-and-trainers statement the API would gain about 5 points more "
         "(62-73%), which would need those relations copied onto the session row. Earlier (second session): DRF's sliding-window throttle, which unpickled and rewrote a "
