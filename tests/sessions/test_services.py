@@ -395,3 +395,19 @@ def test_set_session_trainers_replaces_the_list():
     services.set_session_trainers(session=session, assignments=[(newcomer.pk, "co")])
 
     assert list(session.session_trainers.values_list("trainer_id", "role")) == [(newcomer.pk, "co")]
+
+
+@pytest.mark.parametrize("already_registered", [0, 20])
+def test_registering_costs_the_same_queries_however_many_have_registered(
+    django_assert_num_queries, django_capture_on_commit_callbacks, already_registered
+):
+    """A registration holds its session's seat lock: what it runs is bounded whatever the seats taken (the
+    confirmation email included: queued as a row, sent after the commit)."""
+    session = TrainingSessionFactory(capacity=50)
+    RegistrationFactory.create_batch(already_registered, session=session, status=Registration.Status.CONFIRMED)
+    officer = OfficerFactory()
+
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
+        registration = services.register_officer(session=session, officer=officer, source="portal")
+
+    assert registration.status == Registration.Status.CONFIRMED
